@@ -1,0 +1,107 @@
+// class_shape.h — what the overlay library must know about a class's vtable.
+//
+// Defines:
+//   vto::ClassShape     a plain description of one class's primary vtable (slot count,
+//                       destructor slots, layout features), keyed by its RTTI name.
+//   vto::ShapeResolver  the interface the library asks for the shape of an object's
+//                       *dynamic* type (read from the object's RTTI at install time).
+//   vto::ShapeTable     a thread-safe ShapeResolver filled by hand (host-compiled classes,
+//                       tests) or by a reflection layer.
+//
+// The library itself has no compiler knowledge: the interpreter layer
+// (lib/interp/vtable_layout.h) derives shapes from clang's Itanium vtable layout, and a
+// binding with its own reflection can fill a ShapeTable.
+//
+// Example (a host-compiled class whose layout is known from the Itanium ABI):
+//
+//   struct Animal { virtual ~Animal(); virtual int legs() const; };   // D1=0, D0=1, legs=2
+//   vto::ShapeTable shapes;
+//   vto::ClassShape s;
+//   s.rtti_name = typeid(Animal).name();
+//   s.name = "Animal";
+//   s.polymorphic = true;
+//   s.num_slots = 3;
+//   s.complete_dtor_slot = 0;
+//   s.deleting_dtor_slot = 1;
+//   shapes.Add(s);
+#ifndef VTO_OVERLAY_CLASS_SHAPE_H
+#define VTO_OVERLAY_CLASS_SHAPE_H
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vto {
+
+// The Itanium-ABI facts about one class that an overlay depends on. A plain value type.
+struct ClassShape {
+  // std::type_info::name() of the class: the Itanium mangled type name without "_ZTS"
+  // (e.g. "N2ns6AnimalE"). The library matches an object's dynamic type by this string.
+  std::string rtti_name;
+  // Human-readable qualified name, used only in messages.
+  std::string name;
+  // The class has a vptr. A non-polymorphic class is refused before the object is read.
+  bool polymorphic = false;
+  // Number of virtual-function entries from the address point of the class's primary
+  // vtable to its end (both destructor entries count as two slots).
+  uint32_t num_slots = 0;
+  // Slot of the complete-object destructor (Itanium D1) and of the deleting destructor
+  // (D0) in the primary vtable, or -1 when the destructor is not virtual. They are not
+  // always 0 and 1: they sit where the class first declared its virtual destructor.
+  int32_t complete_dtor_slot = -1;
+  int32_t deleting_dtor_slot = -1;
+  // The object of this class has more than one vptr (a secondary vtable in its vtable
+  // group: a second polymorphic base, or a polymorphic base that is not primary).
+  bool has_secondary_vptrs = false;
+  // The class has virtual bases (its vtables carry vbase/vcall offsets).
+  bool has_virtual_bases = false;
+  // Some code may compare this class's vptr with the address of its vtable: the class is
+  // `final` and code that sees it was compiled with -fassume-unique-vtables (clang >= 17's
+  // default), which turns dynamic_cast<ThisClass*> into a vptr comparison. A clone can
+  // never pass that comparison, so the library refuses such dynamic types.
+  bool vptr_identity_assumed = false;
+  // RTTI names of the primary-base chain: the primary base first, then its primary
+  // base, and so on. A reflected class's slots are valid in the dynamic type's primary
+  // vtable exactly when the reflected class is the dynamic type or on this chain.
+  std::vector<std::string> primary_bases;
+};
+
+// Answers "what is the shape of the class whose RTTI name is N?".
+//
+// Implementations must be thread-safe: the library calls Find from any thread that
+// installs an overlay. The returned pointer must stay valid and unchanged for as long
+// as the resolver lives. Returns nullptr for an unknown class.
+class ShapeResolver {
+ public:
+  virtual ~ShapeResolver() = default;
+  [[nodiscard]] virtual const ClassShape* Find(std::string_view rtti_name) const = 0;
+};
+
+// A ShapeResolver filled by Add. Thread-safe: Add and Find may be called concurrently.
+// Shapes are never removed; a pointer returned by Find or Add stays valid for the life
+// of the table.
+class ShapeTable final : public ShapeResolver {
+ public:
+  ShapeTable() = default;
+  ShapeTable(const ShapeTable&) = delete;
+  ShapeTable& operator=(const ShapeTable&) = delete;
+
+  // Adds `shape`, or returns the already-present shape with the same rtti_name (the
+  // first one added wins; shapes of one class do not change).
+  const ClassShape* Add(ClassShape shape);
+  [[nodiscard]] const ClassShape* Find(std::string_view rtti_name) const override;
+  [[nodiscard]] size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<ClassShape> storage_;  // deque: stable addresses
+  std::unordered_map<std::string, const ClassShape*> by_name_;
+};
+
+}  // namespace vto
+
+#endif  // VTO_OVERLAY_CLASS_SHAPE_H
