@@ -1,0 +1,66 @@
+// block.cc — allocation and layout of overlay blocks (see block.h).
+#include "overlay/block.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+namespace vto::internal {
+namespace {
+
+std::atomic<size_t> g_live_blocks{0};
+
+constexpr size_t kHeaderWords = sizeof(Block) / sizeof(void*);
+static_assert(sizeof(Block) % sizeof(void*) == 0, "block header must be a whole number of words");
+// owner word + offset-to-top + RTTI
+constexpr size_t kAroundAddressPoint = 1 + abi::kPrefixWords;
+
+size_t BitmapWords(size_t num_slots) { return (num_slots + 63) / 64; }
+
+}  // namespace
+
+abi::VPtr Block::address_point() noexcept {
+  void** base = reinterpret_cast<void**>(this);
+  return base + kHeaderWords + bitmap_words + total_cells + kAroundAddressPoint;
+}
+
+AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) noexcept {
+  *out = nullptr;
+  if (num_slots > kMaxSlots || total_cells > kMaxExtraSlots) return AllocOutcome::kTooLarge;
+  // With both inputs bounded by 2^16 the sum cannot overflow; still computed checked, so
+  // that raising the limits can never silently wrap.
+  size_t words = 0;
+  if (__builtin_add_overflow(kHeaderWords, BitmapWords(num_slots), &words) ||
+      __builtin_add_overflow(words, total_cells, &words) ||
+      __builtin_add_overflow(words, kAroundAddressPoint, &words) ||
+      __builtin_add_overflow(words, num_slots, &words)) {
+    return AllocOutcome::kTooLarge;
+  }
+  size_t bytes = 0;
+  if (__builtin_mul_overflow(words, sizeof(void*), &bytes)) return AllocOutcome::kTooLarge;
+  void* memory = std::calloc(1, bytes);
+  if (memory == nullptr) return AllocOutcome::kNoMemory;
+  Block* block = static_cast<Block*>(memory);
+  block->magic = Block::kMagic;
+  block->num_slots = static_cast<uint32_t>(num_slots);
+  block->total_cells = total_cells;
+  block->bitmap_words = BitmapWords(num_slots);
+  block->complete_dtor_slot = -1;
+  block->deleting_dtor_slot = -1;
+  block->state = Block::State::kInstalled;
+  block->address_point()[abi::kOwnerIndex] = block;
+  g_live_blocks.fetch_add(1, std::memory_order_relaxed);
+  *out = block;
+  return AllocOutcome::kOk;
+}
+
+void FreeBlock(Block* block) noexcept {
+  if (block == nullptr) return;
+  block->magic = 0;
+  std::free(block);
+  g_live_blocks.fetch_sub(1, std::memory_order_relaxed);
+}
+
+size_t LiveBlockCount() noexcept { return g_live_blocks.load(std::memory_order_relaxed); }
+
+}  // namespace vto::internal

@@ -1,0 +1,100 @@
+// teardown.cc — Teardown and Abandon, by id and through the RAII handle.
+#include <mutex>
+
+#include "overlay/overlay.h"
+#include "overlay/registry.h"
+
+namespace vto {
+namespace {
+
+using internal::HandleEntry;
+using internal::Registry;
+
+enum class Mode { kTeardown, kAbandon };
+
+// Handles the states in which the object must not be touched. Returns true (with *out
+// set and the entry freed) when the operation is complete.
+bool FinishWithoutObject(Registry& reg, OverlayId id, HandleEntry& e, TeardownResult* out) {
+  switch (e.kind) {
+    case HandleEntry::Kind::kObjectDestroyed: *out = TeardownResult::kObjectDestroyed; break;
+    case HandleEntry::Kind::kDetached: *out = TeardownResult::kDetached; break;
+    case HandleEntry::Kind::kLive: {
+      auto it = reg.stacks.find(e.block->instance);
+      if (it == reg.stacks.end()) internal::Fatal("live overlay without a stack", e.block->instance);
+      if (!it->second.dying) return false;
+      // The object is inside a hooked destructor on some thread: never touch it. The hook
+      // walk frees the block; this overlay's callback either already started or never will.
+      internal::Block* b = e.block;
+      b->handle = 0;
+      if (b->state == internal::Block::State::kFiring) {
+        *out = TeardownResult::kObjectDestroyed;
+      } else {
+        b->cancelled = true;
+        *out = TeardownResult::kCancelled;
+      }
+      break;
+    }
+    case HandleEntry::Kind::kFree: internal::Fatal("looked-up handle is free", nullptr);
+  }
+  reg.FreeHandle(id);
+  return true;
+}
+
+TeardownResult Remove(OverlayId id, Mode mode) noexcept {
+  if (id == 0) return TeardownResult::kNullHandle;
+  Registry& reg = Registry::Get();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  HandleEntry* e = reg.Lookup(id);
+  if (e == nullptr) return TeardownResult::kAlreadyTornDown;
+  TeardownResult result;
+  if (FinishWithoutObject(reg, id, *e, &result)) return result;
+
+  void* instance = e->block->instance;
+  internal::Stack& stack = reg.stacks.find(instance)->second;
+  if (mode == Mode::kAbandon) {
+    reg.ForgetStack(instance, HandleEntry::Kind::kDetached);
+    reg.FreeHandle(id);
+    return TeardownResult::kAbandoned;
+  }
+  if (!reg.ValidateStack(instance, stack) || e->kind != HandleEntry::Kind::kLive) {
+    reg.FreeHandle(id);  // the vptr no longer goes through this overlay: left alone
+    return TeardownResult::kDetached;
+  }
+  internal::Block* block = e->block;
+  if (block == stack.top) {
+    if (reg.PopTop(instance, stack, HandleEntry::Kind::kDetached)) reg.stacks.erase(instance);
+  } else {
+    reg.RemoveMiddle(stack, block);
+  }
+  reg.FreeHandle(id);
+  return TeardownResult::kRestored;
+}
+
+}  // namespace
+
+TeardownResult TeardownOverlay(OverlayId id) noexcept { return Remove(id, Mode::kTeardown); }
+TeardownResult AbandonOverlay(OverlayId id) noexcept { return Remove(id, Mode::kAbandon); }
+
+size_t FirstExtraIndex(OverlayId id) noexcept {
+  Registry& reg = Registry::Get();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  HandleEntry* e = reg.Lookup(id);
+  return e != nullptr ? e->first_extra : 0;
+}
+
+size_t LiveBlocks() noexcept { return internal::LiveBlockCount(); }
+size_t LiveHandles() noexcept { return Registry::Get().live_handles(); }
+
+TeardownResult Overlay::Teardown() noexcept { return TeardownOverlay(release()); }
+TeardownResult Overlay::Abandon() noexcept { return AbandonOverlay(release()); }
+size_t Overlay::first_extra_index() const noexcept { return FirstExtraIndex(id_); }
+
+Overlay& Overlay::operator=(Overlay&& other) noexcept {
+  if (this != &other) {
+    (void)Teardown();
+    id_ = other.release();
+  }
+  return *this;
+}
+
+}  // namespace vto
