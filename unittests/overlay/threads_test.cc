@@ -1,0 +1,192 @@
+// threads_test.cc — P18–P20. Meaningful under the tsan preset (TSan reports any data race
+// as a failure); the counts are checked in every preset.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "overlay_test_util.h"
+
+namespace vto::test {
+namespace {
+
+using Threads = OverlayTest;
+
+// A one-shot flag threads can wait on.
+class Latch {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> l(mu_);
+    set_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return set_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool set_ = false;
+};
+
+TEST_F(Threads, DifferentObjectsConcurrently) {
+  constexpr int kThreads = 4, kIters = 300;
+  std::atomic<int> hook_calls{0}, expected_hooks{0};
+  auto work = [&](int seed) {
+    std::mt19937 rng(seed);
+    for (int i = 0; i < kIters; ++i) {
+      Derived* d = new Derived;
+      InstallRequest req = Request(d, ShapeOf<Base>(), {{SlotOf(&Base::f), AsVoid(&ReplacementF)}});
+      req.extra_slots = 1;
+      req.on_destroy = [](void*, void* ud) { static_cast<std::atomic<int>*>(ud)->fetch_add(1); };
+      req.user_data = &hook_calls;
+      InstallResult a = Install(req, HostShapes());
+      ASSERT_TRUE(a.ok()) << a.message;
+      ExtraSlot(d, 0) = d;
+      InstallResult b = Install(Request(d, ShapeOf<Base>(), {{SlotOf(&Base::g), AsVoid(&ReplacementG)}}),
+                                HostShapes());
+      ASSERT_TRUE(b.ok());
+      ASSERT_EQ(Launder(d)->f(), 9007);
+      ASSERT_EQ(Launder(d)->g(), 9100);
+      switch (rng() % 3) {
+        case 0:
+          ASSERT_EQ(a.overlay.Teardown(), TeardownResult::kRestored);
+          ASSERT_EQ(b.overlay.Teardown(), TeardownResult::kRestored);
+          delete Launder(d);
+          break;
+        case 1:
+          ASSERT_EQ(b.overlay.Teardown(), TeardownResult::kRestored);
+          expected_hooks.fetch_add(1);
+          delete Launder(d);
+          ASSERT_EQ(a.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+          break;
+        default:
+          expected_hooks.fetch_add(1);
+          delete Launder(d);
+          ASSERT_EQ(a.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+          ASSERT_EQ(b.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(work, 1000 + t);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(hook_calls.load(), expected_hooks.load());
+}
+
+TEST_F(Threads, ObjectHandedToAnotherThreadAndDestroyedThere) {
+  HookLog log;
+  Derived* d = new Derived;
+  InstallRequest req = Request(d, ShapeOf<Base>());
+  req.on_destroy = &RecordingHook;
+  req.user_data = &log;
+  InstallResult r = Ok(req);
+  std::thread([d] { delete Launder(d); }).join();
+  EXPECT_EQ(log.calls, 1);
+  EXPECT_EQ(r.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+}
+
+// P20: teardown while the hook's callback runs on another thread.
+TEST_F(Threads, TeardownRacesHookedDestructionDuringCallback) {
+  struct Shared {
+    Latch in_callback, teardown_done;
+    std::atomic<int> calls{0};
+  } sh;
+  Derived* d = new Derived;
+  InstallRequest req = Request(d, ShapeOf<Base>());
+  req.on_destroy = [](void*, void* ud) {
+    auto* s = static_cast<Shared*>(ud);
+    s->calls.fetch_add(1);
+    s->in_callback.Set();
+    s->teardown_done.Wait();  // the other thread tears down while we are inside
+  };
+  req.user_data = &sh;
+  InstallResult r = Ok(req);
+  OverlayId id = r.overlay.release();
+  TeardownResult seen = TeardownResult::kNullHandle;
+  std::thread collector([&] {
+    sh.in_callback.Wait();
+    seen = TeardownOverlay(id);
+    sh.teardown_done.Set();
+  });
+  delete Launder(d);
+  collector.join();
+  EXPECT_EQ(seen, TeardownResult::kObjectDestroyed);
+  EXPECT_EQ(sh.calls.load(), 1);
+  EXPECT_EQ(TeardownOverlay(id), TeardownResult::kAlreadyTornDown);
+}
+
+// P20: an overlay torn down while another overlay's callback runs is cancelled: its own
+// callback never runs, and nothing is written to the object by the teardown.
+TEST_F(Threads, TeardownOfLowerOverlayDuringUpperCallbackCancels) {
+  struct Shared {
+    Latch in_upper, teardown_done;
+    std::atomic<int> upper{0}, lower{0};
+  } sh;
+  Derived* d = new Derived;
+  InstallRequest lower = Request(d, ShapeOf<Base>());
+  lower.on_destroy = [](void*, void* ud) { static_cast<Shared*>(ud)->lower.fetch_add(1); };
+  lower.user_data = &sh;
+  InstallRequest upper = Request(d, ShapeOf<Base>());
+  upper.on_destroy = [](void*, void* ud) {
+    auto* s = static_cast<Shared*>(ud);
+    s->upper.fetch_add(1);
+    s->in_upper.Set();
+    s->teardown_done.Wait();
+  };
+  upper.user_data = &sh;
+  InstallResult lo = Ok(lower), up = Ok(upper);
+  OverlayId lo_id = lo.overlay.release();
+  TeardownResult seen = TeardownResult::kNullHandle;
+  std::thread collector([&] {
+    sh.in_upper.Wait();
+    seen = TeardownOverlay(lo_id);
+    sh.teardown_done.Set();
+  });
+  delete Launder(d);
+  collector.join();
+  EXPECT_EQ(seen, TeardownResult::kCancelled);
+  EXPECT_EQ(sh.upper.load(), 1);
+  EXPECT_EQ(sh.lower.load(), 0);
+  EXPECT_EQ(up.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+}
+
+// P20 without latches inside the callback: the collector tears down as soon as the
+// destructor has been entered, racing the rest of the hook walk and the original destructor.
+TEST_F(Threads, TeardownRacesHookWalkFreely) {
+  for (int i = 0; i < 200; ++i) {
+    struct Shared {
+      std::atomic<bool> entered{false};
+      std::atomic<int> calls{0};
+    } sh;
+    Derived* d = new Derived;
+    InstallRequest req = Request(d, ShapeOf<Base>());
+    req.on_destroy = [](void*, void* ud) {
+      auto* s = static_cast<Shared*>(ud);
+      s->calls.fetch_add(1);
+      s->entered.store(true, std::memory_order_release);
+    };
+    req.user_data = &sh;
+    InstallResult r = Ok(req);
+    InstallResult plain = Ok(Request(d, ShapeOf<Base>(), {{SlotOf(&Base::g), AsVoid(&ReplacementG)}}));
+    OverlayId id = r.overlay.release(), plain_id = plain.overlay.release();
+    TeardownResult seen = TeardownResult::kNullHandle, seen_plain = TeardownResult::kNullHandle;
+    std::thread collector([&] {
+      while (!sh.entered.load(std::memory_order_acquire)) std::this_thread::yield();
+      seen_plain = TeardownOverlay(plain_id);
+      seen = TeardownOverlay(id);
+    });
+    delete Launder(d);
+    collector.join();
+    ASSERT_EQ(sh.calls.load(), 1);
+    ASSERT_EQ(seen, TeardownResult::kObjectDestroyed);
+    ASSERT_EQ(seen_plain, TeardownResult::kObjectDestroyed);
+  }
+}
+
+}  // namespace
+}  // namespace vto::test
