@@ -5,8 +5,8 @@
 
 namespace vto::test {
 
-int g_base_dtor_calls = 0;
-int g_derived_dtor_calls = 0;
+std::atomic<int> g_base_dtor_calls{0};
+std::atomic<int> g_derived_dtor_calls{0};
 
 Base::~Base() { ++g_base_dtor_calls; }
 int Base::f() { return kBaseF; }

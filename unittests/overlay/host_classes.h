@@ -7,6 +7,7 @@
 #ifndef VTO_UNITTESTS_OVERLAY_HOST_CLASSES_H
 #define VTO_UNITTESTS_OVERLAY_HOST_CLASSES_H
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -108,8 +109,8 @@ T* Launder(T* p) {
 }
 
 // Destructor calls observed (by class), reset by tests.
-extern int g_base_dtor_calls;
-extern int g_derived_dtor_calls;
+extern std::atomic<int> g_base_dtor_calls;
+extern std::atomic<int> g_derived_dtor_calls;
 
 // A recording destroy callback: counts calls and remembers what it saw.
 struct HookLog {

@@ -130,7 +130,7 @@ TEST_F(Teardown, AbandonTouchesNothing) {
 }
 
 TEST_F(Teardown, NewObjectAtSameAddressAfterAbandon) {
-  alignas(Derived) unsigned char buffer[sizeof(Derived)];
+  alignas(MoreDerived) unsigned char buffer[sizeof(MoreDerived)];
   Derived* p = new (buffer) Derived;
   InstallResult a = Ok(Request(p, ShapeOf<Base>(), {{SlotOf(&Base::f), AsVoid(&ReplacementF)}}));
   p->Derived::~Derived();
