@@ -1,0 +1,139 @@
+// api_backend.cc — Backend over a vto_backend_api table, and OpenBackend (dlopen).
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/builtin_backend.h"
+
+namespace vto::backend {
+namespace {
+
+constexpr size_t kMessageSize = 1 << 16;
+
+class ApiBackend final : public Backend {
+ public:
+  ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args, void* dl_handle)
+      : api_(api), name_(std::move(label)), args_(std::move(args)), dl_(dl_handle) {}
+  ~ApiBackend() override {
+    if (state_ != nullptr) api_->destroy(state_);
+    // The plug-in's code may still be referenced (destroy callbacks of objects that
+    // outlive the backend), so the library stays loaded: no dlclose.
+  }
+
+  bool Start(std::string* error) {
+    std::vector<const char*> argv;
+    for (const std::string& a : args_) argv.push_back(a.c_str());
+    std::vector<char> err(kMessageSize, '\0');
+    state_ = api_->create(argv.data(), argv.size(), err.data(), err.size());
+    if (state_ == nullptr) {
+      *error = "backend '" + name_ + "' failed to start: " + err.data();
+      return false;
+    }
+    return true;
+  }
+
+  const std::string& name() const override { return name_; }
+  uint32_t capabilities() const override { return api_->capabilities; }
+
+  bool Compile(const std::string& code, std::string* diagnostics) override {
+    std::vector<char> diag(kMessageSize, '\0');
+    int rc = api_->compile(state_, code.c_str(), diag.data(), diag.size());
+    if (diagnostics != nullptr) *diagnostics = diag.data();
+    return rc == 0;
+  }
+  void* Lookup(const std::string& symbol) override { return api_->lookup(state_, symbol.c_str()); }
+
+  InstallOutcome Install(const OverlaySpec& spec) override {
+    std::vector<const char*> names;
+    std::vector<void*> fns;
+    for (const MethodReplacement& m : spec.methods) {
+      names.push_back(m.method.c_str());
+      fns.push_back(m.function);
+    }
+    vto_backend_request req{};
+    req.instance = spec.instance;
+    req.class_name = spec.class_name.c_str();
+    req.method_names = names.data();
+    req.replacements = fns.data();
+    req.num_methods = names.size();
+    req.extra_slots = spec.extra_slots;
+    req.on_destroy = spec.on_destroy;
+    req.user_data = spec.user_data;
+    char msg[1024] = {0};
+    InstallOutcome out;
+    out.code = api_->install(state_, &req, &out.handle, msg, sizeof msg);
+    out.message = msg;
+    if (out.code != 0) out.handle = 0;
+    return out;
+  }
+  int Teardown(uint64_t handle) override { return api_->teardown(state_, handle); }
+  void** ExtraSlot(uint64_t handle, void* instance, size_t i) override {
+    return api_->extra_slot(state_, handle, instance, i);
+  }
+  size_t LiveOverlays() override { return api_->live_overlays(state_); }
+  size_t CompiledUnits() override { return api_->compiled_units(state_); }
+
+  bool Recycle(std::string* error) override {
+    api_->destroy(state_);
+    state_ = nullptr;
+    return Start(error);
+  }
+
+ private:
+  const vto_backend_api* api_;
+  std::string name_;
+  std::vector<std::string> args_;
+  void* dl_;
+  vto_backend* state_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string label,
+                                        std::vector<std::string> compiler_args, std::string* error) {
+  if (api == nullptr) {
+    *error = label + ": backend entry returned no API table";
+    return nullptr;
+  }
+  if (api->abi_version != VTO_BACKEND_ABI_VERSION) {
+    *error = label + ": backend ABI version " + std::to_string(api->abi_version) + ", expected " +
+             std::to_string(VTO_BACKEND_ABI_VERSION);
+    return nullptr;
+  }
+  if (!api->create || !api->destroy || !api->compile || !api->lookup || !api->install || !api->teardown ||
+      !api->extra_slot || !api->live_overlays || !api->compiled_units) {
+    *error = label + ": backend API table has a null function";
+    return nullptr;
+  }
+  auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args),
+                                        nullptr);
+  if (!b->Start(error)) return nullptr;
+  return b;
+}
+
+std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error) {
+  std::string path = options.plugin_path;
+  if (path.empty()) {
+    if (const char* env = std::getenv("VTO_BACKEND"); env != nullptr && *env != '\0') path = env;
+  }
+  if (path.empty() || path == "builtin") {
+    return WrapBackendApi(BuiltinBackendApi(), "builtin", options.compiler_args, error);
+  }
+  void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (dl == nullptr) {
+    const char* why = dlerror();
+    *error = "cannot load backend '" + path + "': " + (why != nullptr ? why : "unknown dlopen error");
+    return nullptr;
+  }
+  auto entry = reinterpret_cast<vto_backend_entry_fn>(dlsym(dl, "vto_backend_entry"));
+  if (entry == nullptr) {
+    *error = "backend '" + path + "' does not export vto_backend_entry";
+    return nullptr;
+  }
+  return WrapBackendApi(entry(), path, options.compiler_args, error);
+}
+
+}  // namespace vto::backend

@@ -1,0 +1,91 @@
+// backend.h — the one interface through which the fuzzers reach an overlay
+// implementation (docs/BACKENDS.md).
+//
+// Defines:
+//   vto::backend::Backend         compile / lookup / install / teardown / extra slots /
+//                                 accounting, by class and method name.
+//   vto::backend::OpenBackend     the built-in backend (this project's library and
+//                                 interpreter), or a plug-in .so named by a path or by the
+//                                 VTO_BACKEND environment variable.
+//
+// Example:
+//   std::string error;
+//   std::unique_ptr<Backend> b = OpenBackend(BackendOptions{}, &error);
+//   if (!b) { fprintf(stderr, "ERROR: %s\n", error.c_str()); exit(2); }
+//   b->Compile(source, &diagnostics);
+//   auto make = reinterpret_cast<void* (*)()>(b->Lookup("h0_new_C3"));
+//   InstallOutcome o = b->Install({obj, "h0::C3", {{"m1", repl}}, /*extra*/1, hook, ud});
+//   ... b->Teardown(o.handle);
+//
+// Thread-safety: Install, Teardown, ExtraSlot and LiveOverlays are thread-safe; the rest
+// is thread-compatible (one thread at a time). Symbols from Lookup die with the Backend
+// or at Recycle().
+#ifndef VTO_BACKEND_BACKEND_H
+#define VTO_BACKEND_BACKEND_H
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/backend_abi.h"
+
+namespace vto::backend {
+
+struct MethodReplacement {
+  std::string method;  // "m3", or "m3(int, double)" to pick an overload
+  void* function = nullptr;
+};
+
+struct OverlaySpec {
+  void* instance = nullptr;
+  std::string class_name;  // reflected class, qualified
+  std::vector<MethodReplacement> methods;
+  size_t extra_slots = 0;
+  void (*on_destroy)(void*, void*) = nullptr;
+  void* user_data = nullptr;
+};
+
+struct InstallOutcome {
+  int code = 0;  // 0 installed; else a refusal code (vto::Status values, or >= 100)
+  std::string message;
+  uint64_t handle = 0;
+  [[nodiscard]] bool ok() const { return code == 0; }
+};
+
+struct BackendOptions {
+  std::string plugin_path;                 // empty: VTO_BACKEND, else the built-in backend
+  std::vector<std::string> compiler_args;  // extra clang arguments for JIT'd code
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  [[nodiscard]] virtual const std::string& name() const = 0;
+  [[nodiscard]] virtual uint32_t capabilities() const = 0;
+  // Compiles one translation unit. false on error; *diagnostics gets every diagnostic.
+  virtual bool Compile(const std::string& code, std::string* diagnostics) = 0;
+  [[nodiscard]] virtual void* Lookup(const std::string& symbol) = 0;
+  [[nodiscard]] virtual InstallOutcome Install(const OverlaySpec& spec) = 0;
+  virtual int Teardown(uint64_t handle) = 0;  // a vto::TeardownResult value
+  [[nodiscard]] virtual void** ExtraSlot(uint64_t handle, void* instance, size_t i) = 0;
+  [[nodiscard]] virtual size_t LiveOverlays() = 0;
+  [[nodiscard]] virtual size_t CompiledUnits() = 0;
+  // Drops every compiled unit and starts a fresh interpreter (bounds memory). Every
+  // symbol, object and overlay from before is invalid afterwards. false on failure.
+  virtual bool Recycle(std::string* error) = 0;
+};
+
+// Opens the backend options name (plugin_path, else $VTO_BACKEND, else built-in).
+// Returns nullptr with *error set (naming the file and the reason) on failure.
+[[nodiscard]] std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error);
+
+// A Backend over a C ABI table (the plug-in path; also used to test a table in-process).
+[[nodiscard]] std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string label,
+                                                      std::vector<std::string> compiler_args, std::string* error);
+
+}  // namespace vto::backend
+
+#endif  // VTO_BACKEND_BACKEND_H

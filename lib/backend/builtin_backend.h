@@ -1,0 +1,16 @@
+// builtin_backend.h — the built-in backend: this project's overlay library (lib/overlay)
+// reflecting through this project's interpreter layer (lib/interp), as a vto_backend_api
+// table. Capabilities: destroy hook, extra slots, stacking, more-derived objects; refuses
+// secondary vptrs and virtual bases (docs/CONTRACT.md, R12).
+#ifndef VTO_BACKEND_BUILTIN_BACKEND_H
+#define VTO_BACKEND_BUILTIN_BACKEND_H
+
+#include "backend/backend_abi.h"
+
+namespace vto::backend {
+
+[[nodiscard]] const vto_backend_api* BuiltinBackendApi();
+
+}  // namespace vto::backend
+
+#endif  // VTO_BACKEND_BUILTIN_BACKEND_H
