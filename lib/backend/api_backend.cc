@@ -15,8 +15,8 @@ constexpr size_t kMessageSize = 1 << 16;
 
 class ApiBackend final : public Backend {
  public:
-  ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args, void* dl_handle)
-      : api_(api), name_(std::move(label)), args_(std::move(args)), dl_(dl_handle) {}
+  ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args)
+      : api_(api), name_(std::move(label)), args_(std::move(args)) {}
   ~ApiBackend() override {
     if (state_ != nullptr) api_->destroy(state_);
     // The plug-in's code may still be referenced (destroy callbacks of objects that
@@ -86,7 +86,6 @@ class ApiBackend final : public Backend {
   const vto_backend_api* api_;
   std::string name_;
   std::vector<std::string> args_;
-  void* dl_;
   vto_backend* state_ = nullptr;
 };
 
@@ -108,8 +107,7 @@ std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string 
     *error = label + ": backend API table has a null function";
     return nullptr;
   }
-  auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args),
-                                        nullptr);
+  auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args));
   if (!b->Start(error)) return nullptr;
   return b;
 }

@@ -1,0 +1,183 @@
+// backend_test.cc — the backend interface (docs/BACKENDS.md): the built-in backend, and the
+// in-tree plug-in loaded through dlopen as a user's would be.
+#include "backend/backend.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <string>
+
+#include "overlay/status.h"
+
+namespace vto::backend {
+namespace {
+
+constexpr const char* kSource = R"cpp(
+  namespace bk {
+  struct Shape { virtual ~Shape() {} virtual int sides() { return 0; } virtual int area() { return 1; } };
+  struct Square : Shape { int sides() override { return 4; } virtual int diagonal() { return 141; } };
+  }
+  extern "C" void* bk_new_square() { return new bk::Square; }
+  extern "C" int bk_sides(void* p) { return static_cast<bk::Shape*>(p)->sides(); }
+  extern "C" int bk_area(void* p) { return static_cast<bk::Shape*>(p)->area(); }
+  extern "C" int bk_diagonal(void* p) { return static_cast<bk::Square*>(static_cast<bk::Shape*>(p))->diagonal(); }
+  extern "C" void bk_delete(void* p) { delete static_cast<bk::Shape*>(p); }
+)cpp";
+
+extern "C" int Sides9(void*) { return 9; }
+extern "C" int Diag7(void*) { return 7; }
+std::atomic<int> g_hooks{0};
+void Hook(void*, void*) { g_hooks.fetch_add(1); }
+
+struct Stubs {
+  void* (*make)();
+  int (*sides)(void*);
+  int (*area)(void*);
+  int (*diagonal)(void*);
+  void (*del)(void*);
+};
+
+Stubs Load(Backend& b) {
+  std::string diags;
+  EXPECT_TRUE(b.Compile(kSource, &diags)) << diags;
+  EXPECT_EQ(diags, "");
+  return Stubs{reinterpret_cast<void* (*)()>(b.Lookup("bk_new_square")),
+               reinterpret_cast<int (*)(void*)>(b.Lookup("bk_sides")),
+               reinterpret_cast<int (*)(void*)>(b.Lookup("bk_area")),
+               reinterpret_cast<int (*)(void*)>(b.Lookup("bk_diagonal")),
+               reinterpret_cast<void (*)(void*)>(b.Lookup("bk_delete"))};
+}
+
+OverlaySpec Spec(void* obj, const char* cls, std::vector<MethodReplacement> methods) {
+  OverlaySpec s;
+  s.instance = obj;
+  s.class_name = cls;
+  s.methods = std::move(methods);
+  return s;
+}
+
+TEST(Backend, BuiltinDispatchHookExtraSlotsTeardown) {
+  unsetenv("VTO_BACKEND");
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend({}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->name(), "builtin");
+  EXPECT_TRUE(b->capabilities() & VTO_CAP_DESTROY_HOOK);
+  EXPECT_FALSE(b->capabilities() & VTO_CAP_MULTIPLE_VPTRS);
+  Stubs s = Load(*b);
+  ASSERT_TRUE(s.make && s.sides && s.area && s.diagonal && s.del);
+  EXPECT_EQ(b->CompiledUnits(), 1u);
+  size_t live = b->LiveOverlays();
+  void* sq = s.make();
+  OverlaySpec spec = Spec(sq, "bk::Shape", {{"sides", reinterpret_cast<void*>(&Sides9)}});
+  spec.extra_slots = 2;
+  spec.on_destroy = &Hook;
+  InstallOutcome o = b->Install(spec);
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(s.sides(sq), 9);
+  EXPECT_EQ(s.area(sq), 1);
+  EXPECT_EQ(s.diagonal(sq), 141);
+  ASSERT_NE(b->ExtraSlot(o.handle, sq, 1), nullptr);
+  EXPECT_EQ(*b->ExtraSlot(o.handle, sq, 1), nullptr);
+  *b->ExtraSlot(o.handle, sq, 1) = sq;
+  EXPECT_EQ(*b->ExtraSlot(o.handle, sq, 1), sq);
+  EXPECT_EQ(b->LiveOverlays(), live + 1);
+  g_hooks = 0;
+  s.del(sq);
+  EXPECT_EQ(g_hooks.load(), 1);
+  EXPECT_EQ(b->Teardown(o.handle), static_cast<int>(TeardownResult::kObjectDestroyed));
+  EXPECT_EQ(b->LiveOverlays(), live);
+}
+
+TEST(Backend, BuiltinRefusalCodesAreStatusValues) {
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend({}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  Stubs s = Load(*b);
+  void* sq = s.make();
+  InstallOutcome o = b->Install(Spec(sq, "bk::Shape", {{"diagonal", reinterpret_cast<void*>(&Diag7)}}));
+  EXPECT_EQ(o.code, static_cast<int>(Status::kMethodNotInVTable)) << o.message;
+  EXPECT_EQ(o.handle, 0u);
+  EXPECT_EQ(s.sides(sq), 4);
+  s.del(sq);
+}
+
+TEST(Backend, RecycleGivesFreshInterpreter) {
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend({}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  Load(*b);
+  ASSERT_TRUE(b->Recycle(&error)) << error;
+  EXPECT_EQ(b->CompiledUnits(), 0u);
+  EXPECT_EQ(b->Lookup("bk_new_square"), nullptr) << "old units are gone";
+  Stubs s = Load(*b);  // the same source compiles again in the fresh interpreter
+  void* sq = s.make();
+  EXPECT_EQ(s.sides(sq), 4);
+  s.del(sq);
+}
+
+TEST(Backend, PluginLoadedThroughDlopen) {
+  BackendOptions options;
+  options.plugin_path = VTO_MINIMAL_BACKEND_PATH;
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend(options, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->name(), "minimal");
+  EXPECT_EQ(b->capabilities(), VTO_CAP_MORE_DERIVED);
+  Stubs s = Load(*b);
+  void* sq = s.make();
+  InstallOutcome o = b->Install(Spec(sq, "bk::Shape", {{"sides", reinterpret_cast<void*>(&Sides9)}}));
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(s.sides(sq), 9);
+  EXPECT_EQ(s.diagonal(sq), 141) << "sized from the dynamic type";
+  EXPECT_EQ(b->LiveOverlays(), 1u);
+  OverlaySpec hooked = Spec(sq, "bk::Shape", {});
+  hooked.on_destroy = &Hook;
+  InstallOutcome refused = b->Install(hooked);
+  EXPECT_GE(refused.code, 100) << "outside its capabilities: refused with its own code";
+  EXPECT_EQ(b->Teardown(o.handle), static_cast<int>(TeardownResult::kRestored));
+  EXPECT_EQ(b->Teardown(o.handle), static_cast<int>(TeardownResult::kAlreadyTornDown));
+  EXPECT_EQ(s.sides(sq), 4);
+  EXPECT_EQ(b->LiveOverlays(), 0u);
+  s.del(sq);
+}
+
+TEST(Backend, PluginNamedByEnvironment) {
+  setenv("VTO_BACKEND", VTO_MINIMAL_BACKEND_PATH, 1);
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend({}, &error);
+  unsetenv("VTO_BACKEND");
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->name(), "minimal");
+}
+
+TEST(Backend, BadPluginsRejectedWithReason) {
+  std::string error;
+  BackendOptions missing;
+  missing.plugin_path = "/nonexistent/libnothing.so";
+  EXPECT_EQ(OpenBackend(missing, &error), nullptr);
+  EXPECT_NE(error.find("/nonexistent/libnothing.so"), std::string::npos) << error;
+  BackendOptions not_a_backend;
+  not_a_backend.plugin_path = "libm.so.6";  // loads, but exports no vto_backend_entry
+  error.clear();
+  EXPECT_EQ(OpenBackend(not_a_backend, &error), nullptr);
+  EXPECT_NE(error.find("vto_backend_entry"), std::string::npos) << error;
+}
+
+TEST(Backend, BadApiTablesRejected) {
+  std::string error;
+  EXPECT_EQ(WrapBackendApi(nullptr, "null-table", {}, &error), nullptr);
+  EXPECT_NE(error.find("null-table"), std::string::npos) << error;
+  vto_backend_api future = {};
+  future.abi_version = VTO_BACKEND_ABI_VERSION + 1;
+  EXPECT_EQ(WrapBackendApi(&future, "future", {}, &error), nullptr);
+  EXPECT_NE(error.find("ABI version"), std::string::npos) << error;
+  vto_backend_api holes = {};
+  holes.abi_version = VTO_BACKEND_ABI_VERSION;
+  EXPECT_EQ(WrapBackendApi(&holes, "holes", {}, &error), nullptr);
+  EXPECT_NE(error.find("null function"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace vto::backend
