@@ -1,0 +1,28 @@
+// failure.cc — oracle failures and harness errors.
+#include "harness/failure.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace vto::harness {
+namespace {
+thread_local std::string g_context;
+}
+
+void SetFailureContext(std::string context) { g_context = std::move(context); }
+const std::string& FailureContext() { return g_context; }
+
+void Fail(const std::string& what) {
+  std::fprintf(stderr, "\nVTO ORACLE FAILURE: %s\n", what.c_str());
+  if (!g_context.empty()) std::fprintf(stderr, "--- context ---\n%s\n", g_context.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+void HarnessError(const std::string& what) {
+  std::fprintf(stderr, "\nERROR: vtoverlay harness: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::_Exit(kHarnessErrorExit);
+}
+
+}  // namespace vto::harness
