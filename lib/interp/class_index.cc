@@ -1,0 +1,74 @@
+// class_index.cc — walks the declarations of compiled translation units for class definitions.
+#include "interp/class_index.h"
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+#include "interp/vtable_layout.h"
+#include "llvm/Support/Casting.h"
+
+namespace vto::interp {
+
+const clang::CXXRecordDecl* ClassIndex::FindByName(std::string_view qualified_name) {
+  CatchUp();
+  auto it = by_name_.find(NormalizeTypeName(qualified_name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+const clang::CXXRecordDecl* ClassIndex::FindByRttiName(std::string_view rtti_name) {
+  CatchUp();
+  auto it = by_rtti_.find(std::string(rtti_name));
+  return it == by_rtti_.end() ? nullptr : it->second;
+}
+
+void ClassIndex::CatchUp() {
+  if (pending_.empty()) return;
+  std::vector<clang::TranslationUnitDecl*> units;
+  units.swap(pending_);
+  for (clang::TranslationUnitDecl* unit : units) Walk(unit);
+  // New inputs may have instantiated templates that earlier inputs declared.
+  ScanSpecializations();
+}
+
+void ClassIndex::Walk(const clang::DeclContext* context) {
+  for (const clang::Decl* decl : context->decls()) {
+    if (decl->isInvalidDecl()) continue;
+    if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(decl)) {
+      Walk(ns);
+    } else if (const auto* linkage = llvm::dyn_cast<clang::LinkageSpecDecl>(decl)) {
+      Walk(linkage);
+    } else if (const auto* exported = llvm::dyn_cast<clang::ExportDecl>(decl)) {
+      Walk(exported);
+    } else if (const auto* tmpl = llvm::dyn_cast<clang::ClassTemplateDecl>(decl)) {
+      const clang::ClassTemplateDecl* canonical = tmpl->getCanonicalDecl();
+      if (seen_templates_.insert(canonical).second) templates_.push_back(canonical);
+    } else if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(decl)) {
+      if (record->isInjectedClassName() || record->isLambda()) continue;
+      if (record->isDependentContext()) continue;  // a template pattern or partial specialization
+      if (!record->isThisDeclarationADefinition()) continue;
+      AddRecord(record);
+      Walk(record);  // nested classes
+    }
+  }
+}
+
+void ClassIndex::AddRecord(const clang::CXXRecordDecl* record) {
+  if (!record->isCompleteDefinition() || record->isInvalidDecl()) return;
+  if (!seen_records_.insert(record).second) return;
+  by_name_.emplace(NormalizeTypeName(LayoutBuilder::QualifiedName(record)), record);
+  if (record->isDynamicClass()) by_rtti_.emplace(builder_.RttiName(record), record);
+}
+
+void ClassIndex::ScanSpecializations() {
+  // Index, not iterator: walking a specialization can discover member templates.
+  for (size_t i = 0; i < templates_.size(); ++i) {
+    for (const clang::ClassTemplateSpecializationDecl* spec : templates_[i]->specializations()) {
+      if (spec->isInvalidDecl() || !spec->isCompleteDefinition()) continue;
+      if (spec->isDependentContext() || seen_records_.count(spec) != 0) continue;
+      AddRecord(spec);
+      Walk(spec);
+    }
+  }
+}
+
+}  // namespace vto::interp

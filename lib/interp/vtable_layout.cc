@@ -1,0 +1,273 @@
+// vtable_layout.cc — ClassLayout from clang's ItaniumVTableContext. The only file of the
+// interpreter layer that knows the Itanium C++ ABI (vtable groups, address points, D0/D1).
+#include "interp/vtable_layout.h"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/GlobalDecl.h"
+#include "clang/AST/Mangle.h"
+#include "clang/AST/PrettyPrinter.h"
+#include "clang/AST/RecordLayout.h"
+#include "clang/AST/VTableBuilder.h"
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace vto::interp {
+namespace {
+
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+clang::PrintingPolicy TypePrintingPolicy(const clang::ASTContext& context) {
+  clang::PrintingPolicy policy(context.getLangOpts());
+  policy.SuppressTagKeyword = true;     // "ns::Foo", not "struct ns::Foo"
+  policy.SuppressScope = false;
+  policy.FullyQualifiedName = true;
+  policy.UsePreferredNames = false;     // "std::basic_string<char>", as written by the mangler
+  policy.SplitTemplateClosers = false;  // "A<B<int>>"
+  return policy;
+}
+
+// "f(int, char *)" and, when the method has qualifiers, "f(int, char *) const &".
+struct CallForms {
+  std::string written;    // parameter types as written (typedefs kept)
+  std::string canonical;  // parameter types canonicalized
+  std::string qualifiers; // " const", " &&", ...
+};
+
+CallForms MakeCallForms(const clang::CXXMethodDecl* method, const clang::PrintingPolicy& policy) {
+  CallForms forms;
+  std::string name = method->getNameAsString();
+  forms.written = name + "(";
+  forms.canonical = name + "(";
+  bool first = true;
+  for (const clang::ParmVarDecl* param : method->parameters()) {
+    if (!first) {
+      forms.written += ", ";
+      forms.canonical += ", ";
+    }
+    first = false;
+    forms.written += param->getType().getAsString(policy);
+    forms.canonical += param->getType().getCanonicalType().getAsString(policy);
+  }
+  if (method->isVariadic()) {
+    forms.written += first ? "..." : ", ...";
+    forms.canonical += first ? "..." : ", ...";
+  }
+  forms.written += ")";
+  forms.canonical += ")";
+  if (method->isConst()) forms.qualifiers += " const";
+  if (method->isVolatile()) forms.qualifiers += " volatile";
+  switch (method->getRefQualifier()) {
+    case clang::RQ_LValue: forms.qualifiers += " &"; break;
+    case clang::RQ_RValue: forms.qualifiers += " &&"; break;
+    case clang::RQ_None: break;
+  }
+  return forms;
+}
+
+}  // namespace
+
+std::string NormalizeTypeName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  bool pending_space = false;
+  for (char c : name) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space && !out.empty() && IsIdentChar(out.back()) && IsIdentChar(c)) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// ClassLayout::FindSlot
+
+int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error) const {
+  auto fail = [&](std::string message) {
+    if (error) *error = std::move(message);
+    return -1;
+  };
+  const std::string wanted = NormalizeTypeName(name_or_signature);
+  if (wanted.empty()) return fail("FindSlot: empty name");
+  const std::string& cls = shape.name;
+
+  if (wanted.find('(') == std::string::npos) {
+    // A bare name: must name exactly one virtual function (both destructor entries count
+    // as one: the name gives the complete-object destructor).
+    if (wanted[0] == '~') {
+      if (shape.complete_dtor_slot < 0)
+        return fail("FindSlot: " + cls + " has no virtual destructor");
+      if (std::none_of(methods.begin(), methods.end(), [&](const Method& m) {
+            return m.is_destructor && NormalizeTypeName(m.name) == wanted;
+          })) {
+        return fail("FindSlot: '" + wanted + "' is not the destructor of " + cls);
+      }
+      return shape.complete_dtor_slot;
+    }
+    int found = -1;
+    int count = 0;
+    for (const Method& m : methods) {
+      if (m.is_destructor || NormalizeTypeName(m.name) != wanted) continue;
+      ++count;
+      if (found < 0) found = static_cast<int>(m.slot);
+    }
+    if (count == 0) return fail("FindSlot: " + cls + " has no virtual function named '" + wanted + "'");
+    if (count > 1) {
+      std::string list;
+      for (const Method& m : methods)
+        if (!m.is_destructor && NormalizeTypeName(m.name) == wanted)
+          list += "\n  slot " + std::to_string(m.slot) + ": " + m.name + " : " + m.signature;
+      return fail("FindSlot: '" + wanted + "' is overloaded in " + cls +
+                  "; give the parameter types, e.g. \"" + wanted + "(int)\":" + list);
+    }
+    return found;
+  }
+
+  // A call form "f(int) const": compare with each method's written and canonical forms,
+  // first including the qualifiers, then (when the caller gave none) without them.
+  std::vector<const Method*> exact;
+  std::vector<const Method*> unqualified;
+  for (const Method& m : methods) {
+    if (m.is_destructor) continue;
+    for (const std::string* form : {&m.call, &m.canonical_call}) {
+      const std::string bare = NormalizeTypeName(*form);
+      const std::string full = NormalizeTypeName(*form + m.qualifiers);
+      if (full == wanted) {
+        if (exact.empty() || exact.back() != &m) exact.push_back(&m);
+      } else if (bare == wanted) {
+        if (unqualified.empty() || unqualified.back() != &m) unqualified.push_back(&m);
+      }
+    }
+  }
+  const std::vector<const Method*>& hits = exact.empty() ? unqualified : exact;
+  if (hits.empty())
+    return fail("FindSlot: " + cls + " has no virtual function '" + wanted + "'");
+  if (hits.size() > 1) {
+    std::string list;
+    for (const Method* m : hits)
+      list += "\n  slot " + std::to_string(m->slot) + ": " + m->name + " : " + m->signature;
+    return fail("FindSlot: '" + wanted + "' matches several virtual functions of " + cls +
+                "; add the qualifiers:" + list);
+  }
+  return static_cast<int>(hits.front()->slot);
+}
+
+// ---------------------------------------------------------------------------------------
+// LayoutBuilder
+
+LayoutBuilder::LayoutBuilder(clang::ASTContext& context, bool assume_unique_vtables)
+    : context_(context),
+      assume_unique_vtables_(assume_unique_vtables),
+      mangler_(context.createMangleContext()) {}
+
+LayoutBuilder::~LayoutBuilder() = default;
+
+std::string LayoutBuilder::RttiName(const clang::CXXRecordDecl* record) {
+  std::string mangled;
+  llvm::raw_string_ostream os(mangled);
+  // Itanium: the type_info name object is _ZTS<type>; type_info::name() points after _ZTS.
+  mangler_->mangleCXXRTTIName(context_.getCanonicalTagType(record), os);
+  os.flush();
+  constexpr std::string_view kPrefix = "_ZTS";
+  if (mangled.compare(0, kPrefix.size(), kPrefix) == 0) mangled.erase(0, kPrefix.size());
+  return mangled;
+}
+
+std::string LayoutBuilder::QualifiedName(const clang::CXXRecordDecl* record) {
+  const clang::ASTContext& context = record->getASTContext();
+  const clang::QualType type = context.getCanonicalTagType(record);
+  return type.getAsString(TypePrintingPolicy(context));
+}
+
+bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
+                          std::string* error) {
+  auto fail = [&](std::string message) {
+    if (error) *error = std::move(message);
+    return false;
+  };
+  if (record == nullptr) return fail("no class");
+  const clang::CXXRecordDecl* def = record->getDefinition();
+  if (def == nullptr)
+    return fail("class '" + QualifiedName(record) + "' is declared but not defined");
+  if (def->isInvalidDecl()) return fail("class '" + QualifiedName(def) + "' is invalid");
+  if (def->isDependentContext())
+    return fail("class '" + QualifiedName(def) + "' is a template pattern, not a class");
+
+  ClassLayout layout;
+  vto::ClassShape& shape = layout.shape;
+  shape.name = QualifiedName(def);
+  shape.rtti_name = RttiName(def);
+  shape.polymorphic = def->isDynamicClass();  // has a vptr
+  shape.has_virtual_bases = def->getNumVBases() != 0;
+  shape.vptr_identity_assumed = shape.polymorphic && def->isEffectivelyFinal() && assume_unique_vtables_;
+
+  // The primary-base chain, nearest first.
+  for (const clang::CXXRecordDecl* base = context_.getASTRecordLayout(def).getPrimaryBase();
+       base != nullptr; base = context_.getASTRecordLayout(base).getPrimaryBase()) {
+    shape.primary_bases.push_back(RttiName(base));
+  }
+
+  if (shape.polymorphic) {
+    auto* vtables = llvm::dyn_cast<clang::ItaniumVTableContext>(context_.getVTableContext());
+    if (vtables == nullptr) return fail("the target does not use the Itanium C++ ABI");
+    const clang::VTableLayout& vt = vtables->getVTableLayout(def);
+    shape.has_secondary_vptrs = vt.getNumVTables() > 1;
+
+    // The class's own address point lies in the primary vtable (index 0 of the group); its
+    // AddressPointIndex counts from the start of that vtable.
+    const clang::VTableLayout::AddressPointLocation ap =
+        vt.getAddressPoint(clang::BaseSubobject(def, clang::CharUnits::Zero()));
+    if (ap.VTableIndex != 0)
+      return fail("class '" + shape.name + "': address point not in the primary vtable");
+    const size_t begin = vt.getVTableOffset(0);
+    const size_t size = vt.getVTableSize(0);
+    if (ap.AddressPointIndex > size)
+      return fail("class '" + shape.name + "': address point beyond its vtable");
+    shape.num_slots = static_cast<uint32_t>(size - ap.AddressPointIndex);
+
+    const clang::PrintingPolicy policy = TypePrintingPolicy(context_);
+    llvm::ArrayRef<clang::VTableComponent> components = vt.vtable_components();
+    for (uint32_t slot = 0; slot < shape.num_slots; ++slot) {
+      const clang::VTableComponent& c = components[begin + ap.AddressPointIndex + slot];
+      if (!c.isFunctionPointerKind())
+        return fail("class '" + shape.name + "': vtable entry " + std::to_string(slot) +
+                    " after the address point is not a function pointer");
+      const clang::CXXMethodDecl* fn = c.getFunctionDecl();
+      Method m;
+      m.slot = slot;
+      m.name = fn->getNameAsString();
+      m.signature = fn->getType().getAsString(policy);
+      m.is_pure = fn->isPureVirtual();
+      switch (c.getKind()) {
+        case clang::VTableComponent::CK_CompleteDtorPointer:
+          m.is_destructor = true;
+          shape.complete_dtor_slot = static_cast<int32_t>(slot);
+          break;
+        case clang::VTableComponent::CK_DeletingDtorPointer:
+          m.is_destructor = true;
+          shape.deleting_dtor_slot = static_cast<int32_t>(slot);
+          break;
+        default:
+          break;
+      }
+      CallForms forms = MakeCallForms(fn, policy);
+      m.call = std::move(forms.written);
+      m.canonical_call = std::move(forms.canonical);
+      m.qualifiers = std::move(forms.qualifiers);
+      layout.methods.push_back(std::move(m));
+    }
+  }
+  *out = std::move(layout);
+  return true;
+}
+
+}  // namespace vto::interp
