@@ -254,19 +254,25 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
   clang::TranslationUnitDecl* decls = unit->TUPart;
 
   // Work around llvm#141039 (see the header): a vtable-group symbol that an earlier unit
-  // defined strongly becomes a declaration here, so it links to the earlier definition.
+  // defined strongly becomes a unit-local copy here. The module has been optimized and
+  // instrumented already, so the copy keeps its contents and ASan's registration of it;
+  // ASan's ODR indicator for it (__odr_asan_gen_<name>) becomes local too.
   std::vector<std::string> new_strong;
   std::vector<std::string> external;  // symbols the unit's code refers to but does not define
   if (llvm::Module* module = unit->TheModule.get()) {
+    constexpr llvm::StringLiteral kOdrIndicator = "__odr_asan_gen_";
     for (llvm::GlobalVariable& global : module->globals()) {
       if (global.isDeclaration() || !global.hasExternalLinkage()) continue;
-      if (!IsVTableGroupSymbol(global.getName())) continue;
-      std::string name = global.getName().str();
-      if (s.strong_vtable_symbols.count(name) != 0) {
-        global.setInitializer(nullptr);
-        global.setComdat(nullptr);
-      } else {
-        new_strong.push_back(std::move(name));
+      llvm::StringRef name = global.getName();
+      const bool indicator = name.starts_with(kOdrIndicator);
+      if (indicator) name = name.drop_front(kOdrIndicator.size());
+      if (!IsVTableGroupSymbol(name)) continue;
+      if (s.strong_vtable_symbols.count(name.str()) != 0) {
+        global.setLinkage(llvm::GlobalValue::InternalLinkage);
+        global.setVisibility(llvm::GlobalValue::DefaultVisibility);
+        global.setDSOLocal(true);
+      } else if (!indicator) {
+        new_strong.push_back(name.str());
       }
     }
     for (llvm::GlobalValue& value : module->global_values()) {

@@ -47,9 +47,13 @@
 //
 // Known clang 22 limitation (llvm/llvm-project#141039): when a class's key function (its
 // first non-inline virtual function) is defined in one translation unit and a later one
-// uses the class's vtable, clang emits the vtable and its type_info again. Compile works
-// around it by turning such re-emitted _ZTV/_ZTS/_ZTI/_ZTT definitions into references to
-// the earlier ones.
+// uses the class's vtable, clang emits the vtable and its type_info again, and the JIT
+// rejects the duplicate definitions. Compile works around it by making such re-emitted
+// _ZTV/_ZTS/_ZTI/_ZTT definitions local to the later unit: its objects then point at their
+// own (identical) copy of the vtable. type_info comparisons in libstdc++ compare names, so
+// dynamic_cast, typeid and catch work across the copies. Classes whose virtual functions
+// are all defined inline (or whose key function is defined in the unit that uses them) get
+// one vtable, as usual.
 //
 // Thread-safety: thread-compatible — call Create, Compile, LookupSymbol and FindClass from
 // one thread at a time. The exception is FindClassByRttiName (the entry point of
