@@ -10,7 +10,10 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclContextInternals.h"
 #include "clang/Basic/Diagnostic.h"
+#include "clang/Basic/DiagnosticIDs.h"
 #include "clang/Basic/DiagnosticOptions.h"
+#include "clang/Driver/CreateInvocationFromArgs.h"
+#include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/Interpreter/Interpreter.h"
@@ -126,6 +129,30 @@ void ForgetExternCDecls(clang::ASTContext& context, const clang::TranslationUnit
   }
 }
 
+// Runs clang's driver and command-line parser over `args` (as the interpreter will) with a
+// diagnostics engine of our own, so that a bad argument comes back as a message instead of
+// being printed on stderr (clang::IncrementalCompilerBuilder only says "Initialization
+// failed", and accepts some unknown arguments).
+bool ValidateArguments(const std::vector<std::string>& args, std::string* message) {
+  std::vector<const char*> argv = {"clang++", "-xc++", "-c", "-"};
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  clang::DiagnosticOptions options;
+  options.ShowColors = false;
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  auto engine = llvm::makeIntrusiveRefCnt<clang::DiagnosticsEngine>(
+      clang::DiagnosticIDs::create(), options,
+      new clang::TextDiagnosticPrinter(stream, options), /*ShouldOwnClient=*/true);
+  clang::CreateInvocationOptions create;
+  create.Diags = engine;
+  std::unique_ptr<clang::CompilerInvocation> invocation = clang::createInvocation(argv, create);
+  stream.flush();
+  if (invocation != nullptr && !engine->hasErrorOccurred()) return true;
+  *message = text.empty() ? std::string("clang rejected the arguments") : text;
+  while (!message->empty() && message->back() == '\n') message->pop_back();
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> HostSanitizerArgs() { return SplitUnitSeparated(VTO_JIT_SANITIZE_ARGS); }
@@ -186,6 +213,10 @@ std::unique_ptr<Interpreter> Interpreter::Create(const InterpreterOptions& optio
   if (options.sanitize_like_host)
     for (std::string& arg : HostSanitizerArgs()) impl->args.push_back(std::move(arg));
   for (const std::string& arg : options.extra_args) impl->args.push_back(arg);
+
+  std::string bad;
+  if (!ValidateArguments(impl->args, &bad))
+    return fail("Interpreter::Create: bad compiler arguments: " + bad);
 
   std::vector<const char*> argv;
   argv.reserve(impl->args.size());
