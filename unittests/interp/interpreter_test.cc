@@ -308,6 +308,20 @@ TEST_F(InterpTest, RecyclingStartsFresh) {
   }
 }
 
+TEST_F(InterpTest, DestroyingRunsStaticDestructorsOfJitCode) {
+  CompileClean(R"(
+      struct Marker { int* flag = nullptr; ~Marker() { if (flag) *flag = 42; } };
+      Marker marker;
+      extern "C" void arm(int* flag) { marker.flag = flag; })");
+  auto* arm = Function<void(int*)>("arm");
+  ASSERT_NE(arm, nullptr);
+  int flag = 0;
+  arm(&flag);
+  EXPECT_EQ(flag, 0);
+  interp_.reset();
+  EXPECT_EQ(flag, 42);
+}
+
 TEST_F(InterpTest, TranslationUnitCountBoundsMemory) {
   // The count a caller compares with its limit grows with every successful unit only.
   for (int i = 0; i < 5; ++i) {
