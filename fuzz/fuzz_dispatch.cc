@@ -1,0 +1,17 @@
+// fuzz_dispatch — random hierarchies, objects, overlays (some stacked): every call through
+// every static type checked against the model. Scenario and oracles: lib/harness/
+// dispatch_scenario.h; input format: docs/FORMATS.md.
+#include <cstddef>
+#include <cstdint>
+
+#include "harness/target.h"
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  vto::harness::InitTarget(*argc, *argv, "fuzz_dispatch");
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  vto::harness::RunDispatchInput(data, size);
+  return 0;
+}

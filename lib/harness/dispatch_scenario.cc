@@ -1,0 +1,524 @@
+// dispatch_scenario.cc — the fuzz_dispatch scenario and its oracles (dispatch_scenario.h).
+#include "harness/dispatch_scenario.h"
+
+#include <cstring>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gen/byte_source.h"
+#include "gen/conventions.h"
+#include "gen/describe.h"
+#include "gen/expect.h"
+#include "gen/stub_names.h"
+#include "gen/trace.h"
+#include "harness/failure.h"
+#include "overlay/status.h"
+
+namespace vto::harness {
+namespace {
+
+using gen::Expected;
+using gen::ObjectExpectations;
+using gen::SubobjectPath;
+using gen::VirtualCall;
+
+using NewFn = void* (*)();
+using PtrFn = void* (*)(void*);
+using CallFn = long (*)(void*);
+using NameFn = const char* (*)(void*);
+using DeleteFn = void (*)(void*);
+
+// What a destroy hook saw, checked after the destruction.
+struct HookRecord {
+  int calls = 0;
+  void* instance = nullptr;      // expected instance
+  void* seen_instance = nullptr;
+  std::string seen_type;         // typeid name read from inside the callback
+  NameFn type_of = nullptr;
+};
+
+void HookThunk(void* instance, void* user_data) {
+  auto* h = static_cast<HookRecord*>(user_data);
+  ++h->calls;
+  h->seen_instance = instance;
+  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);  // the object must still be intact
+}
+
+struct Installed {
+  uint64_t handle = 0;
+  int reflected = -1;
+  std::vector<std::pair<VirtualCall, int>> methods;  // call → replacement number r
+  size_t extra = 0;
+  std::unique_ptr<HookRecord> hook;                  // null: no hook
+  std::vector<void*> cookies;                        // values written to the extra slots
+  bool active = true;
+};
+
+struct Object {
+  int cls = -1;
+  void* ptr = nullptr;
+  std::unique_ptr<ObjectExpectations> ex;
+  std::vector<Installed> overlays;
+  std::vector<std::pair<void*, void*>> vptr_words;  // (polymorphic subobject, its first word)
+};
+
+std::string Hex(const void* p) {
+  std::ostringstream o;
+  o << p;
+  return o.str();
+}
+
+std::string PathString(const SubobjectPath& path) {
+  std::string s;
+  for (int c : path) s += (s.empty() ? "" : ">") + gen::ClassName(c);
+  return s;
+}
+
+class Scenario {
+ public:
+  Scenario(backend::Backend& b, const CompiledHierarchy& ch, const Options& o, gen::ByteSource& src,
+           DispatchStats& stats)
+      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), stats_(stats) {}
+
+  void Run() {
+    const size_t live_before = b_.LiveOverlays();
+    std::vector<int> concrete;
+    for (size_t c = 0; c < h_.classes.size(); ++c) {
+      if (ch_.plan.classes[c].new_and_delete) concrete.push_back(static_cast<int>(c));
+    }
+    if (concrete.empty()) HarnessError("hierarchy " + ch_.ns + " has no concrete class");
+    int n = src_.InRange(1, opt_.max_objects < 1 ? 1 : opt_.max_objects);
+    std::vector<Object> objects(static_cast<size_t>(n));
+    for (Object& o : objects) Create(o, concrete[src_.Below(static_cast<uint32_t>(concrete.size()))]);
+    for (Object& o : objects) {
+      CheckIdentity(o, "before any overlay");
+      CheckCalls(o, "before any overlay");
+    }
+    for (size_t i = 0; i < objects.size(); ++i) InstallSome(objects[i], i);
+    for (Object& o : objects) {
+      CheckIdentity(o, "with overlays installed");
+      CheckCalls(o, "with overlays installed");
+      CheckExtraSlots(o);
+    }
+    if (!objects.empty()) CheckSibling(objects[0]);
+    for (Object& o : objects) Finish(o);
+    size_t live_after = b_.LiveOverlays();
+    if (live_after != live_before) {
+      Fail(Where() + "live-overlay count is " + std::to_string(live_after) + " after every overlay was torn down; it "
+           "was " + std::to_string(live_before) + " before the input (an overlay leaked)");
+    }
+  }
+
+ private:
+  template <typename Fn>
+  Fn Stub(const std::string& name) const {
+    return reinterpret_cast<Fn>(ch_.Stub(name));
+  }
+  std::string Where() const { return "hierarchy " + ch_.ns + ": "; }
+  [[noreturn]] void Fail(const std::string& what) const {
+    SetFailureContext("hierarchy " + ch_.ns + " (generator version " + std::to_string(gen::kGeneratorVersion) +
+                      ", backend " + b_.name() + ")\n" + gen::DescribeHierarchy(h_));
+    harness::Fail(what);
+  }
+
+  void* PointerOf(const Object& o, const SubobjectPath& path) const {
+    void* p = o.ptr;
+    for (size_t i = 1; i < path.size(); ++i) p = Stub<PtrFn>(gen::UpStubName(ch_.ns, path[i - 1], path[i]))(p);
+    return p;
+  }
+  void* Up(const Object& o, int s) const { return Stub<PtrFn>(gen::UpStubName(ch_.ns, o.cls, s))(o.ptr); }
+
+  void CheckTrace(const Object& o, const std::vector<Expected>& want, const std::vector<void*>& selves,
+                  const char* when) const {
+    if (gen::Trace::overflowed()) HarnessError("trace overflowed");
+    if (gen::Trace::size() != want.size()) {
+      Fail(Where() + gen::ClassName(o.cls) + " " + when + ": expected " + std::to_string(want.size()) +
+           " virtual calls from constructor/destructor bodies, traced " + std::to_string(gen::Trace::size()));
+    }
+    for (size_t i = 0; i < want.size(); ++i) {
+      gen::TraceRecord r = gen::Trace::at(i);
+      if (r.impl_id != want[i].impl_id || r.self != selves[i]) {
+        Fail(Where() + gen::ClassName(o.cls) + " " + when + ", call #" + std::to_string(i) + ": expected impl " +
+             std::to_string(want[i].impl_id) + " on this=" + Hex(selves[i]) + " (" + PathString(want[i].this_path) +
+             "), traced impl " + std::to_string(r.impl_id) + " on this=" + Hex(r.self));
+      }
+    }
+  }
+
+  void Create(Object& o, int cls) {
+    o.cls = cls;
+    o.ex = std::make_unique<ObjectExpectations>(h_, cls);
+    gen::Trace::Clear();
+    o.ptr = Stub<NewFn>(gen::NewStubName(ch_.ns, cls))();
+    std::vector<Expected> want = o.ex->ConstructionTrace();
+    std::vector<void*> selves;
+    for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
+    CheckTrace(o, want, selves, "construction");
+    for (int s : ch_.plan.classes[cls].up) {
+      if (!h_.classes[s].polymorphic) continue;
+      void* sub = Up(o, s);
+      o.vptr_words.emplace_back(sub, *static_cast<void**>(sub));
+    }
+    ++stats_.objects;
+  }
+
+  // typeid through every static type, and every dynamic_cast, against the model.
+  void CheckIdentity(const Object& o, const char* when) const {
+    const std::string want_name = gen::ExpectedTypeName(ch_.ns, o.cls);
+    for (int s : ch_.plan.classes[o.cls].up) {
+      const gen::ClassStubs& cs = ch_.plan.classes[s];
+      if (!cs.typeid_and_void_cast) continue;
+      void* sp = Up(o, s);
+      std::string got = Stub<NameFn>(gen::TypeidStubName(ch_.ns, s))(sp);
+      if (got != want_name) {
+        Fail(Where() + "typeid(*(" + gen::ClassName(s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when +
+             ": expected '" + want_name + "', got '" + got + "'");
+      }
+      std::vector<int> targets = cs.dyncasts;
+      targets.push_back(gen::kVoidTarget);
+      for (int t : targets) {
+        std::optional<SubobjectPath> path = o.ex->DynamicCast(s, t);
+        void* want = path ? PointerOf(o, *path) : nullptr;
+        void* got_ptr = Stub<PtrFn>(gen::DynCastStubName(ch_.ns, s, t))(sp);
+        if (got_ptr != want) {
+          Fail(Where() + "dynamic_cast<" + (t == gen::kVoidTarget ? std::string("void") : gen::ClassName(t)) +
+               "*>((" + gen::ClassName(s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when + ": expected " +
+               Hex(want) + ", got " + Hex(got_ptr));
+        }
+      }
+    }
+  }
+
+  // Which replacement (if any) an active overlay puts on the function `e` runs.
+  struct Replaced {
+    int impl_id;
+    void* self;
+  };
+  std::optional<Replaced> ReplacementFor(const Object& o, const Expected& e) const {
+    std::optional<Replaced> r;
+    for (const Installed& ov : o.overlays) {  // install order: a newer overlay wins
+      if (!ov.active) continue;
+      for (const auto& [call, rn] : ov.methods) {
+        std::optional<Expected> on_r = o.ex->Call(ov.reflected, call.name, call.sig);
+        if (on_r && on_r->impl_id == e.impl_id && on_r->this_path == e.this_path) {
+          r = Replaced{gen::ReplacementId(call.sig, rn), PointerOf(o, o.ex->PathOf(ov.reflected))};
+        }
+      }
+    }
+    return r;
+  }
+
+  std::string OverlaysString(const Object& o) const {
+    std::string s;
+    for (const Installed& ov : o.overlays) {
+      if (!ov.active) continue;
+      s += "\n  overlay reflected as " + gen::ClassName(ov.reflected) + ":";
+      for (const auto& [call, rn] : ov.methods) {
+        s += " " + gen::MethodName(call.name) + "/sig" + std::to_string(call.sig) + "->repl" + std::to_string(rn) +
+             " (id " + std::to_string(gen::ReplacementId(call.sig, rn)) + ")";
+      }
+      if (ov.hook) s += " +hook";
+      if (ov.extra) s += " +" + std::to_string(ov.extra) + " extra";
+    }
+    return s.empty() ? "\n  (no overlay)" : s;
+  }
+
+  // Every planned call through every static type of the object.
+  void CheckCalls(const Object& o, const char* when) {
+    for (int s : ch_.plan.classes[o.cls].up) {
+      const gen::ClassStubs& cs = ch_.plan.classes[s];
+      if (cs.calls.empty()) continue;
+      void* sp = Up(o, s);
+      for (const VirtualCall& call : cs.calls) {
+        std::optional<Expected> e = o.ex->Call(s, call.name, call.sig);
+        if (!e) continue;
+        std::optional<Replaced> rep = ReplacementFor(o, *e);
+        gen::Trace::Clear();
+        long got = Stub<CallFn>(gen::CallStubName(ch_.ns, s, call.name, call.sig))(sp);
+        gen::TraceRecord last = gen::Trace::size() ? gen::Trace::at(gen::Trace::size() - 1) : gen::TraceRecord{};
+        void* orig_self = PointerOf(o, e->this_path);
+        bool as_original = got == e->impl_id && last.impl_id == e->impl_id && last.self == orig_self;
+        bool as_replaced = rep && got == rep->impl_id && last.impl_id == rep->impl_id && last.self == rep->self;
+        ++stats_.calls_checked;
+        if (rep ? (as_replaced || (e->may_devirtualize && as_original)) : as_original) continue;
+        std::string want = rep ? "replacement id " + std::to_string(rep->impl_id) + " on this=" + Hex(rep->self)
+                               : "impl " + std::to_string(e->impl_id) + " on this=" + Hex(orig_self) + " (" +
+                                     PathString(e->this_path) + ")";
+        Fail(Where() + "call of " + gen::MethodName(call.name) + " (signature " + std::to_string(call.sig) +
+             ") through static type " + gen::ClassName(s) + " on a " + gen::ClassName(o.cls) + " " + when +
+             ": expected " + want + "; got return " + std::to_string(got) + ", traced impl " +
+             std::to_string(last.impl_id) + " on this=" + Hex(last.self) + OverlaysString(o));
+      }
+    }
+  }
+
+  bool HasVirtualBases(int cls) const {
+    gen::SubobjectGraph g(h_, cls);
+    for (int n = 0; n < g.size(); ++n) {
+      if (g.node(n).is_virtual) return true;
+    }
+    return false;
+  }
+  // More than one vptr: a polymorphic subobject off the primary chain (the first
+  // non-virtual polymorphic base, repeatedly).
+  bool HasMultipleVptrs(int cls) const {
+    gen::SubobjectGraph g(h_, cls);
+    std::vector<bool> on_chain(static_cast<size_t>(g.size()), false);
+    for (int n = 0; n >= 0;) {
+      on_chain[static_cast<size_t>(n)] = true;
+      int next = -1;
+      for (int b : g.node(n).bases) {
+        if (!g.node(b).is_virtual && h_.classes[g.node(b).cls].polymorphic) {
+          next = b;
+          break;
+        }
+      }
+      n = next;
+    }
+    for (int n = 0; n < g.size(); ++n) {
+      if (h_.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) return true;
+    }
+    return false;
+  }
+
+  std::string Spelling(const VirtualCall& call) const {
+    std::string s = gen::MethodName(call.name);
+    if (h_.names[call.name].sigs.size() > 1) {
+      s += "(";
+      const gen::Signature& sig = h_.signatures[call.sig];
+      for (size_t i = 0; i < sig.args.size(); ++i) s += (i ? ", " : "") + std::string(gen::TypeSpelling(sig.args[i]));
+      s += ")";
+    }
+    return s;
+  }
+
+  void InstallSome(Object& o, size_t index) {
+    std::vector<int> reflectable;
+    for (int s : ch_.plan.classes[o.cls].up) {
+      if (h_.classes[s].polymorphic) reflectable.push_back(s);
+    }
+    if (reflectable.empty()) return;
+    int count = src_.InRange(0, 2);
+    for (int k = 0; k < count; ++k) {
+      Installed ov;
+      ov.reflected = reflectable[src_.Below(static_cast<uint32_t>(reflectable.size()))];
+      backend::OverlaySpec spec;
+      spec.instance = o.ptr;
+      spec.class_name = ch_.ns + "::" + gen::ClassName(ov.reflected);
+      for (const VirtualCall& call : ch_.plan.classes[ov.reflected].calls) {
+        if (!src_.Chance(0.5)) continue;
+        int r = static_cast<int>(src_.Below(gen::kReplacementsPerSignature));
+        ov.methods.push_back({call, r});
+        spec.methods.push_back({Spelling(call), ch_.Stub(gen::ReplacementStubName(ch_.ns, call.sig, r))});
+      }
+      ov.extra = src_.Below(4);
+      spec.extra_slots = ov.extra;
+      bool virtual_dtor = h_.classes[ov.reflected].virtual_dtor;
+      bool want_hook = virtual_dtor ? src_.Chance(0.5) : src_.Chance(0.1);
+      if (want_hook) {
+        ov.hook = std::make_unique<HookRecord>();
+        ov.hook->instance = o.ptr;
+        if (ch_.plan.classes[o.cls].typeid_and_void_cast) ov.hook->type_of = Stub<NameFn>(gen::TypeidStubName(ch_.ns, o.cls));
+        spec.on_destroy = &HookThunk;
+        spec.user_data = ov.hook.get();
+      }
+      bool stacked = false;
+      for (const Installed& other : o.overlays) stacked = stacked || other.active;
+      const uint32_t caps = b_.capabilities();
+      std::string outside;
+      if (HasVirtualBases(o.cls) && !(caps & VTO_CAP_VIRTUAL_BASES)) outside += " virtual-bases";
+      if (HasMultipleVptrs(o.cls) && !(caps & VTO_CAP_MULTIPLE_VPTRS)) outside += " multiple-vptrs";
+      if (want_hook && !(caps & VTO_CAP_DESTROY_HOOK)) outside += " destroy-hook";
+      if (ov.extra && !(caps & VTO_CAP_EXTRA_SLOTS)) outside += " extra-slots";
+      if (stacked && !(caps & VTO_CAP_STACKING)) outside += " stacking";
+      if (ov.reflected != o.cls && !(caps & VTO_CAP_MORE_DERIVED)) outside += " more-derived";
+      bool must_refuse = want_hook && !virtual_dtor;
+
+      backend::InstallOutcome out = b_.Install(spec);
+      if (!out.ok()) {
+        ++stats_.refusals;
+        if (outside.empty() && !must_refuse) {
+          Fail(Where() + "unexpected refusal: overlay on a " + gen::ClassName(o.cls) + " reflected as " +
+               gen::ClassName(ov.reflected) + " is within the backend's capabilities, but it refused with code " +
+               std::to_string(out.code) + ": " + out.message);
+        }
+        continue;
+      }
+      if (must_refuse) {
+        Fail(Where() + "installed a destroy hook on " + gen::ClassName(ov.reflected) +
+             ", whose destructor is not virtual: the hook can never fire (must be refused)");
+      }
+      ov.handle = out.handle;
+      ++stats_.overlays;
+      if (stacked) ++stats_.stacked;
+      for (size_t i = 0; i < ov.extra; ++i) {
+        void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+        if (cell == nullptr || *cell != nullptr) {
+          Fail(Where() + "extra slot " + std::to_string(i) + " of a new overlay on a " + gen::ClassName(o.cls) +
+               (cell == nullptr ? " has no address" : " is not null after install"));
+        }
+        *cell = Cookie(index, o.overlays.size(), i);
+        ov.cookies.push_back(*cell);
+      }
+      o.overlays.push_back(std::move(ov));
+    }
+  }
+
+  static void* Cookie(size_t object, size_t overlay, size_t slot) {
+    return reinterpret_cast<void*>(((object + 1) << 20) | ((overlay + 1) << 10) | (slot + 1));
+  }
+
+  void CheckExtraSlots(const Object& o) const {
+    for (size_t k = 0; k < o.overlays.size(); ++k) {
+      const Installed& ov = o.overlays[k];
+      if (!ov.active) continue;
+      for (size_t i = 0; i < ov.extra; ++i) {
+        void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+        if (cell == nullptr || *cell != ov.cookies[i]) {
+          Fail(Where() + "extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on a " +
+               gen::ClassName(o.cls) + " holds " + Hex(cell ? *cell : nullptr) + ", but " + Hex(ov.cookies[i]) +
+               " was written to it (per-instance state lost or shared)" + OverlaysString(o));
+        }
+      }
+    }
+  }
+
+  // A fresh object of the same class dispatches to the originals while the others carry
+  // overlays.
+  void CheckSibling(const Object& with) {
+    Object sibling;
+    Create(sibling, with.cls);
+    CheckCalls(sibling, "(sibling of an overlaid object)");
+    gen::Trace::Clear();
+    Stub<DeleteFn>(gen::DeleteStubName(ch_.ns, sibling.cls))(sibling.ptr);
+  }
+
+  // A destruction the library can see: a virtual destructor call not devirtualized
+  // (delete through a non-final static type with a virtual destructor). Returns the static
+  // type to delete through, or -1 if there is none.
+  int VisibleDeleteType(const Object& o) {
+    std::vector<int> options;
+    for (int s : ch_.plan.classes[o.cls].up) {
+      if (ch_.plan.classes[s].delete_via && !h_.classes[s].is_final) options.push_back(s);
+    }
+    if (options.empty()) return -1;
+    return options[src_.Below(static_cast<uint32_t>(options.size()))];
+  }
+  void DeleteThrough(const Object& o, int s) {
+    if (s < 0) {
+      Stub<DeleteFn>(gen::DeleteStubName(ch_.ns, o.cls))(o.ptr);
+    } else {
+      Stub<DeleteFn>(gen::DeleteViaStubName(ch_.ns, s))(Up(o, s));
+    }
+  }
+
+  void Finish(Object& o) {
+    bool any_active = false, all_hooked = true;
+    for (const Installed& ov : o.overlays) {
+      if (!ov.active) continue;
+      any_active = true;
+      all_hooked = all_hooked && ov.hook != nullptr;
+    }
+    int visible = VisibleDeleteType(o);
+    std::vector<Expected> want = o.ex->DestructionTrace();
+    std::vector<void*> selves;
+    for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
+    const std::string type_name = gen::ExpectedTypeName(ch_.ns, o.cls);
+
+    if (any_active && all_hooked && visible >= 0 && src_.Chance(0.5)) {
+      gen::Trace::Clear();
+      DeleteThrough(o, visible);  // destroyed with its overlays installed: every hook fires once
+      CheckTrace(o, want, selves, "destruction through hooked overlays");
+      ++stats_.hooked_deaths;
+      for (Installed& ov : o.overlays) {
+        if (!ov.active) continue;
+        if (ov.hook->calls != 1) {
+          Fail(Where() + "destroy hook of an overlay (reflected as " + gen::ClassName(ov.reflected) + ") on a " +
+               gen::ClassName(o.cls) + " fired " + std::to_string(ov.hook->calls) + " times on delete; expected once" +
+               OverlaysString(o));
+        }
+        if (ov.hook->seen_instance != o.ptr || (ov.hook->type_of && ov.hook->seen_type != type_name)) {
+          Fail(Where() + "destroy hook saw instance " + Hex(ov.hook->seen_instance) + " typeid '" +
+               ov.hook->seen_type + "'; expected the intact object " + Hex(o.ptr) + " of type '" + type_name + "'");
+        }
+        ++stats_.hooks_fired;
+        int r = b_.Teardown(ov.handle);
+        if (r != static_cast<int>(TeardownResult::kObjectDestroyed)) {
+          Fail(Where() + "teardown after hooked destruction returned " + std::to_string(r) + " (" +
+               TeardownResultName(static_cast<TeardownResult>(r)) + "), expected kObjectDestroyed");
+        }
+        if (ov.hook->calls != 1) Fail(Where() + "teardown after destruction fired the hook again");
+        ov.active = false;
+      }
+      return;
+    }
+    // Tear down in a random order, checking dispatch after each step.
+    std::vector<size_t> order;
+    for (size_t k = 0; k < o.overlays.size(); ++k) {
+      if (o.overlays[k].active) order.push_back(k);
+    }
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[src_.Below(static_cast<uint32_t>(i))]);
+    for (size_t k : order) {
+      Installed& ov = o.overlays[k];
+      int r = b_.Teardown(ov.handle);
+      if (r != static_cast<int>(TeardownResult::kRestored)) {
+        Fail(Where() + "teardown of a live overlay on a " + gen::ClassName(o.cls) + " returned " + std::to_string(r) +
+             ", expected kRestored");
+      }
+      ov.active = false;
+      CheckCalls(o, "after a teardown");
+      int again = b_.Teardown(ov.handle);
+      if (again != static_cast<int>(TeardownResult::kAlreadyTornDown)) {
+        Fail(Where() + "second teardown of one handle returned " + std::to_string(again) + ", expected kAlreadyTornDown");
+      }
+    }
+    for (const auto& [sub, word] : o.vptr_words) {
+      if (*static_cast<void**>(sub) != word) {
+        Fail(Where() + "after every teardown the vptr at " + Hex(sub) + " of a " + gen::ClassName(o.cls) + " is " +
+             Hex(*static_cast<void**>(sub)) + "; before the overlays it was " + Hex(word));
+      }
+    }
+    CheckIdentity(o, "after every teardown");
+    gen::Trace::Clear();
+    DeleteThrough(o, visible);
+    CheckTrace(o, want, selves, "destruction");
+    for (const Installed& ov : o.overlays) {
+      if (ov.hook && ov.hook->calls != 0) {
+        Fail(Where() + "destroy hook fired " + std::to_string(ov.hook->calls) + " times for an object whose overlay "
+             "had been torn down first; expected never");
+      }
+    }
+  }
+
+  backend::Backend& b_;
+  const CompiledHierarchy& ch_;
+  const gen::Hierarchy& h_;
+  const Options& opt_;
+  gen::ByteSource& src_;
+  DispatchStats& stats_;
+};
+
+}  // namespace
+
+uint32_t HierarchyIdOf(const uint8_t* data, size_t size, const Options& options) {
+  uint32_t raw = 0;
+  if (size >= 1) raw |= data[0];
+  if (size >= 2) raw |= static_cast<uint32_t>(data[1]) << 8;
+  int bits = options.hierarchy_bits < 1 ? 1 : options.hierarchy_bits > 16 ? 16 : options.hierarchy_bits;
+  return raw & ((1u << bits) - 1);
+}
+
+DispatchRunner::DispatchRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options)
+    : backend_(backend), cache_(cache), options_(options) {}
+
+void DispatchRunner::Run(const uint8_t* data, size_t size) {
+  ++stats_.inputs;
+  const CompiledHierarchy& ch = cache_.Get(HierarchyIdOf(data, size, options_));
+  size_t skip = size < 2 ? size : 2;
+  gen::ByteSource ops(data + skip, size - skip);
+  Scenario(backend_, ch, options_, ops, stats_).Run();
+}
+
+}  // namespace vto::harness

@@ -1,0 +1,55 @@
+// dispatch_scenario.h — the fuzz_dispatch scenario: one input → a hierarchy, objects,
+// overlays (some stacked), and every check of issue "fuzz_dispatch" (docs/FORMATS.md has
+// the input format):
+//   - overridden slots reach the replacement with the right `this`, through every static type;
+//   - every other call reaches the model's final overrider with the right `this`;
+//   - typeid and dynamic_cast answers are unchanged by an overlay;
+//   - extra slots start null, are writable and per instance;
+//   - a sibling object of the same class is untouched;
+//   - teardown restores every vptr of the object bit for bit;
+//   - a refusal happens only outside the backend's capabilities, never install-then-misdispatch;
+//   - destroy hooks fire exactly once (or never after teardown); constructors and
+//     destructors dispatch as the model says;
+//   - the backend's live-overlay count returns to where it started.
+// A failed check calls Fail() with the class, static type, method, expected and actual
+// implementation and `this`, and the hierarchy.
+//
+// Thread-safety: thread-compatible.
+#ifndef VTO_HARNESS_DISPATCH_SCENARIO_H
+#define VTO_HARNESS_DISPATCH_SCENARIO_H
+
+#include <cstddef>
+#include <cstdint>
+
+#include "backend/backend.h"
+#include "harness/hierarchy_cache.h"
+#include "harness/options.h"
+
+namespace vto::harness {
+
+struct DispatchStats {
+  uint64_t inputs = 0, objects = 0, overlays = 0, stacked = 0, refusals = 0, calls_checked = 0, hooks_fired = 0,
+           hooked_deaths = 0;
+};
+
+class DispatchRunner {
+ public:
+  // Does not own its arguments; they must outlive the runner.
+  DispatchRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options);
+  // Runs one input; returns normally when every check passed, otherwise Fail()s.
+  void Run(const uint8_t* data, size_t size);
+  [[nodiscard]] const DispatchStats& stats() const { return stats_; }
+
+ private:
+  backend::Backend& backend_;
+  HierarchyCache& cache_;
+  const Options& options_;
+  DispatchStats stats_;
+};
+
+// The hierarchy id an input selects (its first two bytes, masked to hierarchy_bits).
+[[nodiscard]] uint32_t HierarchyIdOf(const uint8_t* data, size_t size, const Options& options);
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_DISPATCH_SCENARIO_H

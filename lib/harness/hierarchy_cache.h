@@ -1,0 +1,70 @@
+// hierarchy_cache.h — compiled hierarchies, cached, batched and recycled.
+//
+// JIT costs 20–120 ms per translation unit, so a fuzzer cannot compile per input. The cache
+// maps a hierarchy id (taken from the input's first bytes) to a CompiledHierarchy: the
+// model, its emitted source, and every stub's address. On a miss it generates and compiles
+// the whole batch of `Options::batch` consecutive ids in ONE translation unit (each in its
+// own namespace "h<id>"), so inputs near each other hit. After `Options::recycle_units`
+// units it drops every entry and recycles the backend's interpreter, bounding memory.
+//
+// Ownership: a CompiledHierarchy reference is valid until the next Get() (which may
+// recycle); objects made by its stubs must be destroyed before then.
+// Thread-safety: thread-compatible.
+#ifndef VTO_HARNESS_HIERARCHY_CACHE_H
+#define VTO_HARNESS_HIERARCHY_CACHE_H
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "backend/backend.h"
+#include "gen/model.h"
+#include "gen/policy.h"
+#include "gen/stubs.h"
+#include "harness/options.h"
+
+namespace vto::harness {
+
+struct CompiledHierarchy {
+  uint32_t id = 0;
+  std::string ns;          // "h<id>"
+  gen::Hierarchy model;
+  gen::StubPlan plan;
+  std::string source;      // this hierarchy's emitted C++ (reproducers store it)
+  std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
+
+  // The stub's address; a missing stub is a harness error (the plan and the emitter disagree).
+  [[nodiscard]] void* Stub(const std::string& name) const;
+};
+
+struct CacheStats {
+  uint64_t gets = 0, hits = 0, units = 0, recycles = 0;
+  double compile_seconds = 0;
+};
+
+class HierarchyCache {
+ public:
+  // Does not own `backend`, which must outlive the cache.
+  HierarchyCache(backend::Backend& backend, const Options& options);
+
+  // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
+  [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
+  [[nodiscard]] const CacheStats& stats() const { return stats_; }
+
+  // The model for `id` without compiling (deterministic; used by reproducers and tests).
+  [[nodiscard]] static gen::Hierarchy Model(uint32_t id);
+  [[nodiscard]] static std::string Namespace(uint32_t id) { return "h" + std::to_string(id); }
+
+ private:
+  void CompileBatch(uint32_t first, uint32_t count);
+  backend::Backend& backend_;
+  const Options& options_;
+  std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
+  CacheStats stats_;
+};
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_HIERARCHY_CACHE_H

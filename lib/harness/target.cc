@@ -1,0 +1,83 @@
+// target.cc — the state behind the fuzz targets (target.h).
+#include "harness/target.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "harness/dispatch_scenario.h"
+#include "harness/failure.h"
+#include "harness/hierarchy_cache.h"
+#include "harness/options.h"
+#include "interp/interpreter.h"
+
+namespace vto::harness {
+namespace {
+
+struct TargetState {
+  std::string name;
+  Options options;
+  std::unique_ptr<backend::Backend> backend;
+  std::unique_ptr<HierarchyCache> cache;
+  std::unique_ptr<DispatchRunner> dispatch;
+};
+
+TargetState* g_state = nullptr;
+
+void PrintStats() {
+  if (g_state == nullptr || !g_state->cache) return;
+  const CacheStats& c = g_state->cache->stats();
+  std::fprintf(stderr,
+               "vto-stats: target=%s backend=%s inputs_cached=%llu cache_hits=%llu units_compiled=%llu "
+               "recycles=%llu jit_seconds=%.2f",
+               g_state->name.c_str(), g_state->backend->name().c_str(), static_cast<unsigned long long>(c.gets),
+               static_cast<unsigned long long>(c.hits), static_cast<unsigned long long>(c.units),
+               static_cast<unsigned long long>(c.recycles), c.compile_seconds);
+  if (g_state->dispatch) {
+    const DispatchStats& d = g_state->dispatch->stats();
+    std::fprintf(stderr,
+                 " inputs=%llu objects=%llu overlays=%llu stacked=%llu refusals=%llu calls_checked=%llu "
+                 "hooks_fired=%llu",
+                 static_cast<unsigned long long>(d.inputs), static_cast<unsigned long long>(d.objects),
+                 static_cast<unsigned long long>(d.overlays), static_cast<unsigned long long>(d.stacked),
+                 static_cast<unsigned long long>(d.refusals), static_cast<unsigned long long>(d.calls_checked),
+                 static_cast<unsigned long long>(d.hooks_fired));
+  }
+  std::fprintf(stderr, "\n");
+}
+
+}  // namespace
+
+void InitTarget(int argc, char** argv, const char* target_name) {
+  if (g_state != nullptr) return;
+  g_state = new TargetState;  // lives for the process; reachable (no leak report)
+  g_state->name = target_name;
+  std::vector<std::string> args(argv, argv + argc);
+  for (const std::string& a : args) {
+    if (a.rfind("--vto-help", 0) == 0) {
+      std::fprintf(stdout, "%s", OptionsHelp().c_str());
+      std::exit(0);
+    }
+  }
+  std::string error;
+  if (!ParseOptions(args, &g_state->options, &error)) HarnessError(error);
+  if (g_state->options.batch < 1) HarnessError("--vto-batch must be at least 1");
+  backend::BackendOptions bo;
+  bo.plugin_path = g_state->options.backend;
+  bo.compiler_args = interp::HostSanitizerArgs();
+  g_state->backend = backend::OpenBackend(bo, &error);
+  if (!g_state->backend) HarnessError(error);
+  g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options);
+  g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
+  std::atexit(&PrintStats);
+}
+
+void RunDispatchInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr) HarnessError("RunDispatchInput before InitTarget");
+  g_state->dispatch->Run(data, size);
+}
+
+}  // namespace vto::harness

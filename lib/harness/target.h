@@ -1,0 +1,23 @@
+// target.h — the process-wide state behind a libFuzzer target (libFuzzer's entry points
+// are global functions, so this is the one place that holds a global): the parsed
+// Options, the Backend, the HierarchyCache and the scenario runners. Fuzz targets in fuzz/
+// call only these functions.
+//
+// InitTarget parses argv (--vto-* flags, --vto-help=1 prints them and exits 0), opens the
+// backend (a bad backend is a harness error: exit 2), and registers an exit handler that
+// prints the harness statistics ("vto-stats: ...") — cache hits, compiled units, recycles,
+// JIT seconds, objects, overlays, checked calls — next to libFuzzer's own.
+#ifndef VTO_HARNESS_TARGET_H
+#define VTO_HARNESS_TARGET_H
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vto::harness {
+
+void InitTarget(int argc, char** argv, const char* target_name);
+void RunDispatchInput(const uint8_t* data, size_t size);
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_TARGET_H
