@@ -42,3 +42,19 @@ endif()
 
 message(STATUS "vtoverlay: host sanitizer flags: '${_vto_san_flags}'")
 message(STATUS "vtoverlay: JIT sanitizer args:   '${VTO_JIT_SANITIZE_ARGS}'")
+
+# Runtime options for tests: VTO_SANITIZER_ENV, a list of NAME=VALUE set on every ctest test.
+function(_vto_options_string file out)
+  file(STRINGS "${CMAKE_CURRENT_LIST_DIR}/${file}" _lines REGEX "^[^#]")
+  string(REPLACE ";" ":" _joined "${_lines}")
+  set(${out} "${_joined}" PARENT_SCOPE)
+endfunction()
+set(VTO_SANITIZER_ENV "")
+_vto_options_string(asan.options _asan)
+_vto_options_string(ubsan.options _ubsan)
+_vto_options_string(tsan.options _tsan)
+list(APPEND VTO_SANITIZER_ENV
+  "ASAN_OPTIONS=${_asan}"
+  "UBSAN_OPTIONS=${_ubsan}"
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp"
+  "TSAN_OPTIONS=${_tsan}:suppressions=${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
