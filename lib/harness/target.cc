@@ -2,6 +2,7 @@
 #include "harness/target.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -68,6 +69,7 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   backend::BackendOptions bo;
   bo.plugin_path = g_state->options.backend;
   bo.compiler_args = interp::HostSanitizerArgs();
+  bo.compiler_args.push_back("-O" + std::to_string(std::min(g_state->options.jit_opt_level, 3)));
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
   g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options);
