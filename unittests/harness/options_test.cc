@@ -1,0 +1,81 @@
+// options_test.cc — harness flags (flags.def): parsing, environment, errors, help.
+#include "harness/options.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "harness/dispatch_scenario.h"
+
+namespace vto::harness {
+namespace {
+
+TEST(Options, DefaultsComeFromFlagsDef) {
+  Options o;
+  EXPECT_EQ(o.batch, 16);
+  EXPECT_EQ(o.hierarchy_bits, 8);
+  EXPECT_EQ(o.backend, "");
+}
+
+TEST(Options, CommandLineFlagsParsedOthersIgnored) {
+  Options o;
+  std::string error;
+  ASSERT_TRUE(ParseOptions({"prog", "-runs=10", "corpus/", "--vto-batch=4", "--vto-backend=/x.so",
+                            "--vto-hierarchy-bits=3"},
+                           &o, &error))
+      << error;
+  EXPECT_EQ(o.batch, 4);
+  EXPECT_EQ(o.backend, "/x.so");
+  EXPECT_EQ(o.hierarchy_bits, 3) << "dashes in flag names are accepted";
+}
+
+TEST(Options, EnvironmentSetsDefaultsCommandLineWins) {
+  setenv("VTO_BATCH", "7", 1);
+  setenv("VTO_MAX_OBJECTS", "2", 1);
+  Options o;
+  std::string error;
+  bool ok = ParseOptions({"--vto-batch=9"}, &o, &error);
+  unsetenv("VTO_BATCH");
+  unsetenv("VTO_MAX_OBJECTS");
+  ASSERT_TRUE(ok) << error;
+  EXPECT_EQ(o.batch, 9);
+  EXPECT_EQ(o.max_objects, 2);
+}
+
+TEST(Options, BadFlagsRefusedWithTheirName) {
+  Options o;
+  std::string error;
+  EXPECT_FALSE(ParseOptions({"--vto-batch=ten"}, &o, &error));
+  EXPECT_NE(error.find("--vto-batch"), std::string::npos) << error;
+  EXPECT_NE(error.find("ten"), std::string::npos) << error;
+  EXPECT_FALSE(ParseOptions({"--vto-batch=-1"}, &o, &error));
+  EXPECT_FALSE(ParseOptions({"--vto-batch=99999999999"}, &o, &error));
+  EXPECT_FALSE(ParseOptions({"--vto-nosuch=1"}, &o, &error));
+  EXPECT_NE(error.find("unknown flag --vto-nosuch"), std::string::npos) << error;
+  EXPECT_FALSE(ParseOptions({"--vto-batch"}, &o, &error));
+  EXPECT_NE(error.find("needs a value"), std::string::npos) << error;
+  setenv("VTO_RECYCLE_UNITS", "x", 1);
+  EXPECT_FALSE(ParseOptions({}, &o, &error));
+  unsetenv("VTO_RECYCLE_UNITS");
+  EXPECT_NE(error.find("VTO_RECYCLE_UNITS"), std::string::npos) << error;
+}
+
+TEST(Options, HelpListsEveryFlag) {
+  std::string help = OptionsHelp();
+  for (const char* flag : {"backend", "batch", "recycle_units", "hierarchy_bits", "max_objects", "jit_opt_level"}) {
+    EXPECT_NE(help.find(std::string("--vto-") + flag), std::string::npos) << flag;
+  }
+}
+
+TEST(Options, HierarchyIdIsFirstTwoBytesMasked) {
+  Options o;
+  o.hierarchy_bits = 8;
+  const uint8_t in[] = {0x34, 0x12, 0xff};
+  EXPECT_EQ(HierarchyIdOf(in, 3, o), 0x34u);
+  o.hierarchy_bits = 16;
+  EXPECT_EQ(HierarchyIdOf(in, 3, o), 0x1234u);
+  EXPECT_EQ(HierarchyIdOf(in, 1, o), 0x34u);
+  EXPECT_EQ(HierarchyIdOf(nullptr, 0, o), 0u);
+}
+
+}  // namespace
+}  // namespace vto::harness
