@@ -1,0 +1,141 @@
+// model.h — the hierarchy model: the truth every other pass of the generator reads.
+//
+// Defines:
+//   vto::gen::kGeneratorVersion  bumped whenever the same bytes may produce another program.
+//   ValueKind, Signature         the method signatures a hierarchy uses (its signature table).
+//   Method, Base, DataMember,
+//   VirtualCall, ClassModel       one class: its bases, data, virtual methods, ctor/dtor calls.
+//   NameInfo, Hierarchy          the whole hierarchy: classes in topological order.
+//   ClassName, MethodName        the spellings the emitter uses ("C3", "m2").
+//
+// The model is plain data: Generate (generate.h) builds it, EmitSource (emit.h) turns it into
+// C++ and the expectation pass (expect.h) predicts what that C++ does — from the model alone.
+//
+// Method identity. A virtual method is a (name, signature) pair. A *name* m<n> is introduced
+// by exactly one class (Hierarchy::names[n].introduced_by) together with all its overloads
+// (names[n].sigs: distinct parameter lists, one constness). A class that declares a name at all
+// declares every overload of it, so no declaration hides an inherited overload; a declaration
+// in a class derived from the introducer overrides the base declarations of the same
+// (name, signature).
+//
+// Example:
+//   Hierarchy h = Generate(bytes, GenPolicy{});
+//   for (size_t c = 0; c < h.classes.size(); ++c)
+//     if (!h.classes[c].abstract) { /* C<c> may be instantiated */ }
+//
+// Thread-safety: plain values; thread-compatible.
+#ifndef VTO_GEN_MODEL_H
+#define VTO_GEN_MODEL_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vto::gen {
+
+// Version of the generator's byte → program mapping. A regression artifact stores it next to
+// the input bytes and the emitted source (the source, not the bytes, is the reproducer).
+inline constexpr int kGeneratorVersion = 1;
+
+// A return or argument type. Arguments are never kVoid or kSmall.
+enum class ValueKind : std::uint8_t {
+  kVoid = 0,
+  kInt = 1,     // int
+  kLong = 2,    // long
+  kDouble = 3,  // double
+  kPtr = 4,     // void*
+  kSmall = 5,   // struct Small { int a; int b; } (returned in registers on x86-64)
+};
+inline constexpr int kNumValueKinds = 6;
+inline constexpr int kMaxArgs = 3;
+
+struct Signature {
+  ValueKind ret = ValueKind::kVoid;
+  std::vector<ValueKind> args;  // 0..kMaxArgs entries, each kInt, kLong, kDouble or kPtr
+  bool is_const = false;        // a const member function
+
+  friend bool operator==(const Signature& a, const Signature& b) {
+    return a.ret == b.ret && a.args == b.args && a.is_const == b.is_const;
+  }
+};
+
+// One virtual member function declared in a class.
+struct Method {
+  int name = 0;         // spelled MethodName(name); index into Hierarchy::names
+  int sig = 0;          // index into Hierarchy::signatures
+  bool pure = false;    // declared `= 0` (and never defined)
+  bool is_final = false;  // declared `final`: no class derived from this one declares the name
+  int impl_id = 0;      // >= 1, unique in the hierarchy; what the body records and returns
+};
+
+struct Base {
+  int cls = 0;            // index of an earlier class
+  bool is_virtual = false;
+};
+
+// A data member: `alignas(align) unsigned char d<i>[size]`.
+struct DataMember {
+  int size = 1;
+  int align = 1;
+};
+
+// A call `m<name>(canonical arguments)` made in a constructor or destructor body, resolved by
+// overload resolution to the overload with signature `sig`.
+struct VirtualCall {
+  int name = 0;
+  int sig = 0;
+};
+
+struct ClassModel {
+  std::vector<Base> bases;          // the base-specifier-list, in order; all public
+  std::vector<DataMember> members;  // in declaration order
+  std::vector<Method> methods;      // declared here; the overloads of a name are adjacent
+  bool declares_dtor = false;       // user-declared destructor (always true if dtor_calls)
+  bool declares_virtual_dtor = false;  // destructor declared `virtual` here (implies declares_dtor)
+  bool is_final = false;            // `final` class: a leaf that introduces no new virtuals
+  std::vector<VirtualCall> ctor_calls;  // made, in order, by the constructor body
+  std::vector<VirtualCall> dtor_calls;  // made, in order, by the destructor body
+
+  // Derived facts, computed by Generate's last pass from the fields above.
+  bool polymorphic = false;  // declares or inherits a virtual function or virtual destructor
+  bool abstract = false;     // some final overrider is pure: never instantiated
+  bool virtual_dtor = false; // the destructor is virtual (declared so here or in some base)
+};
+
+// The overload set of one method name.
+struct NameInfo {
+  int introduced_by = 0;  // the class that introduces the name (declares it, no base does)
+  std::vector<int> sigs;  // signature indices of its overloads, in declaration order
+};
+
+struct Hierarchy {
+  std::vector<Signature> signatures;  // the signature table; stub names use its indices
+  std::vector<NameInfo> names;        // method name n is spelled MethodName(n)
+  std::vector<ClassModel> classes;    // topological order: every base precedes its derived
+};
+
+[[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
+
+// "C<index>" — the class's name inside the hierarchy's namespace.
+[[nodiscard]] inline std::string ClassName(int cls) { return "C" + std::to_string(cls); }
+// "m<name>".
+[[nodiscard]] inline std::string MethodName(int name) { return "m" + std::to_string(name); }
+// The C++ spelling of a value kind inside the hierarchy's namespace: "void", "int", "long",
+// "double", "void*", "Small".
+[[nodiscard]] const char* TypeSpelling(ValueKind k);
+
+// The method `cls` declares with this name and signature, or nullptr.
+[[nodiscard]] const Method* FindMethod(const Hierarchy& h, int cls, int name, int sig);
+// True if `cls` declares (any overload of) the name.
+[[nodiscard]] bool DeclaresName(const Hierarchy& h, int cls, int name);
+
+// Where an implementation id lives: class and index into its methods; {-1, -1} if none.
+struct MethodRef {
+  int cls = -1;
+  int index = -1;
+};
+[[nodiscard]] MethodRef FindImpl(const Hierarchy& h, int impl_id);
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_MODEL_H

@@ -1,0 +1,91 @@
+// policy.h — every limit and probability of the hierarchy generator, as plain data.
+//
+// Defines vto::gen::GenPolicy and MemberKind. Generate (generate.h) only samples these
+// numbers; change a hierarchy's flavour here, not in the generator's code. A default-
+// constructed GenPolicy is the policy the fuzzer and the tests use.
+//
+// Probabilities are in [0, 1]; weight tables are relative (need not sum to anything) and
+// index i is the weight of outcome i as named in the comment.
+//
+// Example:
+//   vto::gen::GenPolicy policy;           // defaults
+//   policy.max_classes = 4;               // small hierarchies
+//   Hierarchy h = Generate(src, policy);
+//
+// Thread-safety: a plain value; read concurrently by any number of generators.
+#ifndef VTO_GEN_POLICY_H
+#define VTO_GEN_POLICY_H
+
+#include <array>
+#include <vector>
+
+#include "gen/model.h"
+
+namespace vto::gen {
+
+// One data member shape: `alignas(align) unsigned char d<i>[size]`.
+struct MemberKind {
+  int size = 1;
+  int align = 1;  // a power of two, at most 16 (so `new` never needs aligned allocation)
+};
+
+struct GenPolicy {
+  // ---- Shape: classes and bases -------------------------------------------------------
+  int min_classes = 1;
+  int max_classes = 12;  // the fuzz runner's limit; never more
+  // Number of direct bases of a class that has earlier classes: 0, 1, 2, 3 (capped by the
+  // number of earlier classes). More bases, more multiple inheritance and diamonds.
+  std::array<unsigned, 4> num_bases_weights = {2, 5, 3, 2};
+  // Bases are picked among the earlier classes; with this probability from the most recent
+  // half (which makes deep chains and diamonds likelier than picking uniformly).
+  double p_recent_base = 0.5;
+  double p_virtual_base = 0.3;  // a base-specifier is `virtual`
+  // A class may not have more subobjects than this (non-virtual diamonds multiply them).
+  int max_subobjects = 40;
+
+  // ---- Polymorphism ---------------------------------------------------------------------
+  // A class with no polymorphic base introduces virtuals (becomes polymorphic).
+  double p_polymorphic = 0.8;
+  // A class that already is polymorphic introduces new method names as well.
+  double p_more_names = 0.45;
+  // Number of new names a class introduces once it does: 1, 2, 3.
+  std::array<unsigned, 3> new_names_weights = {5, 3, 1};
+  // Overloads per new name: 1, 2, 3 (different parameter lists, same constness).
+  std::array<unsigned, 3> overloads_weights = {6, 3, 1};
+  double p_override = 0.45;        // a class overrides (all overloads of) an inherited name
+  double p_pure_new = 0.15;        // a newly introduced virtual is pure
+  double p_pure_override = 0.08;   // an override is pure (re-abstracting the method)
+  double p_final_method = 0.3;     // a method nothing below overrides is declared `final`
+  double p_final_class = 0.35;     // a leaf class is `final` (it then introduces no virtuals)
+  // A polymorphic class with no virtual-destructor base declares `virtual ~C()`.
+  double p_virtual_dtor = 0.5;
+  // A class declares a destructor even with no calls in it (else only if it makes calls).
+  double p_user_dtor = 0.3;
+
+  // ---- Signatures -----------------------------------------------------------------------
+  int min_signatures = 2;
+  int max_signatures = 7;
+  // Return kind, indexed by ValueKind: void, int, long, double, void*, Small.
+  std::array<unsigned, kNumValueKinds> return_weights = {3, 3, 2, 2, 2, 2};
+  // Number of arguments: 0, 1, 2, 3.
+  std::array<unsigned, kMaxArgs + 1> arity_weights = {3, 3, 2, 1};
+  // Argument kind: int, long, double, void* (ValueKind minus one).
+  std::array<unsigned, 4> arg_weights = {3, 2, 2, 2};
+  double p_const = 0.25;  // a signature is a const member function
+
+  // ---- Data members ---------------------------------------------------------------------
+  // Members per class: 0, 1, 2, 3.
+  std::array<unsigned, 4> num_members_weights = {3, 3, 2, 1};
+  std::vector<MemberKind> member_kinds = {
+      {1, 1}, {2, 2}, {3, 1}, {4, 4}, {5, 1}, {8, 8}, {12, 4}, {16, 16}, {24, 8}, {6, 2},
+  };
+
+  // ---- Constructor and destructor bodies ------------------------------------------------
+  double p_ctor_calls = 0.5;  // a polymorphic class's constructor makes virtual calls
+  double p_dtor_calls = 0.4;  // ... and its destructor
+  int max_body_calls = 3;     // calls per body: 1..max
+};
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_POLICY_H
