@@ -1,0 +1,102 @@
+// cxx_rules.cc — name lookup, final overriders, derived facts (see cxx_rules.h).
+#include "gen/cxx_rules.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace vto::gen {
+namespace {
+
+// Removes every node contained in another node of the set (the most derived remain).
+std::vector<int> MostDerived(const SubobjectGraph& g, const std::vector<int>& nodes) {
+  std::vector<int> out;
+  for (int a : nodes) {
+    bool hidden = false;
+    for (int b : nodes)
+      if (b != a && g.Contains(b, a)) hidden = true;
+    if (!hidden) out.push_back(a);
+  }
+  return out;
+}
+
+void CollectDeclaring(const Hierarchy& h, const SubobjectGraph& g, int n, int name,
+                      std::vector<int>& found, std::vector<char>& seen) {
+  if (seen[n]) return;
+  seen[n] = 1;
+  if (DeclaresName(h, g.node(n).cls, name)) {
+    found.push_back(n);
+    return;  // a declaration hides everything of that name in this subobject's bases
+  }
+  for (int b : g.node(n).bases) CollectDeclaring(h, g, b, name, found, seen);
+}
+
+}  // namespace
+
+MemberLookup LookupMember(const Hierarchy& h, const SubobjectGraph& g, int from, int name) {
+  std::vector<int> found;
+  std::vector<char> seen(g.size(), 0);
+  CollectDeclaring(h, g, from, name, found, seen);
+  // [class.member.lookup]: a declaration found in a base subobject of another found
+  // subobject is hidden by it (with non-virtual bases that cannot happen: the walk stops at
+  // the first declaring subobject on each path; with virtual bases it can).
+  found = MostDerived(g, found);
+  if (found.empty()) return {};
+  if (found.size() > 1) return {MemberLookup::Kind::kAmbiguous, -1};
+  return {MemberLookup::Kind::kFound, found[0]};
+}
+
+int ResolveCall(const Hierarchy& h, const SubobjectGraph& g, int from, int name, int sig) {
+  const MemberLookup lookup = LookupMember(h, g, from, name);
+  if (lookup.kind != MemberLookup::Kind::kFound) return -1;
+  const int declaring = g.node(lookup.node).cls;
+  if (FindMethod(h, declaring, name, sig) == nullptr) return -1;
+  // [expr.ref]: the declaring class must be an unambiguous base of the naming class.
+  if (g.Unique(declaring, from) != lookup.node) return -1;
+  return lookup.node;
+}
+
+std::vector<int> FinalOverriders(const Hierarchy& h, const SubobjectGraph& g, int within,
+                                 int node, int name, int sig) {
+  assert(FindMethod(h, g.node(node).cls, name, sig) != nullptr);
+  assert(g.Contains(within, node));
+  std::vector<int> candidates;
+  for (int d = 0; d < g.size(); ++d) {
+    if (g.Contains(within, d) && g.Contains(d, node) &&
+        FindMethod(h, g.node(d).cls, name, sig) != nullptr)
+      candidates.push_back(d);
+  }
+  return MostDerived(g, candidates);
+}
+
+int FinalOverrider(const Hierarchy& h, const SubobjectGraph& g, int within, int node, int name,
+                   int sig) {
+  const std::vector<int> all = FinalOverriders(h, g, within, node, name, sig);
+  return all.size() == 1 ? all[0] : -1;
+}
+
+bool IsAbstractAt(const Hierarchy& h, const SubobjectGraph& g, int within) {
+  for (int n = 0; n < g.size(); ++n) {
+    if (!g.Contains(within, n)) continue;
+    for (const Method& m : h.classes[g.node(n).cls].methods) {
+      const int fo = FinalOverrider(h, g, within, n, m.name, m.sig);
+      if (fo >= 0 && FindMethod(h, g.node(fo).cls, m.name, m.sig)->pure) return true;
+    }
+  }
+  return false;
+}
+
+void ComputeFacts(Hierarchy& h) {
+  for (size_t c = 0; c < h.classes.size(); ++c) {
+    ClassModel& cm = h.classes[c];
+    cm.polymorphic = !cm.methods.empty() || cm.declares_virtual_dtor;
+    cm.virtual_dtor = cm.declares_virtual_dtor;
+    for (const Base& b : cm.bases) {
+      cm.polymorphic = cm.polymorphic || h.classes[b.cls].polymorphic;
+      cm.virtual_dtor = cm.virtual_dtor || h.classes[b.cls].virtual_dtor;
+    }
+    const SubobjectGraph g(h, static_cast<int>(c));
+    cm.abstract = IsAbstractAt(h, g, 0);
+  }
+}
+
+}  // namespace vto::gen

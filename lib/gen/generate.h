@@ -1,0 +1,42 @@
+// generate.h — the hierarchy generator: fuzzer bytes + policy → a valid hierarchy model.
+//
+// Defines vto::gen::Generate. It runs in passes, each reading the model the previous ones
+// built and drawing its decisions from the one ByteSource:
+//   1. shape       classes and base-specifier lists (single, multiple, virtual, diamonds);
+//                  leaves chosen to be `final`
+//   2. signatures  the signature table
+//   3. members     data members of varied size and alignment
+//   4. virtuals    new method names with their overloads, overrides, pure virtuals, destructors
+//   5. fix-up      (no randomness) every virtual function gets a unique final overrider in every
+//                  class; every leaf class becomes concrete
+//   6. finals      `final` on methods nothing below overrides
+//   7. bodies      virtual calls in constructor and destructor bodies
+//   8. ids         implementation ids, then the derived facts (ComputeFacts)
+//
+// Promises: the same bytes and policy give the same hierarchy (and, through EmitSource, the
+// same source) on every run and platform, for a given kGeneratorVersion. The result satisfies
+// ValidateHierarchy (validate.h): it compiles as C++17 without diagnostics, has no undefined
+// behaviour, and has at least one concrete class.
+//
+// Example:
+//   vto::gen::ByteSource src(data, size);
+//   vto::gen::Hierarchy h = vto::gen::Generate(src, vto::gen::GenPolicy{});
+//   std::string code = vto::gen::EmitSource(h, "h0");
+//
+// Thread-safety: reentrant; the source is the caller's (one per thread).
+#ifndef VTO_GEN_GENERATE_H
+#define VTO_GEN_GENERATE_H
+
+#include "gen/byte_source.h"
+#include "gen/model.h"
+#include "gen/policy.h"
+
+namespace vto::gen {
+
+// REQUIRES: 1 <= policy.min_classes <= policy.max_classes <= 12, policy.min_signatures >= 1,
+// and every weight table has a positive entry.
+[[nodiscard]] Hierarchy Generate(ByteSource& src, const GenPolicy& policy);
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_GENERATE_H

@@ -1,0 +1,154 @@
+// validate.cc — ValidateHierarchy (see validate.h).
+#include "gen/validate.h"
+
+#include <set>
+
+#include "gen/conventions.h"
+#include "gen/cxx_rules.h"
+#include "gen/subobjects.h"
+
+namespace vto::gen {
+namespace {
+
+std::string At(int cls) { return ClassName(cls) + ": "; }
+
+std::string CheckBases(const Hierarchy& h, int c) {
+  std::set<int> seen;
+  for (const Base& b : h.classes[c].bases) {
+    if (b.cls < 0 || b.cls >= c) return At(c) + "base " + ClassName(b.cls) + " does not precede it";
+    if (!seen.insert(b.cls).second) return At(c) + "base " + ClassName(b.cls) + " listed twice";
+  }
+  const SubobjectGraph g(h, c);
+  for (const Base& b : h.classes[c].bases)
+    if (g.Unique(b.cls) < 0) return At(c) + "direct base " + ClassName(b.cls) + " is ambiguous";
+  return "";
+}
+
+std::string CheckNames(const Hierarchy& h) {
+  for (size_t n = 0; n < h.names.size(); ++n) {
+    const NameInfo& info = h.names[n];
+    if (info.sigs.empty()) return MethodName(static_cast<int>(n)) + ": no overloads";
+    for (size_t i = 0; i < info.sigs.size(); ++i) {
+      const Signature& a = h.signatures[info.sigs[i]];
+      if (a.is_const != h.signatures[info.sigs[0]].is_const)
+        return MethodName(static_cast<int>(n)) + ": overloads differ in constness";
+      for (size_t j = 0; j < i; ++j)
+        if (h.signatures[info.sigs[j]].args == a.args)
+          return MethodName(static_cast<int>(n)) + ": two overloads with one parameter list";
+    }
+  }
+  return "";
+}
+
+std::string CheckMethods(const Hierarchy& h, int c, const std::vector<std::vector<char>>& is_base) {
+  const ClassModel& cm = h.classes[c];
+  std::set<int> declared;
+  for (const Method& m : cm.methods) {
+    if (m.name < 0 || m.name >= static_cast<int>(h.names.size())) return At(c) + "unknown name";
+    declared.insert(m.name);
+    const int intro = h.names[m.name].introduced_by;
+    if (intro != c && !is_base[c][intro])
+      return At(c) + MethodName(m.name) + " declared but neither introduced nor inherited";
+    if (m.is_final && m.pure) return At(c) + MethodName(m.name) + " is pure and final";
+  }
+  for (int name : declared) {
+    for (int sig : h.names[name].sigs) {
+      int count = 0;
+      for (const Method& m : cm.methods) count += m.name == name && m.sig == sig;
+      if (count != 1) return At(c) + MethodName(name) + " does not declare each overload once";
+    }
+    int total = 0;
+    for (const Method& m : cm.methods) total += m.name == name;
+    if (total != static_cast<int>(h.names[name].sigs.size()))
+      return At(c) + MethodName(name) + " declares a signature outside its overload set";
+    if (h.names[name].introduced_by == c) {
+      for (size_t b = 0; b < h.classes.size(); ++b)
+        if (is_base[c][b] && DeclaresName(h, static_cast<int>(b), name))
+          return At(c) + MethodName(name) + " introduced but a base declares it";
+    }
+  }
+  // Nothing below a final method declares its name.
+  for (const Method& m : cm.methods) {
+    if (!m.is_final) continue;
+    for (size_t d = 0; d < h.classes.size(); ++d)
+      if (is_base[d][c] && DeclaresName(h, static_cast<int>(d), m.name))
+        return At(c) + "final " + MethodName(m.name) + " overridden in " +
+               ClassName(static_cast<int>(d));
+  }
+  return "";
+}
+
+std::string CheckOverridersAndCalls(const Hierarchy& h, int c) {
+  const ClassModel& cm = h.classes[c];
+  const SubobjectGraph g(h, c);
+  for (int node = 0; node < g.size(); ++node)
+    for (const Method& m : h.classes[g.node(node).cls].methods)
+      if (FinalOverrider(h, g, 0, node, m.name, m.sig) < 0)
+        return At(c) + MethodName(m.name) + " of " + ClassName(g.node(node).cls) +
+               " has more than one final overrider";
+  for (const auto* calls : {&cm.ctor_calls, &cm.dtor_calls}) {
+    for (const VirtualCall& call : *calls) {
+      const int found = ResolveCall(h, g, 0, call.name, call.sig);
+      if (found < 0) return At(c) + "body calls " + MethodName(call.name) + " ambiguously";
+      const int fo = FinalOverrider(h, g, 0, found, call.name, call.sig);
+      if (FindMethod(h, g.node(fo).cls, call.name, call.sig)->pure)
+        return At(c) + "body calls pure " + MethodName(call.name);
+    }
+  }
+  if (!cm.dtor_calls.empty() && !cm.declares_dtor) return At(c) + "dtor calls without a dtor";
+  if (cm.declares_virtual_dtor && !cm.declares_dtor) return At(c) + "virtual dtor not declared";
+  return "";
+}
+
+}  // namespace
+
+std::string ValidateHierarchy(const Hierarchy& h) {
+  const int n = static_cast<int>(h.classes.size());
+  if (n == 0) return "no classes";
+  std::vector<std::vector<char>> is_base(n, std::vector<char>(n, 0));
+  std::vector<char> leaf(n, 1);
+  for (int c = 0; c < n; ++c) {
+    if (std::string e = CheckBases(h, c); !e.empty()) return e;
+    for (const Base& b : h.classes[c].bases) {
+      leaf[b.cls] = 0;
+      is_base[c][b.cls] = 1;
+      for (int a = 0; a < n; ++a)
+        if (is_base[b.cls][a]) is_base[c][a] = 1;
+    }
+  }
+  if (std::string e = CheckNames(h); !e.empty()) return e;
+  std::set<int> ids;
+  Hierarchy facts = h;
+  ComputeFacts(facts);
+  bool any_concrete = false;
+  for (int c = 0; c < n; ++c) {
+    const ClassModel& cm = h.classes[c];
+    if (std::string e = CheckMethods(h, c, is_base); !e.empty()) return e;
+    if (std::string e = CheckOverridersAndCalls(h, c); !e.empty()) return e;
+    for (const Method& m : cm.methods)
+      if (m.impl_id < 1 || m.impl_id >= kReplacementIdBase || !ids.insert(m.impl_id).second)
+        return At(c) + "bad or duplicate impl id " + std::to_string(m.impl_id);
+    for (const DataMember& d : cm.members)
+      if (d.size < 1 || d.align < 1 || d.align > 16 || (d.align & (d.align - 1)) != 0)
+        return At(c) + "bad data member";
+    const ClassModel& f = facts.classes[c];
+    if (f.polymorphic != cm.polymorphic || f.abstract != cm.abstract ||
+        f.virtual_dtor != cm.virtual_dtor)
+      return At(c) + "derived facts are stale";
+    if (leaf[c] && cm.abstract) return At(c) + "leaf class is abstract";
+    if (cm.is_final) {
+      if (!leaf[c]) return At(c) + "final class has a derived class";
+      for (const Method& m : cm.methods)
+        if (h.names[m.name].introduced_by == c) return At(c) + "final class introduces a virtual";
+      bool inherited_vdtor = false;
+      for (const Base& b : cm.bases) inherited_vdtor = inherited_vdtor || h.classes[b.cls].virtual_dtor;
+      if (cm.declares_virtual_dtor && !inherited_vdtor)
+        return At(c) + "final class introduces a virtual destructor";
+    }
+    any_concrete = any_concrete || !cm.abstract;
+  }
+  if (!any_concrete) return "no concrete class";
+  return "";
+}
+
+}  // namespace vto::gen
