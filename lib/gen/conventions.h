@@ -1,0 +1,45 @@
+// conventions.h — the value conventions shared by emitted code and the host that runs it.
+//
+// Defines the constants of the emitted interface (docs/GENERATOR.md): the canonical argument
+// values every emitted call passes and every emitted body checks, how a return value encodes
+// the implementation id of the function that produced it, and the ids of the replacement
+// functions (ReplacementId), which never collide with a generated method's id.
+//
+// The emitter spells its literals from these constants, so they are the one definition.
+//
+// Thread-safety: constants.
+#ifndef VTO_GEN_CONVENTIONS_H
+#define VTO_GEN_CONVENTIONS_H
+
+#include <cstdint>
+
+namespace vto::gen {
+
+// Canonical arguments. A body records +impl_id if all its arguments equal these, else -impl_id.
+inline constexpr int kArgInt = 11;
+inline constexpr long kArgLong = 22;
+inline constexpr double kArgDouble = 3.5;
+inline constexpr std::uintptr_t kArgPtr = 0x40;  // passed as reinterpret_cast<void*>(kArgPtr)
+
+// Return encodings of an implementation id `id`:
+//   int → id;  long → id * kLongFactor;  double → id + kDoubleOffset;
+//   void* → (void*)(id * kPtrFactor);  Small → {id, ~id};  void → nothing.
+inline constexpr long kLongFactor = 1000003;
+inline constexpr double kDoubleOffset = 0.25;
+inline constexpr std::uintptr_t kPtrFactor = 16;
+
+// What a call stub returns when the value it got is no valid encoding.
+inline constexpr long kBadReturn = 0;
+
+// Replacement functions: per signature k, kReplacementsPerSignature of them (r = 0..3).
+inline constexpr int kReplacementsPerSignature = 4;
+// Generated implementation ids are 1 .. kReplacementIdBase - 1.
+inline constexpr int kReplacementIdBase = 1'000'000;
+// The id replacement r of signature k records and returns. REQUIRES: 0 <= r < 16.
+[[nodiscard]] constexpr int ReplacementId(int sig, int r) {
+  return kReplacementIdBase + sig * 16 + r;
+}
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_CONVENTIONS_H

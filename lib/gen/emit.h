@@ -1,0 +1,37 @@
+// emit.h — the C++ emitter: a hierarchy model → one self-contained C++17 translation unit.
+//
+// Defines vto::gen::EmitSource. The source contains the classes of the hierarchy (struct C0,
+// C1, ... in namespace `ns`), the definitions of their constructors, destructors and virtual
+// methods, and the extern "C" stubs PlanStubs (stubs.h) lists, named by stub_names.h. What
+// every function does is the emitted interface, documented in docs/GENERATOR.md.
+//
+// Promises: for a hierarchy from Generate, the source compiles with clang 22
+// `-std=c++17 -Wall -Wextra` without any diagnostic, uses only standard headers, and needs two
+// host symbols: `extern "C" void vto_trace_record(int, const void*)` and
+// `extern "C" int vto_trace_last_id(void)` (trace.h defines them). Sources emitted into
+// distinct namespaces can be concatenated into one translation unit. The same model and
+// namespace always give the same text.
+//
+// Example:
+//   std::string tu;
+//   for (int i = 0; i < 50; ++i) tu += EmitSource(hierarchies[i], "h" + std::to_string(i));
+//
+// Thread-safety: reentrant.
+#ifndef VTO_GEN_EMIT_H
+#define VTO_GEN_EMIT_H
+
+#include <string>
+#include <string_view>
+
+#include "gen/model.h"
+
+namespace vto::gen {
+
+// REQUIRES: `ns` is a C++ identifier that is neither reserved nor a keyword, and no other
+// hierarchy in the same translation unit or JIT session uses it; `h` satisfies
+// ValidateHierarchy (validate.h).
+[[nodiscard]] std::string EmitSource(const Hierarchy& h, std::string_view ns);
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_EMIT_H

@@ -1,0 +1,51 @@
+// trace.cc — the thread-local trace buffer and its extern "C" entry points (see trace.h).
+#include "gen/trace.h"
+
+#include <cassert>
+
+namespace vto::gen {
+namespace {
+
+struct Buffer {
+  TraceRecord records[Trace::kCapacity];
+  std::size_t size = 0;
+  bool overflowed = false;
+  int last_id = 0;
+};
+
+Buffer& ThreadBuffer() {
+  thread_local Buffer buffer;
+  return buffer;
+}
+
+}  // namespace
+
+void Trace::Clear() {
+  Buffer& b = ThreadBuffer();
+  b.size = 0;
+  b.overflowed = false;
+  b.last_id = 0;
+}
+
+std::size_t Trace::size() { return ThreadBuffer().size; }
+
+TraceRecord Trace::at(std::size_t i) {
+  const Buffer& b = ThreadBuffer();
+  assert(i < b.size && "Trace::at: index out of range");
+  return b.records[i];
+}
+
+bool Trace::overflowed() { return ThreadBuffer().overflowed; }
+
+}  // namespace vto::gen
+
+extern "C" void vto_trace_record(int impl_id, const void* self) {
+  vto::gen::Buffer& b = vto::gen::ThreadBuffer();
+  b.last_id = impl_id;
+  if (b.size < vto::gen::Trace::kCapacity)
+    b.records[b.size++] = vto::gen::TraceRecord{impl_id, self};
+  else
+    b.overflowed = true;
+}
+
+extern "C" int vto_trace_last_id(void) { return vto::gen::ThreadBuffer().last_id; }

@@ -1,0 +1,55 @@
+// trace.h — the host-side trace sink that generated code reports to.
+//
+// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the two extern "C"
+// functions emitted code calls:
+//   void vto_trace_record(int impl_id, const void* self);  // every method body, first thing
+//   int  vto_trace_last_id(void);                          // call stubs of void methods
+// The JIT resolves them from the host process, so an executable that JITs generated code
+// must export its symbols (CMake ENABLE_EXPORTS ON, or -Wl,--export-dynamic) and reference
+// Trace (which links this file in from the static library).
+//
+// Example:
+//   vto::gen::Trace::Clear();
+//   long id = call_stub(obj);
+//   ASSERT_EQ(vto::gen::Trace::size(), 1u);
+//   EXPECT_EQ(vto::gen::Trace::at(0).self, expected_this);
+//
+// Thread-safety: each thread has its own buffer; all functions act on the caller's. Records
+// made on one thread are invisible to others.
+#ifndef VTO_GEN_TRACE_H
+#define VTO_GEN_TRACE_H
+
+#include <cstddef>
+
+extern "C" {
+// Appends (impl_id, self) to the calling thread's trace. Never fails: past kCapacity records it
+// only counts (overflowed() becomes true) and updates the last id.
+void vto_trace_record(int impl_id, const void* self);
+// The impl_id of the most recent vto_trace_record on this thread since Trace::Clear, else 0.
+int vto_trace_last_id(void);
+}
+
+namespace vto::gen {
+
+struct TraceRecord {
+  int impl_id = 0;  // +id: the function ran with canonical arguments; -id: with others
+  const void* self = nullptr;
+};
+
+class Trace {
+ public:
+  static constexpr std::size_t kCapacity = 1024;
+
+  // Forgets this thread's records.
+  static void Clear();
+  // Records kept since Clear (at most kCapacity).
+  [[nodiscard]] static std::size_t size();
+  // The i-th record since Clear. REQUIRES: i < size().
+  [[nodiscard]] static TraceRecord at(std::size_t i);
+  // True if records were dropped since Clear (more than kCapacity were made).
+  [[nodiscard]] static bool overflowed();
+};
+
+}  // namespace vto::gen
+
+#endif  // VTO_GEN_TRACE_H

@@ -1,0 +1,142 @@
+// emit_test.cc — EmitSource: the planned stubs are exactly the exported names, names carry
+// the namespace, and the spellings that keep clang quiet are used. (That the source compiles
+// without diagnostics and behaves as modeled is jit_dispatch_test.cc.)
+#include "gen/emit.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+
+#include "gen/conventions.h"
+#include "gen/generate.h"
+#include "gen/stub_names.h"
+#include "gen/stubs.h"
+#include "hierarchy_builder.h"
+
+namespace vto::gen {
+namespace {
+
+using test::HierarchyBuilder;
+using test::NV;
+using test::V;
+
+// Names of all extern "C" functions the source defines.
+std::set<std::string> DefinedCNames(const std::string& source) {
+  std::set<std::string> names;
+  const std::regex def(R"(extern "C" [^\n(]*?([A-Za-z_][A-Za-z_0-9]*)\([^\n;]*\) \{)");
+  for (std::sregex_iterator it(source.begin(), source.end(), def), end; it != end; ++it)
+    names.insert((*it)[1].str());
+  return names;
+}
+
+std::set<std::string> PlannedNames(const Hierarchy& h, const std::string& ns) {
+  const StubPlan plan = PlanStubs(h);
+  std::set<std::string> names;
+  for (size_t ci = 0; ci < plan.classes.size(); ++ci) {
+    const int c = static_cast<int>(ci);
+    const ClassStubs& st = plan.classes[c];
+    if (st.new_and_delete) {
+      names.insert(NewStubName(ns, c));
+      names.insert(DeleteStubName(ns, c));
+    }
+    for (int s : st.up) names.insert(UpStubName(ns, c, s));
+    for (const VirtualCall& call : st.calls) names.insert(CallStubName(ns, c, call.name, call.sig));
+    if (st.delete_via) names.insert(DeleteViaStubName(ns, c));
+    if (st.typeid_and_void_cast) {
+      names.insert(TypeidStubName(ns, c));
+      names.insert(DynCastStubName(ns, c, kVoidTarget));
+    }
+    for (int t : st.dyncasts) names.insert(DynCastStubName(ns, c, t));
+  }
+  for (int k = 0; k < plan.num_signatures; ++k)
+    for (int r = 0; r < kReplacementsPerSignature; ++r) names.insert(ReplacementStubName(ns, k, r));
+  names.insert(StubTableName(ns));
+  return names;
+}
+
+TEST(Emit, DefinesExactlyThePlannedStubs) {
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    ByteSource src = ByteSource::FromSeed(seed);
+    const Hierarchy h = Generate(src, GenPolicy{});
+    const std::string ns = "s" + std::to_string(seed);
+    const std::string source = EmitSource(h, ns);
+    const std::set<std::string> planned = PlannedNames(h, ns);
+    EXPECT_EQ(DefinedCNames(source), planned) << "seed " << seed;
+    // The stub table lists every stub (all but the table itself).
+    for (const std::string& name : planned)
+      if (name != StubTableName(ns))
+        EXPECT_NE(source.find("{\"" + name + "\", reinterpret_cast<void*>(&" + name + ")}"),
+                  std::string::npos) << name;
+    for (const std::string& name : DefinedCNames(source))
+      EXPECT_EQ(name.rfind(ns + "_", 0), 0u) << name;
+  }
+}
+
+TEST(Emit, SpellsOverridesFinalsAndDestructors) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({ValueKind::kInt, ValueKind::kPtr}, ValueKind::kSmall, /*is_const=*/true);
+  const int a = hb.Class(), b = hb.Class({V(a)}), c = hb.Class({NV(b)});
+  const int m0 = hb.Introduce(a, {si}, /*pure=*/true);
+  hb.Override(b, m0);
+  hb.At(a).declares_dtor = true;  // polymorphic, non-virtual destructor
+  hb.At(b).ctor_calls = {{m0, si}};
+  hb.At(c).is_final = true;
+  hb.At(c).members = {{3, 1}, {16, 16}};
+  const Hierarchy h = hb.Build();
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("struct C0 {\n  ~C0();\n  virtual Small m0(int, void*) const = 0;\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("struct C1 : virtual C0 {\n  C1();\n  Small m0(int, void*) const override;\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("struct C2 final : C1 {\n  unsigned char d0[3] = {};\n"
+                   "  alignas(16) unsigned char d1[16] = {};\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("C1::C1() {\n  m0(11, CanonicalPtr());\n}"), std::string::npos) << s;
+  EXPECT_NE(s.find("  vto_trace_record(a0 == 11 && a1 == CanonicalPtr() ? 2 : -2, this);\n"
+                   "  return Small{2, -3};\n"),
+            std::string::npos) << s;
+  // C1 is polymorphic, not final, non-virtual destructor: no `delete` expression on it.
+  EXPECT_NE(s.find("p->ns::C1::~C1();\n  ::operator delete(c);"), std::string::npos) << s;
+  // C2 is final: a plain delete draws no warning.
+  EXPECT_NE(s.find("delete static_cast<ns::C2*>(c);"), std::string::npos) << s;
+  EXPECT_EQ(s.find("ns_delete_via_"), std::string::npos) << "no virtual destructor anywhere";
+}
+
+TEST(Emit, ReturnEncodingsFollowTheConventions) {
+  HierarchyBuilder hb;
+  const int sl = hb.Sig({}, ValueKind::kLong), sd = hb.Sig({ValueKind::kDouble}, ValueKind::kDouble),
+            sp = hb.Sig({ValueKind::kLong}, ValueKind::kPtr), sv = hb.Sig({}, ValueKind::kVoid);
+  const int a = hb.Class();
+  hb.Introduce(a, {sl});  // impl 1
+  hb.Introduce(a, {sd});  // impl 2
+  hb.Introduce(a, {sp});  // impl 3
+  hb.Introduce(a, {sv});  // impl 4
+  const std::string s = EmitSource(hb.Build(), "ns");
+  EXPECT_NE(s.find("return " + std::to_string(1 * kLongFactor) + "L;"), std::string::npos);
+  EXPECT_NE(s.find("return 2.25;"), std::string::npos);
+  EXPECT_NE(s.find("a0 == 22L ? 3 : -3"), std::string::npos);
+  EXPECT_NE(s.find("std::uintptr_t{48u}"), std::string::npos);
+  EXPECT_NE(s.find("return vto_trace_last_id();"), std::string::npos);
+  const int repl = ReplacementId(1, 2);
+  EXPECT_NE(s.find("extern \"C\" double ns_repl_1_2(void* self, double a0) {\n"
+                   "  vto_trace_record(a0 == 3.5 ? " + std::to_string(repl) + " : -" +
+                   std::to_string(repl) + ", self);\n  return " + std::to_string(repl) + ".25;\n"),
+            std::string::npos) << s;
+}
+
+TEST(Emit, NamespacesKeepBatchedHierarchiesApart) {
+  std::set<std::string> all;
+  size_t total = 0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    ByteSource src = ByteSource::FromSeed(seed);
+    const std::set<std::string> names = DefinedCNames(EmitSource(Generate(src, GenPolicy{}), "b" + std::to_string(seed)));
+    total += names.size();
+    all.insert(names.begin(), names.end());
+  }
+  EXPECT_EQ(all.size(), total);
+}
+
+}  // namespace
+}  // namespace vto::gen
