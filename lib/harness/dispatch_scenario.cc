@@ -13,6 +13,7 @@
 #include "gen/expect.h"
 #include "gen/stub_names.h"
 #include "gen/trace.h"
+#include "harness/class_tables.h"
 #include "harness/failure.h"
 #include "overlay/status.h"
 
@@ -24,11 +25,6 @@ using gen::ObjectExpectations;
 using gen::SubobjectPath;
 using gen::VirtualCall;
 
-using NewFn = void* (*)();
-using PtrFn = void* (*)(void*);
-using CallFn = long (*)(void*);
-using NameFn = const char* (*)(void*);
-using DeleteFn = void (*)(void*);
 
 // What a destroy hook saw, checked after the destruction.
 struct HookRecord {
@@ -59,7 +55,7 @@ struct Installed {
 struct Object {
   int cls = -1;
   void* ptr = nullptr;
-  std::unique_ptr<ObjectExpectations> ex;
+  const ClassTables* t = nullptr;
   std::vector<Installed> overlays;
   std::vector<std::pair<void*, void*>> vptr_words;  // (polymorphic subobject, its first word)
 };
@@ -123,12 +119,8 @@ class Scenario {
     harness::Fail(what);
   }
 
-  void* PointerOf(const Object& o, const SubobjectPath& path) const {
-    void* p = o.ptr;
-    for (size_t i = 1; i < path.size(); ++i) p = Stub<PtrFn>(gen::UpStubName(ch_.ns, path[i - 1], path[i]))(p);
-    return p;
-  }
-  void* Up(const Object& o, int s) const { return Stub<PtrFn>(gen::UpStubName(ch_.ns, o.cls, s))(o.ptr); }
+  void* PointerOf(const Object& o, const SubobjectPath& path) const { return o.t->PointerOf(o.ptr, path); }
+  void* Up(const Object& o, int s) const { return o.t->up[static_cast<size_t>(s)](o.ptr); }
 
   void CheckTrace(const Object& o, const std::vector<Expected>& want, const std::vector<void*>& selves,
                   const char* when) const {
@@ -149,10 +141,10 @@ class Scenario {
 
   void Create(Object& o, int cls) {
     o.cls = cls;
-    o.ex = std::make_unique<ObjectExpectations>(h_, cls);
+    o.t = &Tables(ch_, cls);
     gen::Trace::Clear();
-    o.ptr = Stub<NewFn>(gen::NewStubName(ch_.ns, cls))();
-    std::vector<Expected> want = o.ex->ConstructionTrace();
+    o.ptr = o.t->make();
+    const std::vector<Expected>& want = o.t->construction;
     std::vector<void*> selves;
     for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
     CheckTrace(o, want, selves, "construction");
@@ -166,25 +158,19 @@ class Scenario {
 
   // typeid through every static type, and every dynamic_cast, against the model.
   void CheckIdentity(const Object& o, const char* when) const {
-    const std::string want_name = gen::ExpectedTypeName(ch_.ns, o.cls);
-    for (int s : ch_.plan.classes[o.cls].up) {
-      const gen::ClassStubs& cs = ch_.plan.classes[s];
-      if (!cs.typeid_and_void_cast) continue;
-      void* sp = Up(o, s);
-      std::string got = Stub<NameFn>(gen::TypeidStubName(ch_.ns, s))(sp);
-      if (got != want_name) {
-        Fail(Where() + "typeid(*(" + gen::ClassName(s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when +
-             ": expected '" + want_name + "', got '" + got + "'");
+    for (const IdentityCheck& id : o.t->identity) {
+      void* sp = Up(o, id.s);
+      const char* got = id.type_fn(sp);
+      if (o.t->type_name != got) {
+        Fail(Where() + "typeid(*(" + gen::ClassName(id.s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when +
+             ": expected '" + o.t->type_name + "', got '" + got + "'");
       }
-      std::vector<int> targets = cs.dyncasts;
-      targets.push_back(gen::kVoidTarget);
-      for (int t : targets) {
-        std::optional<SubobjectPath> path = o.ex->DynamicCast(s, t);
-        void* want = path ? PointerOf(o, *path) : nullptr;
-        void* got_ptr = Stub<PtrFn>(gen::DynCastStubName(ch_.ns, s, t))(sp);
+      for (const CastCheck& c : id.casts) {
+        void* want = c.expected ? PointerOf(o, *c.expected) : nullptr;
+        void* got_ptr = c.fn(sp);
         if (got_ptr != want) {
-          Fail(Where() + "dynamic_cast<" + (t == gen::kVoidTarget ? std::string("void") : gen::ClassName(t)) +
-               "*>((" + gen::ClassName(s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when + ": expected " +
+          Fail(Where() + "dynamic_cast<" + (c.target == gen::kVoidTarget ? std::string("void") : gen::ClassName(c.target)) +
+               "*>((" + gen::ClassName(id.s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when + ": expected " +
                Hex(want) + ", got " + Hex(got_ptr));
         }
       }
@@ -201,9 +187,9 @@ class Scenario {
     for (const Installed& ov : o.overlays) {  // install order: a newer overlay wins
       if (!ov.active) continue;
       for (const auto& [call, rn] : ov.methods) {
-        std::optional<Expected> on_r = o.ex->Call(ov.reflected, call.name, call.sig);
-        if (on_r && on_r->impl_id == e.impl_id && on_r->this_path == e.this_path) {
-          r = Replaced{gen::ReplacementId(call.sig, rn), PointerOf(o, o.ex->PathOf(ov.reflected))};
+        const CallCheck* on_r = o.t->Find(ov.reflected, call.name, call.sig);
+        if (on_r && on_r->expected.impl_id == e.impl_id && on_r->expected.this_path == e.this_path) {
+          r = Replaced{gen::ReplacementId(call.sig, rn), PointerOf(o, o.t->ex().PathOf(ov.reflected))};
         }
       }
     }
@@ -227,30 +213,26 @@ class Scenario {
 
   // Every planned call through every static type of the object.
   void CheckCalls(const Object& o, const char* when) {
-    for (int s : ch_.plan.classes[o.cls].up) {
-      const gen::ClassStubs& cs = ch_.plan.classes[s];
-      if (cs.calls.empty()) continue;
-      void* sp = Up(o, s);
-      for (const VirtualCall& call : cs.calls) {
-        std::optional<Expected> e = o.ex->Call(s, call.name, call.sig);
-        if (!e) continue;
-        std::optional<Replaced> rep = ReplacementFor(o, *e);
-        gen::Trace::Clear();
-        long got = Stub<CallFn>(gen::CallStubName(ch_.ns, s, call.name, call.sig))(sp);
-        gen::TraceRecord last = gen::Trace::size() ? gen::Trace::at(gen::Trace::size() - 1) : gen::TraceRecord{};
-        void* orig_self = PointerOf(o, e->this_path);
-        bool as_original = got == e->impl_id && last.impl_id == e->impl_id && last.self == orig_self;
-        bool as_replaced = rep && got == rep->impl_id && last.impl_id == rep->impl_id && last.self == rep->self;
-        ++stats_.calls_checked;
-        if (rep ? (as_replaced || (e->may_devirtualize && as_original)) : as_original) continue;
-        std::string want = rep ? "replacement id " + std::to_string(rep->impl_id) + " on this=" + Hex(rep->self)
-                               : "impl " + std::to_string(e->impl_id) + " on this=" + Hex(orig_self) + " (" +
-                                     PathString(e->this_path) + ")";
-        Fail(Where() + "call of " + gen::MethodName(call.name) + " (signature " + std::to_string(call.sig) +
-             ") through static type " + gen::ClassName(s) + " on a " + gen::ClassName(o.cls) + " " + when +
-             ": expected " + want + "; got return " + std::to_string(got) + ", traced impl " +
-             std::to_string(last.impl_id) + " on this=" + Hex(last.self) + OverlaysString(o));
-      }
+    for (const CallCheck& c : o.t->calls) {
+      const Expected& e = c.expected;
+      const VirtualCall& call = c.call;
+      std::optional<Replaced> rep = ReplacementFor(o, e);
+      void* sp = Up(o, c.s);
+      gen::Trace::Clear();
+      long got = c.fn(sp);
+      gen::TraceRecord last = gen::Trace::size() ? gen::Trace::at(gen::Trace::size() - 1) : gen::TraceRecord{};
+      void* orig_self = PointerOf(o, e.this_path);
+      bool as_original = got == e.impl_id && last.impl_id == e.impl_id && last.self == orig_self;
+      bool as_replaced = rep && got == rep->impl_id && last.impl_id == rep->impl_id && last.self == rep->self;
+      ++stats_.calls_checked;
+      if (rep ? (as_replaced || (e.may_devirtualize && as_original)) : as_original) continue;
+      std::string want = rep ? "replacement id " + std::to_string(rep->impl_id) + " on this=" + Hex(rep->self)
+                             : "impl " + std::to_string(e.impl_id) + " on this=" + Hex(orig_self) + " (" +
+                                   PathString(e.this_path) + ")";
+      Fail(Where() + "call of " + gen::MethodName(call.name) + " (signature " + std::to_string(call.sig) +
+           ") through static type " + gen::ClassName(c.s) + " on a " + gen::ClassName(o.cls) + " " + when +
+           ": expected " + want + "; got return " + std::to_string(got) + ", traced impl " +
+           std::to_string(last.impl_id) + " on this=" + Hex(last.self) + OverlaysString(o));
     }
   }
 
@@ -320,7 +302,9 @@ class Scenario {
       if (want_hook) {
         ov.hook = std::make_unique<HookRecord>();
         ov.hook->instance = o.ptr;
-        if (ch_.plan.classes[o.cls].typeid_and_void_cast) ov.hook->type_of = Stub<NameFn>(gen::TypeidStubName(ch_.ns, o.cls));
+        for (const IdentityCheck& id : o.t->identity) {
+          if (id.s == o.cls) ov.hook->type_of = id.type_fn;
+        }
         spec.on_destroy = &HookThunk;
         spec.user_data = ov.hook.get();
       }
@@ -392,7 +376,7 @@ class Scenario {
     Create(sibling, with.cls);
     CheckCalls(sibling, "(sibling of an overlaid object)");
     gen::Trace::Clear();
-    Stub<DeleteFn>(gen::DeleteStubName(ch_.ns, sibling.cls))(sibling.ptr);
+    sibling.t->del(sibling.ptr);
   }
 
   // A destruction the library can see: a virtual destructor call not devirtualized
@@ -401,16 +385,16 @@ class Scenario {
   int VisibleDeleteType(const Object& o) {
     std::vector<int> options;
     for (int s : ch_.plan.classes[o.cls].up) {
-      if (ch_.plan.classes[s].delete_via && !h_.classes[s].is_final) options.push_back(s);
+      if (o.t->delete_via[static_cast<size_t>(s)] != nullptr && !h_.classes[s].is_final) options.push_back(s);
     }
     if (options.empty()) return -1;
     return options[src_.Below(static_cast<uint32_t>(options.size()))];
   }
   void DeleteThrough(const Object& o, int s) {
     if (s < 0) {
-      Stub<DeleteFn>(gen::DeleteStubName(ch_.ns, o.cls))(o.ptr);
+      o.t->del(o.ptr);
     } else {
-      Stub<DeleteFn>(gen::DeleteViaStubName(ch_.ns, s))(Up(o, s));
+      o.t->delete_via[static_cast<size_t>(s)](Up(o, s));
     }
   }
 
@@ -422,7 +406,7 @@ class Scenario {
       all_hooked = all_hooked && ov.hook != nullptr;
     }
     int visible = VisibleDeleteType(o);
-    std::vector<Expected> want = o.ex->DestructionTrace();
+    const std::vector<Expected>& want = o.t->destruction;
     std::vector<void*> selves;
     for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
     const std::string type_name = gen::ExpectedTypeName(ch_.ns, o.cls);

@@ -8,9 +8,13 @@
 #include "gen/emit.h"
 #include "gen/generate.h"
 #include "gen/stub_names.h"
+#include "harness/class_tables.h"
 #include "harness/failure.h"
 
 namespace vto::harness {
+
+CompiledHierarchy::CompiledHierarchy() = default;
+CompiledHierarchy::~CompiledHierarchy() = default;
 
 void* CompiledHierarchy::Stub(const std::string& name) const {
   auto it = symbols.find(name);

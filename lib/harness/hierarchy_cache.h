@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "backend/backend.h"
 #include "gen/model.h"
@@ -27,13 +28,18 @@
 
 namespace vto::harness {
 
+class ClassTables;
+
 struct CompiledHierarchy {
+  CompiledHierarchy();
+  ~CompiledHierarchy();
   uint32_t id = 0;
   std::string ns;          // "h<id>"
   gen::Hierarchy model;
   gen::StubPlan plan;
   std::string source;      // this hierarchy's emitted C++ (reproducers store it)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
+  mutable std::vector<std::unique_ptr<ClassTables>> tables;  // by class, built by Tables()
 
   // The stub's address; a missing stub is a harness error (the plan and the emitter disagree).
   [[nodiscard]] void* Stub(const std::string& name) const;

@@ -1,0 +1,72 @@
+// class_tables.cc — per-class precomputed checks (class_tables.h).
+#include "harness/class_tables.h"
+
+#include "gen/stub_names.h"
+
+namespace vto::harness {
+namespace {
+
+uint64_t Key(int s, int name, int sig) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(s)) << 40) ^
+         (static_cast<uint64_t>(static_cast<uint32_t>(name)) << 20) ^ static_cast<uint32_t>(sig);
+}
+
+}  // namespace
+
+ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
+  ex_ = std::make_unique<gen::ObjectExpectations>(ch.model, c);
+  const gen::StubPlan& plan = ch.plan;
+  const std::string& ns = ch.ns;
+  make = reinterpret_cast<NewFn>(ch.Stub(gen::NewStubName(ns, c)));
+  del = reinterpret_cast<DeleteFn>(ch.Stub(gen::DeleteStubName(ns, c)));
+  up.assign(ch.model.classes.size(), nullptr);
+  delete_via.assign(ch.model.classes.size(), nullptr);
+  for (int s : plan.classes[c].up) {
+    up[s] = reinterpret_cast<PtrFn>(ch.Stub(gen::UpStubName(ns, c, s)));
+    const gen::ClassStubs& cs = plan.classes[s];
+    if (cs.delete_via) delete_via[s] = reinterpret_cast<DeleteFn>(ch.Stub(gen::DeleteViaStubName(ns, s)));
+    for (const gen::VirtualCall& call : cs.calls) {
+      std::optional<gen::Expected> e = ex_->Call(s, call.name, call.sig);
+      if (!e) continue;
+      call_index_[Key(s, call.name, call.sig)] = calls.size();
+      calls.push_back({s, call, reinterpret_cast<CallFn>(ch.Stub(gen::CallStubName(ns, s, call.name, call.sig))), *e});
+    }
+    if (cs.typeid_and_void_cast) {
+      IdentityCheck id{s, reinterpret_cast<NameFn>(ch.Stub(gen::TypeidStubName(ns, s))), {}};
+      std::vector<int> targets = cs.dyncasts;
+      targets.push_back(gen::kVoidTarget);
+      for (int t : targets) {
+        id.casts.push_back({t, reinterpret_cast<PtrFn>(ch.Stub(gen::DynCastStubName(ns, s, t))), ex_->DynamicCast(s, t)});
+      }
+      identity.push_back(std::move(id));
+    }
+  }
+  construction = ex_->ConstructionTrace();
+  destruction = ex_->DestructionTrace();
+  type_name = gen::ExpectedTypeName(ns, c);
+}
+
+const CallCheck* ClassTables::Find(int s, int name, int sig) const {
+  auto it = call_index_.find(Key(s, name, sig));
+  return it == call_index_.end() ? nullptr : &calls[it->second];
+}
+
+void* ClassTables::PointerOf(void* obj, const gen::SubobjectPath& path) const {
+  auto it = offsets_.find(path);
+  if (it != offsets_.end()) return static_cast<char*>(obj) + it->second;
+  void* p = obj;
+  for (size_t i = 1; i < path.size(); ++i) {
+    p = reinterpret_cast<PtrFn>(ch_.Stub(gen::UpStubName(ch_.ns, path[i - 1], path[i])))(p);
+  }
+  offsets_.emplace(path, static_cast<char*>(p) - static_cast<char*>(obj));
+  return p;
+}
+
+const ClassTables& Tables(const CompiledHierarchy& ch, int cls) {
+  if (ch.tables.size() != ch.model.classes.size()) ch.tables.resize(ch.model.classes.size());
+  std::unique_ptr<ClassTables>& t = ch.tables[static_cast<size_t>(cls)];
+  if (!t) t = std::make_unique<ClassTables>(ch, cls);
+  return *t;
+}
+
+}  // namespace vto::harness

@@ -1,0 +1,83 @@
+// class_tables.h — everything a scenario needs about objects of one class of a compiled
+// hierarchy, computed once and reused by every input: resolved stub pointers, the model's
+// expected result of every planned call, cast and typeid, the construction/destruction
+// traces, and the offsets of subobjects (constant for complete objects of one class).
+// Without it each input would rebuild stub names, hash them and re-derive expectations.
+//
+// Owned by the CompiledHierarchy (HierarchyCache), built lazily by Tables(). Thread-
+// compatible.
+#ifndef VTO_HARNESS_CLASS_TABLES_H
+#define VTO_HARNESS_CLASS_TABLES_H
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gen/expect.h"
+#include "harness/hierarchy_cache.h"
+
+namespace vto::harness {
+
+using NewFn = void* (*)();
+using PtrFn = void* (*)(void*);
+using CallFn = long (*)(void*);
+using NameFn = const char* (*)(void*);
+using DeleteFn = void (*)(void*);
+
+struct CallCheck {
+  int s = -1;                 // static type
+  gen::VirtualCall call;
+  CallFn fn = nullptr;
+  gen::Expected expected;     // the model's final overrider and its `this`
+};
+
+struct CastCheck {
+  int target = -1;            // gen::kVoidTarget for dynamic_cast<void*>
+  PtrFn fn = nullptr;
+  std::optional<gen::SubobjectPath> expected;  // nullopt: a null result
+};
+
+struct IdentityCheck {
+  int s = -1;
+  NameFn type_fn = nullptr;
+  std::vector<CastCheck> casts;
+};
+
+class ClassTables {
+ public:
+  ClassTables(const CompiledHierarchy& ch, int cls);
+
+  int cls;
+  NewFn make = nullptr;
+  DeleteFn del = nullptr;
+  std::vector<PtrFn> up;            // by static class; nullptr where there is no up stub
+  std::vector<DeleteFn> delete_via; // by static class; nullptr where there is none
+  std::vector<CallCheck> calls;     // every planned call through every static type
+  std::vector<IdentityCheck> identity;
+  std::vector<gen::Expected> construction, destruction;
+  std::string type_name;            // expected typeid(...).name()
+  const gen::ObjectExpectations& ex() const { return *ex_; }
+
+  // The check for a call of (name, sig) through static type s, or nullptr.
+  [[nodiscard]] const CallCheck* Find(int s, int name, int sig) const;
+  // The subobject `path` of the complete object `obj` (first use per path walks the up
+  // stubs; later uses add a cached offset).
+  [[nodiscard]] void* PointerOf(void* obj, const gen::SubobjectPath& path) const;
+
+ private:
+  const CompiledHierarchy& ch_;
+  std::unique_ptr<gen::ObjectExpectations> ex_;
+  std::unordered_map<uint64_t, size_t> call_index_;
+  mutable std::map<gen::SubobjectPath, std::ptrdiff_t> offsets_;
+};
+
+// The tables of class `cls` of `ch`, built on first use.
+[[nodiscard]] const ClassTables& Tables(const CompiledHierarchy& ch, int cls);
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_CLASS_TABLES_H
