@@ -1,6 +1,6 @@
 // jit_dispatch_test.cc — generated hierarchies, JIT-compiled by clang 22, behave exactly as the
-// model predicts: 2,000 consecutive seeds at -O0 and 100 more at -O1 (200 and 10 under ASan,
-// where JIT'd code is instrumented too and runs several times slower) compile with zero
+// model predicts: 2,000 consecutive seeds at -O0 and 100 more at -O1 (200 and 10 under ASan or
+// TSan, where JIT'd code is instrumented too and runs several times slower) compile with zero
 // diagnostics under -Wall -Wextra, and on
 // objects without an overlay every planned stub agrees with the expectation pass:
 //   - every call through every static type returns the expected implementation's id, and its
@@ -27,16 +27,16 @@
 #include "interp/interpreter.h"
 
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define VTO_GEN_TEST_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define VTO_GEN_TEST_SANITIZED 1
 #endif
 #endif
 
 namespace vto::gen {
 namespace {
 
-#ifdef VTO_GEN_TEST_ASAN
-constexpr int kSeeds = 200;  // ASan: JIT'd code is instrumented as well; fewer seeds
+#ifdef VTO_GEN_TEST_SANITIZED
+constexpr int kSeeds = 200;  // ASan or TSan: JIT'd code is instrumented as well; fewer seeds
 #else
 constexpr int kSeeds = 2000;  // the number
 #endif
