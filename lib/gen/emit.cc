@@ -121,12 +121,6 @@ class Emitter {
             std::to_string(kArgPtr) + "u}); }\n\n";
   }
 
-  bool InheritsVirtualDtor(int cls) const {
-    for (const Base& b : h_.classes[cls].bases)
-      if (h_.classes[b.cls].virtual_dtor) return true;
-    return false;
-  }
-
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
     out_ += "struct " + ClassName(c) + (cm.is_final ? " final" : "");
@@ -143,7 +137,7 @@ class Emitter {
     }
     if (!cm.ctor_calls.empty()) out_ += "  " + ClassName(c) + "();\n";
     if (cm.declares_dtor) {
-      const bool inherited = InheritsVirtualDtor(c);
+      const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += std::string("  ") + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
               ClassName(c) + "()" + (inherited ? " override" : "") + ";\n";
     }

@@ -15,27 +15,6 @@ namespace {
 
 // ---- helpers ---------------------------------------------------------------------------
 
-// isBase[d][c]: c is a direct or indirect base class of d.
-std::vector<std::vector<char>> BaseClosure(const Hierarchy& h) {
-  const size_t n = h.classes.size();
-  std::vector<std::vector<char>> is_base(n, std::vector<char>(n, 0));
-  for (size_t d = 0; d < n; ++d) {
-    for (const Base& b : h.classes[d].bases) {
-      is_base[d][b.cls] = 1;
-      for (size_t a = 0; a < n; ++a)
-        if (is_base[b.cls][a]) is_base[d][a] = 1;
-    }
-  }
-  return is_base;
-}
-
-std::vector<char> Leaves(const Hierarchy& h) {
-  std::vector<char> leaf(h.classes.size(), 1);
-  for (const ClassModel& cm : h.classes)
-    for (const Base& b : cm.bases) leaf[b.cls] = 0;
-  return leaf;
-}
-
 // Declares every overload of `name` in `cls` (an override set; never hides an overload).
 void DeclareAllOverloads(Hierarchy& h, int cls, int name) {
   assert(!DeclaresName(h, cls, name));
@@ -71,7 +50,7 @@ void ShapePass(ByteSource& src, const GenPolicy& policy, Hierarchy& h) {
       if (!ShapeOk(h, c, policy)) bases.pop_back();
     }
   }
-  const std::vector<char> leaf = Leaves(h);
+  const std::vector<char> leaf = LeafClasses(h);
   for (int c = 0; c < n; ++c)
     if (leaf[c]) h.classes[c].is_final = src.Chance(policy.p_final_class);
 }
@@ -202,7 +181,7 @@ void MakeConcrete(Hierarchy& h, const SubobjectGraph& g, int cls) {
 }
 
 void FixUpPass(Hierarchy& h) {
-  const std::vector<char> leaf = Leaves(h);
+  const std::vector<char> leaf = LeafClasses(h);
   for (size_t c = 0; c < h.classes.size(); ++c) {
     const SubobjectGraph g(h, static_cast<int>(c));  // depends on bases only
     UniqueOverriders(h, g, static_cast<int>(c));

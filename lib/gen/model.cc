@@ -27,6 +27,32 @@ bool DeclaresName(const Hierarchy& h, int cls, int name) {
   return false;
 }
 
+bool InheritsVirtualDtor(const Hierarchy& h, int cls) {
+  for (const Base& b : h.classes[cls].bases)
+    if (h.classes[b.cls].virtual_dtor) return true;
+  return false;
+}
+
+std::vector<std::vector<char>> BaseClosure(const Hierarchy& h) {
+  const size_t n = h.classes.size();
+  std::vector<std::vector<char>> is_base(n, std::vector<char>(n, 0));
+  for (size_t d = 0; d < n; ++d) {
+    for (const Base& b : h.classes[d].bases) {
+      is_base[d][b.cls] = 1;
+      for (size_t a = 0; a < n; ++a)
+        if (is_base[b.cls][a]) is_base[d][a] = 1;
+    }
+  }
+  return is_base;
+}
+
+std::vector<char> LeafClasses(const Hierarchy& h) {
+  std::vector<char> leaf(h.classes.size(), 1);
+  for (const ClassModel& cm : h.classes)
+    for (const Base& b : cm.bases) leaf[b.cls] = 0;
+  return leaf;
+}
+
 MethodRef FindImpl(const Hierarchy& h, int impl_id) {
   for (size_t c = 0; c < h.classes.size(); ++c) {
     const std::vector<Method>& ms = h.classes[c].methods;

@@ -129,6 +129,13 @@ struct Hierarchy {
 // True if `cls` declares (any overload of) the name.
 [[nodiscard]] bool DeclaresName(const Hierarchy& h, int cls, int name);
 
+// True if a direct base of `cls` has a virtual destructor (reads the derived facts).
+[[nodiscard]] bool InheritsVirtualDtor(const Hierarchy& h, int cls);
+// is_base[d][c] != 0 iff class c is a direct or indirect base of class d.
+[[nodiscard]] std::vector<std::vector<char>> BaseClosure(const Hierarchy& h);
+// leaf[c] != 0 iff no class lists c as a base.
+[[nodiscard]] std::vector<char> LeafClasses(const Hierarchy& h);
+
 // Where an implementation id lives: class and index into its methods; {-1, -1} if none.
 struct MethodRef {
   int cls = -1;

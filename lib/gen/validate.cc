@@ -105,17 +105,10 @@ std::string CheckOverridersAndCalls(const Hierarchy& h, int c) {
 std::string ValidateHierarchy(const Hierarchy& h) {
   const int n = static_cast<int>(h.classes.size());
   if (n == 0) return "no classes";
-  std::vector<std::vector<char>> is_base(n, std::vector<char>(n, 0));
-  std::vector<char> leaf(n, 1);
-  for (int c = 0; c < n; ++c) {
+  for (int c = 0; c < n; ++c)
     if (std::string e = CheckBases(h, c); !e.empty()) return e;
-    for (const Base& b : h.classes[c].bases) {
-      leaf[b.cls] = 0;
-      is_base[c][b.cls] = 1;
-      for (int a = 0; a < n; ++a)
-        if (is_base[b.cls][a]) is_base[c][a] = 1;
-    }
-  }
+  const std::vector<std::vector<char>> is_base = BaseClosure(h);
+  const std::vector<char> leaf = LeafClasses(h);
   if (std::string e = CheckNames(h); !e.empty()) return e;
   std::set<int> ids;
   Hierarchy facts = h;
@@ -140,9 +133,7 @@ std::string ValidateHierarchy(const Hierarchy& h) {
       if (!leaf[c]) return At(c) + "final class has a derived class";
       for (const Method& m : cm.methods)
         if (h.names[m.name].introduced_by == c) return At(c) + "final class introduces a virtual";
-      bool inherited_vdtor = false;
-      for (const Base& b : cm.bases) inherited_vdtor = inherited_vdtor || h.classes[b.cls].virtual_dtor;
-      if (cm.declares_virtual_dtor && !inherited_vdtor)
+      if (cm.declares_virtual_dtor && !InheritsVirtualDtor(h, c))
         return At(c) + "final class introduces a virtual destructor";
     }
     any_concrete = any_concrete || !cm.abstract;
