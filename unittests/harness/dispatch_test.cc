@@ -1,0 +1,92 @@
+// dispatch_test.cc — the fuzz_dispatch scenario end to end: clean on the built-in backend,
+// and it FINDS deliberately broken backends (a harness that cannot fail proves nothing).
+#include <dirent.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/builtin_backend.h"
+#include "harness/dispatch_scenario.h"
+#include "harness/hierarchy_cache.h"
+#include "interp/interpreter.h"
+
+namespace vto::harness {
+namespace {
+
+std::vector<std::vector<uint8_t>> Seeds() {
+  std::vector<std::vector<uint8_t>> out;
+  std::string dir = std::string(VTO_SOURCE_DIR) + "/corpus/fuzz_dispatch";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return out;
+  std::vector<std::string> names;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') names.push_back(e->d_name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    std::ifstream in(dir + "/" + n, std::ios::binary);
+    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+
+// Runs every seed through a DispatchRunner on `api` (nullptr: the built-in backend).
+void RunSeeds(const vto_backend_api* api) {
+  std::string error;
+  std::vector<std::string> args = interp::HostSanitizerArgs();
+  args.push_back("-O0");
+  std::unique_ptr<backend::Backend> b =
+      backend::WrapBackendApi(api ? api : backend::BuiltinBackendApi(), "test", args, &error);
+  ASSERT_NE(b, nullptr) << error;
+  Options options;
+  HierarchyCache cache(*b, options);
+  DispatchRunner runner(*b, cache, options);
+  std::vector<std::vector<uint8_t>> seeds = Seeds();
+  ASSERT_GE(seeds.size(), 30u);
+  for (const auto& s : seeds) runner.Run(s.data(), s.size());
+  EXPECT_GT(runner.stats().overlays, 0u);
+  EXPECT_GT(runner.stats().calls_checked, 500u);
+}
+
+// Fault 1: install applies only the first replacement of a request.
+int InstallFirstOnly(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  vto_backend_request copy = *req;
+  copy.num_methods = req->num_methods > 1 ? 1 : req->num_methods;
+  return backend::BuiltinBackendApi()->install(b, &copy, h, msg, n);
+}
+// Fault 2: teardown reports success but leaves the overlay installed.
+int TeardownNothing(vto_backend*, uint64_t) { return 0; }
+
+vto_backend_api WithInstall(decltype(vto_backend_api::install) f) {
+  vto_backend_api a = *backend::BuiltinBackendApi();
+  a.install = f;
+  return a;
+}
+vto_backend_api WithTeardown(decltype(vto_backend_api::teardown) f) {
+  vto_backend_api a = *backend::BuiltinBackendApi();
+  a.teardown = f;
+  return a;
+}
+
+TEST(DispatchScenario, SeedCorpusCleanOnBuiltinBackend) { RunSeeds(nullptr); }
+
+TEST(DispatchScenario, FindsBackendThatDropsReplacements) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  static vto_backend_api api = WithInstall(&InstallFirstOnly);
+  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*expected replacement id");
+}
+
+TEST(DispatchScenario, FindsBackendWhoseTeardownDoesNothing) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  static vto_backend_api api = WithTeardown(&TeardownNothing);
+  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*teardown");
+}
+
+}  // namespace
+}  // namespace vto::harness
