@@ -232,6 +232,24 @@ std::unique_ptr<Interpreter> Interpreter::Create(const InterpreterOptions& optio
   (*compiler)->getDiagnosticOpts().ShowColors = false;
 
   auto executor = std::make_unique<clang::IncrementalExecutorBuilder>();
+  // Machine code at the optimization level the source is compiled with. clang's default
+  // JIT builder generates code at LLVM's default level (as -O2) whatever -O says, which
+  // made code generation most of the JIT's cost for -O0 units. The last -O<n> argument
+  // (extra_args may override opt_level) decides.
+  llvm::CodeGenOptLevel codegen_level = llvm::CodeGenOptLevel::Less;
+  for (const std::string& arg : impl->args) {
+    if (arg == "-O0") codegen_level = llvm::CodeGenOptLevel::None;
+    if (arg == "-O1") codegen_level = llvm::CodeGenOptLevel::Less;
+    if (arg == "-O2" || arg == "-Os" || arg == "-Oz") codegen_level = llvm::CodeGenOptLevel::Default;
+    if (arg == "-O3") codegen_level = llvm::CodeGenOptLevel::Aggressive;
+  }
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb)
+    return fail("Interpreter::Create: cannot describe the host target: " + llvm::toString(jtmb.takeError()));
+  jtmb->setCodeGenOptLevel(codegen_level);
+  jtmb->setCodeModel(llvm::CodeModel::Large);  // see below
+  executor->JITBuilder = std::make_unique<llvm::orc::LLJITBuilder>();
+  executor->JITBuilder->setJITTargetMachineBuilder(std::move(*jtmb));
   // The large code model: JIT'd code reaches every symbol through 64-bit addresses. With
   // the default small model, a reference from one unit to a hidden weak symbol that an
   // earlier unit defined (ASan's ___asan_globals_registered, in every instrumented unit)
