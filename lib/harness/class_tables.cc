@@ -44,6 +44,24 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
   construction = ex_->ConstructionTrace();
   destruction = ex_->DestructionTrace();
   type_name = gen::ExpectedTypeName(ns, c);
+
+  const gen::SubobjectGraph& g = ex_->graph();
+  std::vector<bool> on_chain(static_cast<size_t>(g.size()), false);
+  for (int n = 0; n >= 0;) {  // the primary chain: the first non-virtual polymorphic base, repeatedly
+    on_chain[static_cast<size_t>(n)] = true;
+    int next = -1;
+    for (int b : g.node(n).bases) {
+      if (!g.node(b).is_virtual && ch.model.classes[g.node(b).cls].polymorphic) {
+        next = b;
+        break;
+      }
+    }
+    n = next;
+  }
+  for (int n = 0; n < g.size(); ++n) {
+    has_virtual_bases = has_virtual_bases || g.node(n).is_virtual;
+    if (ch.model.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) has_multiple_vptrs = true;
+  }
 }
 
 const CallCheck* ClassTables::Find(int s, int name, int sig) const {

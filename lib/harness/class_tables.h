@@ -60,6 +60,10 @@ class ClassTables {
   std::vector<IdentityCheck> identity;
   std::vector<gen::Expected> construction, destruction;
   std::string type_name;            // expected typeid(...).name()
+  // Layout facts from the model (never from clang), deciding which refusals a backend's
+  // capabilities allow.
+  bool has_virtual_bases = false;
+  bool has_multiple_vptrs = false;  // a polymorphic subobject off the primary-base chain
   const gen::ObjectExpectations& ex() const { return *ex_; }
 
   // The check for a call of (name, sig) through static type s, or nullptr.

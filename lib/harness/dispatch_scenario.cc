@@ -1,7 +1,6 @@
 // dispatch_scenario.cc — the fuzz_dispatch scenario and its oracles (dispatch_scenario.h).
 #include "harness/dispatch_scenario.h"
 
-#include <cstring>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -21,7 +20,6 @@ namespace vto::harness {
 namespace {
 
 using gen::Expected;
-using gen::ObjectExpectations;
 using gen::SubobjectPath;
 using gen::VirtualCall;
 
@@ -108,10 +106,6 @@ class Scenario {
   }
 
  private:
-  template <typename Fn>
-  Fn Stub(const std::string& name) const {
-    return reinterpret_cast<Fn>(ch_.Stub(name));
-  }
   std::string Where() const { return "hierarchy " + ch_.ns + ": "; }
   [[noreturn]] void Fail(const std::string& what) const {
     SetFailureContext("hierarchy " + ch_.ns + " (generator version " + std::to_string(gen::kGeneratorVersion) +
@@ -236,35 +230,6 @@ class Scenario {
     }
   }
 
-  bool HasVirtualBases(int cls) const {
-    gen::SubobjectGraph g(h_, cls);
-    for (int n = 0; n < g.size(); ++n) {
-      if (g.node(n).is_virtual) return true;
-    }
-    return false;
-  }
-  // More than one vptr: a polymorphic subobject off the primary chain (the first
-  // non-virtual polymorphic base, repeatedly).
-  bool HasMultipleVptrs(int cls) const {
-    gen::SubobjectGraph g(h_, cls);
-    std::vector<bool> on_chain(static_cast<size_t>(g.size()), false);
-    for (int n = 0; n >= 0;) {
-      on_chain[static_cast<size_t>(n)] = true;
-      int next = -1;
-      for (int b : g.node(n).bases) {
-        if (!g.node(b).is_virtual && h_.classes[g.node(b).cls].polymorphic) {
-          next = b;
-          break;
-        }
-      }
-      n = next;
-    }
-    for (int n = 0; n < g.size(); ++n) {
-      if (h_.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) return true;
-    }
-    return false;
-  }
-
   std::string Spelling(const VirtualCall& call) const {
     std::string s = gen::MethodName(call.name);
     if (h_.names[call.name].sigs.size() > 1) {
@@ -312,8 +277,8 @@ class Scenario {
       for (const Installed& other : o.overlays) stacked = stacked || other.active;
       const uint32_t caps = b_.capabilities();
       std::string outside;
-      if (HasVirtualBases(o.cls) && !(caps & VTO_CAP_VIRTUAL_BASES)) outside += " virtual-bases";
-      if (HasMultipleVptrs(o.cls) && !(caps & VTO_CAP_MULTIPLE_VPTRS)) outside += " multiple-vptrs";
+      if (o.t->has_virtual_bases && !(caps & VTO_CAP_VIRTUAL_BASES)) outside += " virtual-bases";
+      if (o.t->has_multiple_vptrs && !(caps & VTO_CAP_MULTIPLE_VPTRS)) outside += " multiple-vptrs";
       if (want_hook && !(caps & VTO_CAP_DESTROY_HOOK)) outside += " destroy-hook";
       if (ov.extra && !(caps & VTO_CAP_EXTRA_SLOTS)) outside += " extra-slots";
       if (stacked && !(caps & VTO_CAP_STACKING)) outside += " stacking";

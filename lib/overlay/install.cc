@@ -1,6 +1,5 @@
 // install.cc — vto::Install: validate, clone the dynamic type's vtable, patch, link.
 #include <algorithm>
-#include <cstdio>
 #include <new>
 #include <string>
 
