@@ -1,8 +1,10 @@
 # Sanitizers.cmake — the one place where sanitizer, fuzzer and coverage flags are chosen.
 #
 # Input (cache variables set by CMakePresets.json):
-#   VTO_SANITIZE   '' | 'address;undefined' | 'thread'
-#   VTO_FUZZ       ON adds -fsanitize=fuzzer-no-link to all code (targets link -fsanitize=fuzzer)
+#   VTO_SANITIZE   '' | 'address;undefined' | 'undefined' | 'thread'
+#                  (or '' with -fsanitize=... in CMAKE_CXX_FLAGS, as OSS-Fuzz builds do)
+#   VTO_FUZZ       ON adds -fsanitize=fuzzer-no-link to all code (targets link VTO_FUZZ_ENGINE)
+#   VTO_FUZZ_ENGINE  what fuzz targets link: '-fsanitize=fuzzer' or OSS-Fuzz's $LIB_FUZZING_ENGINE
 #   VTO_COVERAGE   ON adds clang source-based coverage
 # Output:
 #   global compile/link options for every target, and
@@ -25,6 +27,32 @@ if(VTO_SANITIZE)
     list(APPEND _vto_san_flags -fno-sanitize=function)
   endif()
   set(VTO_JIT_SANITIZE_ARGS ${_vto_san_flags})
+endif()
+
+# What the fuzz targets link as their engine: libFuzzer by default; OSS-Fuzz and
+# ClusterFuzzLite pass $LIB_FUZZING_ENGINE (.clusterfuzzlite/build.sh).
+set(VTO_FUZZ_ENGINE "-fsanitize=fuzzer" CACHE STRING "Fuzzing engine the fuzz targets link (flags or a library path)")
+separate_arguments(VTO_FUZZ_ENGINE UNIX_COMMAND "${VTO_FUZZ_ENGINE}")
+# Sanitizers chosen by the caller's CMAKE_CXX_FLAGS instead of VTO_SANITIZE (OSS-Fuzz and
+# ClusterFuzzLite pass them in $CXXFLAGS): JIT'd code gets the same -fsanitize lists (the
+# fuzzer instrumentation left out: it needs libFuzzer's callbacks, not a sanitizer runtime).
+if(NOT VTO_SANITIZE AND CMAKE_CXX_FLAGS MATCHES "-f(no-)?sanitize")
+  separate_arguments(_vto_cxx_flags UNIX_COMMAND "${CMAKE_CXX_FLAGS}")
+  foreach(_f IN LISTS _vto_cxx_flags)
+    if(_f MATCHES "^-fsanitize=(.*)$")
+      string(REPLACE "," ";" _l "${CMAKE_MATCH_1}")
+      list(FILTER _l EXCLUDE REGEX "^fuzzer")
+      if(_l)
+        string(REPLACE ";" "," _l "${_l}")
+        list(APPEND VTO_JIT_SANITIZE_ARGS "-fsanitize=${_l}")
+      endif()
+    elseif(_f MATCHES "^-f(no-)?sanitize-recover=" OR _f MATCHES "^-fno-sanitize=")
+      list(APPEND VTO_JIT_SANITIZE_ARGS "${_f}")
+    endif()
+  endforeach()
+  if(VTO_JIT_SANITIZE_ARGS)
+    list(APPEND VTO_JIT_SANITIZE_ARGS -fno-sanitize=function)  # see above: stubs' type hashes
+  endif()
 endif()
 
 if(VTO_FUZZ)
