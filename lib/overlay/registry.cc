@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace vto::internal {
 namespace {
@@ -14,6 +15,116 @@ uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id & 0xffffffffu);
 uint32_t GenerationOf(OverlayId id) { return static_cast<uint32_t>(id >> 32); }
 
 }  // namespace
+
+// --- StackMap ---------------------------------------------------------------------------
+
+size_t StackMap::Home(void* key) const noexcept {
+  // Fibonacci hashing: the multiply mixes the pointer's middle bits (objects are aligned, so
+  // the low bits carry little) into the top bits, which select the slot.
+  uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(key)) * 0x9e3779b97f4a7c15ull;
+  return static_cast<size_t>(h >> shift_);
+}
+
+size_t StackMap::IndexOf(void* key) const noexcept {
+  if (slots_.empty()) return SIZE_MAX;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Home(key);; i = (i + 1) & mask) {
+    Node* n = slots_[i];
+    if (n == nullptr) return SIZE_MAX;
+    if (n->first == key) return i;
+  }
+}
+
+StackMap::iterator StackMap::find(void* key) noexcept {
+  size_t i = IndexOf(key);
+  return iterator(i == SIZE_MAX ? nullptr : slots_[i]);
+}
+
+StackMap::Node* StackMap::TakeNode() {
+  if (free_ == nullptr) {
+    // Chunks double, so the number of chunk allocations is logarithmic in the peak.
+    size_t count = nodes_ == 0 ? 16 : nodes_;
+    chunks_.reserve(chunks_.size() + 1);  // may throw; nothing changed yet
+    std::unique_ptr<Node[]> chunk(new Node[count]);
+    for (size_t i = 0; i < count; ++i) {
+      chunk[i].next_free = free_;
+      free_ = &chunk[i];
+    }
+    chunks_.push_back(std::move(chunk));  // capacity reserved above: cannot throw
+    nodes_ += count;
+  }
+  Node* n = free_;
+  free_ = n->next_free;
+  n->next_free = nullptr;
+  return n;
+}
+
+void StackMap::Rehash(size_t capacity) {
+  std::vector<Node*> old(capacity, nullptr);  // may throw; nothing changed yet
+  old.swap(slots_);
+  shift_ = 64u - static_cast<unsigned>(__builtin_ctzll(capacity));
+  const size_t mask = capacity - 1;
+  for (Node* n : old) {
+    if (n == nullptr) continue;
+    size_t i = Home(n->first);
+    while (slots_[i] != nullptr) i = (i + 1) & mask;
+    slots_[i] = n;
+  }
+}
+
+Stack& StackMap::operator[](void* key) {
+  size_t found = IndexOf(key);
+  if (found != SIZE_MAX) return slots_[found]->second;
+  // Both allocations happen before anything is linked, so a bad_alloc leaves the map as it
+  // was (a node taken from a fresh chunk simply stays on the free list).
+  if ((size_ + 1) * 2 > slots_.size()) Rehash(slots_.empty() ? 16 : slots_.size() * 2);
+  Node* n = TakeNode();
+  n->first = key;
+  n->second = Stack{};
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(key);
+  while (slots_[i] != nullptr) i = (i + 1) & mask;
+  slots_[i] = n;
+  ++size_;
+  return n->second;
+}
+
+void StackMap::EraseAt(size_t index) noexcept {
+  Node* gone = slots_[index];
+  const size_t mask = slots_.size() - 1;
+  // Backward-shift deletion: move later members of the probe run into the hole when the
+  // hole lies between their home slot and where they sit (cyclically).
+  size_t hole = index;
+  for (size_t j = (hole + 1) & mask; slots_[j] != nullptr; j = (j + 1) & mask) {
+    size_t home = Home(slots_[j]->first);
+    bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+    if (movable) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = nullptr;
+  --size_;
+  gone->first = nullptr;
+  gone->second = Stack{};
+  gone->next_free = free_;
+  free_ = gone;
+}
+
+size_t StackMap::erase(void* key) noexcept {
+  size_t i = IndexOf(key);
+  if (i == SIZE_MAX) return 0;
+  EraseAt(i);
+  return 1;
+}
+
+void StackMap::erase(iterator it) noexcept {
+  size_t i = IndexOf(it.node_->first);
+  if (i == SIZE_MAX || slots_[i] != it.node_) Fatal("erasing a stack the map does not hold", it.node_->first);
+  EraseAt(i);
+}
+
+// --- Registry -----------------------------------------------------------------------------
 
 Registry& Registry::Get() {
   // Never destroyed: overlays may be torn down from static destructors of other objects.

@@ -11,9 +11,10 @@
 #ifndef VTO_OVERLAY_REGISTRY_H
 #define VTO_OVERLAY_REGISTRY_H
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "overlay/block.h"
@@ -34,12 +35,72 @@ struct Stack {
   bool dying = false;  // a hooked destructor of the object has been entered
 };
 
+// The stacks of every overlaid object, keyed by instance pointer: the subset of
+// std::unordered_map<void*, Stack>'s interface the library uses (find/end/operator[]/erase,
+// `it->first`, `it->second`), built so that the steady state allocates nothing — an install
+// then costs exactly its one block (P4):
+//   - the table is open addressing with linear probing and backward-shift deletion (no
+//     tombstones), grown by doubling when half full and never shrunk;
+//   - the Stack records live in nodes allocated in chunks that are never freed nor moved and
+//     are reused through a free list.
+// Promises: a Stack& (and an iterator) stays valid until its key is erased, across any
+// number of inserts and erases of other keys (RunHooks holds one while the mutex is
+// released). operator[] may throw std::bad_alloc, only while growing, and then changes
+// nothing. Memory is bounded by the peak number of objects overlaid at once.
+// Thread-compatible: the registry's mutex guards it.
+class StackMap {
+ public:
+  struct Node {
+    void* first = nullptr;  // the instance
+    Stack second;
+    Node* next_free = nullptr;
+  };
+  class iterator {
+   public:
+    explicit iterator(Node* node = nullptr) noexcept : node_(node) {}
+    Node* operator->() const noexcept { return node_; }
+    Node& operator*() const noexcept { return *node_; }
+    bool operator==(const iterator& o) const noexcept { return node_ == o.node_; }
+    bool operator!=(const iterator& o) const noexcept { return node_ != o.node_; }
+
+   private:
+    friend class StackMap;
+    Node* node_;
+  };
+
+  StackMap() = default;
+  StackMap(const StackMap&) = delete;
+  StackMap& operator=(const StackMap&) = delete;
+
+  [[nodiscard]] iterator find(void* key) noexcept;
+  [[nodiscard]] iterator end() noexcept { return iterator(); }
+  // The key's stack, default-constructed if absent. May throw std::bad_alloc (nothing changed).
+  Stack& operator[](void* key);
+  size_t erase(void* key) noexcept;  // 0 or 1 keys removed
+  void erase(iterator it) noexcept;  // REQUIRES: it != end()
+  [[nodiscard]] size_t size() const noexcept { return size_; }
+
+ private:
+  size_t Home(void* key) const noexcept;
+  size_t IndexOf(void* key) const noexcept;  // slot holding key, or SIZE_MAX
+  void EraseAt(size_t index) noexcept;
+  Node* TakeNode();  // may throw std::bad_alloc
+  void Rehash(size_t capacity);  // may throw std::bad_alloc
+
+  std::vector<Node*> slots_;  // size 0 or a power of two; nullptr = empty
+  size_t size_ = 0;
+  unsigned shift_ = 64;       // 64 - log2(slots_.size())
+  Node* free_ = nullptr;
+  std::vector<std::unique_ptr<Node[]>> chunks_;  // node storage, never freed
+  size_t nodes_ = 0;                              // nodes in all chunks
+};
+
 class Registry {
  public:
   static Registry& Get();
 
   std::mutex mu;
-  std::unordered_map<void*, Stack> stacks;
+  StackMap stacks;
 
   // Handle table. NewHandle may throw std::bad_alloc.
   OverlayId NewHandle(Block* block, size_t first_extra);
