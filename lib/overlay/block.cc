@@ -57,6 +57,9 @@ AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) no
 void FreeBlock(Block* block) noexcept {
   if (block == nullptr) return;
   block->magic = 0;
+#if VTO_FAULT_IS(block_leaks_on_teardown)
+  if (block->magic != Block::kMagic) return;  // FAULT: a double-free guard, checked after clearing
+#endif
   std::free(block);
   g_live_blocks.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "overlay/fault.h"
 #include "overlay/itanium_abi.h"
 #include "overlay/overlay.h"
 
@@ -48,7 +49,12 @@ struct Block {
   uint64_t* bitmap() noexcept { return reinterpret_cast<uint64_t*>(this + 1); }
   bool replaced(uint32_t slot) noexcept { return (bitmap()[slot / 64] >> (slot % 64)) & 1u; }
   void set_replaced(uint32_t slot) noexcept { bitmap()[slot / 64] |= uint64_t{1} << (slot % 64); }
+#if VTO_FAULT_IS(extra_slot_off_by_one)
+  // FAULT: the distance counted from the owner word instead of from the address point.
+  void*& cell(size_t i) noexcept { return address_point()[-(abi::kFirstExtraDistance - 1 + std::ptrdiff_t(i))]; }
+#else
   void*& cell(size_t i) noexcept { return address_point()[-(abi::kFirstExtraDistance + std::ptrdiff_t(i))]; }
+#endif
 
   // The block whose address point `vptr` is, if `vptr` is an overlay's (reads vptr[-3]:
   // only call when the vtable is known to be a block of this library).

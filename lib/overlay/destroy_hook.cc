@@ -2,9 +2,11 @@
 #include "overlay/destroy_hook.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 
+#include "overlay/fault.h"
 #include "overlay/registry.h"
 
 namespace vto::internal {
@@ -16,6 +18,11 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
   try {
     hook(self, user_data);
   } catch (...) {
+#if VTO_FAULT_IS(swallowed_callback_exception)
+    // FAULT: "a destructor must not throw, so don't let it": logged and ignored.
+    std::fprintf(stderr, "vtoverlay: an on_destroy callback threw for object %p (ignored)\n", self);
+    return;
+#endif
     std::fprintf(stderr,
                  "vtoverlay: an on_destroy callback threw an exception for object %p; a destroy callback runs "
                  "inside a destructor and must not throw. Terminating.\n",
@@ -41,14 +48,68 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
   stack.dying = true;
   const int slot = kind == Kind::kDeleting ? entered->deleting_dtor_slot : entered->complete_dtor_slot;
   abi::VPtr original = nullptr;
+#if VTO_FAULT_IS(hook_fires_twice)
+  if (entered->hook != nullptr) {  // FAULT: "notify the overlay we came through first", then the walk
+    lock.unlock();
+    InvokeCallback(entered->hook, self, entered->user_data);
+    lock.lock();
+  }
+#endif
+#if VTO_FAULT_IS(restore_after_original_dtor)
+  {  // FAULT: notify only; the overlays are removed after the original destructor ran
+    for (Block* b = stack.top; b != nullptr; b = b->below) {
+      if (b->hook == nullptr || b->cancelled) continue;
+      b->state = Block::State::kFiring;
+      lock.unlock();
+      InvokeCallback(b->hook, self, b->user_data);
+      lock.lock();
+    }
+    for (Block* b = stack.top; b != nullptr; b = b->below) original = b->prev_vptr;
+    return reinterpret_cast<abi::DestructorFn>(original[slot]);
+  }
+#endif
   for (;;) {
     Block* top = stack.top;
-    if (top->hook != nullptr && !top->cancelled) {
-      top->state = Block::State::kFiring;
-      DestroyCallback hook = top->hook;
-      void* user_data = top->user_data;
+#if VTO_FAULT_IS(hooks_skipped_below_unhooked)
+    if (top->hook == nullptr) {  // FAULT: "nobody left to notify": straight to the original
+      while (top->below != nullptr) top = top->below;
+      original = top->prev_vptr;
+      abi::WriteVptr(self, original);
+      break;
+    }
+#endif
+#if VTO_FAULT_IS(callback_after_restore)
+    // FAULT: the overlay is removed first, then its callback runs.
+    DestroyCallback late_hook = top->cancelled ? nullptr : top->hook;
+    void* late_user_data = top->user_data;
+    original = top->prev_vptr;
+    bool last = reg.PopTop(self, stack, HandleEntry::Kind::kObjectDestroyed);
+    if (late_hook != nullptr) {
       lock.unlock();
+      InvokeCallback(late_hook, self, late_user_data);
+      lock.lock();
+    }
+    if (last) break;
+    continue;
+#endif
+    if (top->hook != nullptr && !top->cancelled) {
+#if !VTO_FAULT_IS(firing_state_unlocked)
+      top->state = Block::State::kFiring;
+#endif
+      DestroyCallback hook = top->hook;
+#if VTO_FAULT_IS(hook_gets_wrong_user_data)
+      void* user_data = entered->user_data;  // FAULT: the overlay the destructor came through
+#else
+      void* user_data = top->user_data;
+#endif
+      lock.unlock();
+#if VTO_FAULT_IS(firing_state_unlocked)
+      top->state = Block::State::kFiring;  // FAULT: written after the mutex was released
+#endif
       InvokeCallback(hook, self, user_data);
+#if VTO_FAULT_IS(user_data_freed)
+      std::free(user_data);  // FAULT: "the library owns what it was handed"
+#endif
       lock.lock();
       if (stack.top != top) Fatal("overlay stack changed while a destroy callback ran", self);
     }
@@ -59,9 +120,57 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
   return reinterpret_cast<abi::DestructorFn>(original[slot]);
 }
 
+#if VTO_FAULT_IS(restore_after_original_dtor)
+// FAULT: after the original destructor ran, the overlays are popped: PopTop writes the vptr
+// below each one back into the (for `delete`: freed) object.
+void PopAllAfterDestruction(void* self) {
+  Registry& reg = Registry::Get();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  auto it = reg.stacks.find(self);
+  if (it == reg.stacks.end()) return;
+  while (!reg.PopTop(self, it->second, HandleEntry::Kind::kObjectDestroyed)) {
+  }
+  reg.stacks.erase(self);
+}
+#endif
+
+#if VTO_FAULT_IS(callback_after_free)
+// FAULT: the original destructor is looked up at the bottom of the stack and run first;
+// the callbacks run afterwards, on what is (for `delete`) freed memory.
+abi::DestructorFn OriginalBelow(void* self, Kind kind) {
+  Registry& reg = Registry::Get();
+  std::lock_guard<std::mutex> lock(reg.mu);
+  Block* b = Block::FromAddressPoint(abi::ReadVptr(self));
+  const int slot = kind == Kind::kDeleting ? b->deleting_dtor_slot : b->complete_dtor_slot;
+  while (b->below != nullptr) b = b->below;
+  return reinterpret_cast<abi::DestructorFn>(b->prev_vptr[slot]);
+}
+#endif
+
+
 }  // namespace
 
+#if VTO_FAULT_IS(restore_after_original_dtor)
+void HookedCompleteDestructor(void* self) {
+  RunHooks(self, Kind::kComplete)(self);
+  PopAllAfterDestruction(self);
+}
+void HookedDeletingDestructor(void* self) {
+  RunHooks(self, Kind::kDeleting)(self);
+  PopAllAfterDestruction(self);
+}
+#elif VTO_FAULT_IS(callback_after_free)
+void HookedCompleteDestructor(void* self) {
+  OriginalBelow(self, Kind::kComplete)(self);
+  RunHooks(self, Kind::kComplete);
+}
+void HookedDeletingDestructor(void* self) {
+  OriginalBelow(self, Kind::kDeleting)(self);
+  RunHooks(self, Kind::kDeleting);
+}
+#else
 void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kComplete)(self); }
 void HookedDeletingDestructor(void* self) { RunHooks(self, Kind::kDeleting)(self); }
+#endif
 
 }  // namespace vto::internal

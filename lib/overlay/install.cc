@@ -5,6 +5,7 @@
 
 #include "overlay/block.h"
 #include "overlay/destroy_hook.h"
+#include "overlay/fault.h"
 #include "overlay/overlay.h"
 #include "overlay/registry.h"
 
@@ -53,10 +54,12 @@ InstallResult CheckRequest(const InstallRequest& req) {
     }
     seen.push_back(r.slot);
   }
+#if !VTO_FAULT_IS(hook_on_nonvirtual_dtor_accepted)  // (checked against the dynamic type instead)
   if (req.on_destroy != nullptr && (cls.complete_dtor_slot < 0 || cls.deleting_dtor_slot < 0)) {
     return Refuse(Status::kNoVirtualDestructor,
                   "a destroy hook needs a virtual destructor; " + cls.name + "'s destructor is not virtual");
   }
+#endif
   return InstallResult{};
 }
 
@@ -67,11 +70,21 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn)
     return Refuse(Status::kUnsupportedLayout,
                   "dynamic type " + dyn.name + " has virtual bases (vbase/vcall offsets are not supported yet)");
   }
+#if VTO_FAULT_IS(hook_on_nonvirtual_dtor_accepted)
+  // FAULT: the hook is written into the dynamic type's destructor slots, so its destructor
+  // is the one checked.
+  if (req.on_destroy != nullptr && (dyn.complete_dtor_slot < 0 || dyn.deleting_dtor_slot < 0)) {
+    return Refuse(Status::kNoVirtualDestructor,
+                  "a destroy hook needs a virtual destructor; " + dyn.name + "'s destructor is not virtual");
+  }
+#endif
+#if !VTO_FAULT_IS(refused_layout_installed)  // FAULT: only virtual bases were thought unsupported
   if (dyn.has_secondary_vptrs) {
     return Refuse(Status::kUnsupportedLayout, "dynamic type " + dyn.name +
                                                   " has more than one vptr (multiple inheritance of polymorphic "
                                                   "bases is not supported yet)");
   }
+#endif
   if (dyn.vptr_identity_assumed) {
     return Refuse(Status::kVptrIdentityAssumed,
                   "dynamic type " + dyn.name +
@@ -81,6 +94,10 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn)
   bool on_chain = dyn.rtti_name == cls.rtti_name ||
                   std::find(dyn.primary_bases.begin(), dyn.primary_bases.end(), cls.rtti_name) !=
                       dyn.primary_bases.end();
+#if VTO_FAULT_IS(not_primary_base_accepted)
+  // FAULT: "the reflected slots fit into the dynamic type's vtable, so they are valid there".
+  on_chain = on_chain || dyn.num_slots >= cls.num_slots;
+#endif
   if (!on_chain) {
     return Refuse(Status::kNotPrimaryBase,
                   "reflected class " + cls.name + " is not dynamic type " + dyn.name + " or one of its primary bases");
@@ -98,18 +115,33 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn)
 }  // namespace
 
 InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) {
+#if VTO_FAULT_IS(request_checked_after_read)
+  // FAULT: the dynamic type is looked at first, "to give better messages".
+  if (abi::Rtti(abi::ReadVptr(req.instance)) == nullptr) {
+    return Refuse(Status::kUnknownDynamicType, "the object's vtable has no RTTI (compiled with -fno-rtti?)");
+  }
+#endif
   InstallResult checked = CheckRequest(req);
   if (!checked.ok()) return checked;
 
   internal::Registry& reg = internal::Registry::Get();
+#if VTO_FAULT_IS(install_unlocked_lookup)
+  // FAULT: the object's stack is looked up before the mutex is taken.
+  auto found = reg.stacks.find(req.instance);
   std::lock_guard<std::mutex> lock(reg.mu);
+#else
+  std::lock_guard<std::mutex> lock(reg.mu);
+  auto found = reg.stacks.find(req.instance);
+#endif
 
   internal::Stack* stack = nullptr;
-  if (auto it = reg.stacks.find(req.instance); it != reg.stacks.end()) {
-    if (it->second.dying) {
+  if (found != reg.stacks.end()) {
+#if !VTO_FAULT_IS(dying_object_accepted)
+    if (found->second.dying) {
       return Refuse(Status::kObjectDying, "the object is inside a hooked destructor");
     }
-    if (reg.ValidateStack(req.instance, it->second)) stack = &it->second;
+#endif
+    if (reg.ValidateStack(req.instance, found->second)) stack = &found->second;
   }
 
   abi::VPtr current = abi::ReadVptr(req.instance);
@@ -138,7 +170,12 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
                                                    Num(internal::kMaxExtraSlots));
   }
   Block* block = nullptr;
-  switch (internal::AllocateBlock(dyn->num_slots, first_extra + req.extra_slots, &block)) {
+#if VTO_FAULT_IS(clone_sized_from_reflected)
+  const uint32_t clone_slots = req.reflected->num_slots;  // FAULT: the class the caller knows
+#else
+  const uint32_t clone_slots = dyn->num_slots;
+#endif
+  switch (internal::AllocateBlock(clone_slots, first_extra + req.extra_slots, &block)) {
     case internal::AllocOutcome::kOk: break;
     case internal::AllocOutcome::kTooLarge:
       return Refuse(Status::kExtraSlotsOverflow, "the overlay block would be too large");
@@ -147,7 +184,11 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   }
 
   block->instance = req.instance;
+#if VTO_FAULT_IS(stacked_restores_wrong_vptr)
+  block->prev_vptr = below != nullptr ? below->prev_vptr : current;  // FAULT: "the original vtable"
+#else
   block->prev_vptr = current;
+#endif
   block->below = below;
   block->hook = req.on_destroy;
   block->user_data = req.user_data;
@@ -157,17 +198,38 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   block->num_extra = req.extra_slots;
 
   abi::VPtr clone = block->address_point();
+#if !VTO_FAULT_IS(abi_prefix_not_copied)  // FAULT: "the prefix is not part of the slots"
   clone[abi::kOffsetToTopIndex] = current[abi::kOffsetToTopIndex];
   clone[abi::kRttiIndex] = current[abi::kRttiIndex];
-  for (uint32_t s = 0; s < dyn->num_slots; ++s) clone[s] = current[s];
+#endif
+#if VTO_FAULT_IS(replacements_overwritten_by_copy)
+  // FAULT: patch first, copy second.
   for (const SlotReplacement& r : req.replacements) {
     clone[r.slot] = r.function;
     block->set_replaced(r.slot);
   }
+  for (uint32_t s = 0; s < clone_slots; ++s) clone[s] = current[s];
+#else
+  for (uint32_t s = 0; s < clone_slots; ++s) {
+#if VTO_FAULT_IS(dtor_slots_skipped_without_hook)
+    // FAULT: "the destructor slots are written below anyway" — not without a hook.
+    if (static_cast<int32_t>(s) == dyn->complete_dtor_slot || static_cast<int32_t>(s) == dyn->deleting_dtor_slot) {
+      continue;
+    }
+#endif
+    clone[s] = current[s];
+  }
+  for (const SlotReplacement& r : req.replacements) {
+    clone[r.slot] = r.function;
+    block->set_replaced(r.slot);
+  }
+#endif
   if (req.on_destroy != nullptr) {
+#if !VTO_FAULT_IS(only_deleting_dtor_hooked)  // FAULT: only `delete p` was thought of
     clone[dyn->complete_dtor_slot] = reinterpret_cast<void*>(&internal::HookedCompleteDestructor);
-    clone[dyn->deleting_dtor_slot] = reinterpret_cast<void*>(&internal::HookedDeletingDestructor);
     block->set_replaced(static_cast<uint32_t>(dyn->complete_dtor_slot));
+#endif
+    clone[dyn->deleting_dtor_slot] = reinterpret_cast<void*>(&internal::HookedDeletingDestructor);
     block->set_replaced(static_cast<uint32_t>(dyn->deleting_dtor_slot));
   }
   for (size_t i = 0; i < first_extra; ++i) block->cell(i) = below->cell(i);  // values move up the stack

@@ -1,6 +1,7 @@
 // teardown.cc — Teardown and Abandon, by id and through the RAII handle.
 #include <mutex>
 
+#include "overlay/fault.h"
 #include "overlay/overlay.h"
 #include "overlay/registry.h"
 
@@ -52,17 +53,40 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
   void* instance = e->block->instance;
   internal::Stack& stack = reg.stacks.find(instance)->second;
   if (mode == Mode::kAbandon) {
+#if VTO_FAULT_IS(abandon_reads_object)
+    // FAULT: "drop what the object no longer points through first".
+    (void)reg.ValidateStack(instance, stack);
+#endif
     reg.ForgetStack(instance, HandleEntry::Kind::kDetached);
     reg.FreeHandle(id);
     return TeardownResult::kAbandoned;
   }
+#if VTO_FAULT_IS(teardown_ignores_foreign_vptr)
+  if (e->kind != HandleEntry::Kind::kLive) {  // FAULT: the object's vptr is not checked
+#else
   if (!reg.ValidateStack(instance, stack) || e->kind != HandleEntry::Kind::kLive) {
+#endif
     reg.FreeHandle(id);  // the vptr no longer goes through this overlay: left alone
     return TeardownResult::kDetached;
   }
   internal::Block* block = e->block;
+#if VTO_FAULT_IS(teardown_skips_vptr_restore)
+  if (block == stack.top && block->below == nullptr) {
+    // FAULT: "the only overlay: just forget the object" (the vptr is never written back).
+    reg.ForgetStack(instance, HandleEntry::Kind::kDetached);
+    reg.FreeHandle(id);
+    return TeardownResult::kRestored;
+  }
+#endif
+#if VTO_FAULT_IS(teardown_always_pops_top)
+  if (true) {  // FAULT: overlays assumed to be torn down last-in first-out
+#else
   if (block == stack.top) {
+#endif
     if (reg.PopTop(instance, stack, HandleEntry::Kind::kDetached)) reg.stacks.erase(instance);
+#if VTO_FAULT_IS(teardown_keeps_handle)
+    return TeardownResult::kRestored;  // FAULT: the early return skips releasing the handle
+#endif
   } else {
     reg.RemoveMiddle(stack, block);
   }
