@@ -1,0 +1,25 @@
+// alloc_counter.h — counts heap allocations of the whole process, for the benchmarks'
+// "allocations per install" counter.
+//
+// alloc_counter.cc defines malloc, calloc, realloc, aligned_alloc, posix_memalign and
+// memalign in the benchmark executable; the dynamic linker binds every call in the process
+// to them (operator new calls malloc), they count and forward to glibc's __libc_*
+// functions. Frees are not counted. Under a sanitizer (which owns malloc) nothing is
+// interposed and AllocationCountingAvailable() is false.
+//
+// Thread-safety: the counter is a relaxed atomic; a delta is meaningful when one thread
+// does the work measured (the benchmarks are single-threaded).
+#ifndef VTO_BENCH_ALLOC_COUNTER_H
+#define VTO_BENCH_ALLOC_COUNTER_H
+
+#include <cstdint>
+
+namespace vto_bench {
+
+// Allocations (successful or not) since the process started.
+[[nodiscard]] uint64_t AllocationCount() noexcept;
+[[nodiscard]] bool AllocationCountingAvailable() noexcept;
+
+}  // namespace vto_bench
+
+#endif  // VTO_BENCH_ALLOC_COUNTER_H
