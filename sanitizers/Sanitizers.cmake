@@ -55,7 +55,9 @@ if(NOT VTO_SANITIZE AND CMAKE_CXX_FLAGS MATCHES "-f(no-)?sanitize")
   endif()
 endif()
 
-if(VTO_FUZZ)
+# libFuzzer's instrumentation for everything; another engine (OSS-Fuzz's AFL++,
+# honggfuzz, ...) brings its own instrumentation flags in CMAKE_CXX_FLAGS.
+if(VTO_FUZZ AND VTO_FUZZ_ENGINE STREQUAL "-fsanitize=fuzzer")
   list(APPEND _vto_san_flags -fsanitize=fuzzer-no-link)
 endif()
 
