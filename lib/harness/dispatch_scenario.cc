@@ -1,6 +1,7 @@
 // dispatch_scenario.cc — the fuzz_dispatch scenario and its oracles (dispatch_scenario.h).
 #include "harness/dispatch_scenario.h"
 
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -29,6 +30,7 @@ struct HookRecord {
   int calls = 0;
   void* instance = nullptr;      // expected instance
   void* seen_instance = nullptr;
+  void* seen_vptr = nullptr;     // the object's vptr inside the callback (an overlay's, not the original)
   std::string seen_type;         // typeid name read from inside the callback
   NameFn type_of = nullptr;
 };
@@ -37,6 +39,7 @@ void HookThunk(void* instance, void* user_data) {
   auto* h = static_cast<HookRecord*>(user_data);
   ++h->calls;
   h->seen_instance = instance;
+  h->seen_vptr = *static_cast<void**>(instance);
   if (h->type_of != nullptr) h->seen_type = h->type_of(instance);  // the object must still be intact
 }
 
@@ -90,6 +93,7 @@ class Scenario {
       CheckIdentity(o, "before any overlay");
       CheckCalls(o, "before any overlay");
     }
+    ProbeRefusals(objects[0]);
     for (size_t i = 0; i < objects.size(); ++i) InstallSome(objects[i], i);
     for (Object& o : objects) {
       CheckIdentity(o, "with overlays installed");
@@ -315,6 +319,48 @@ class Scenario {
     }
   }
 
+  // Requests every backend must refuse, made on the first object without consuming input
+  // bytes (corpus files keep their meaning): a null instance (CONTRACT R1), and a reflected
+  // class that is neither the object's class nor one of its unambiguous bases (R11/R12). A
+  // refusal must not crash, must leave every vptr of the object as it was and must not
+  // change the live-overlay count.
+  void ProbeRefusals(const Object& o) {
+    const size_t live = b_.LiveOverlays();
+    auto check = [&](const backend::OverlaySpec& spec, const std::string& what) {
+      backend::InstallOutcome out = b_.Install(spec);
+      if (out.ok()) {
+        Fail(Where() + "installed an overlay " + what + "; it must be refused");
+      }
+      ++stats_.refusals;
+      for (const auto& [sub, word] : o.vptr_words) {
+        if (*static_cast<void**>(sub) != word) {
+          Fail(Where() + "a refused overlay " + what + " changed the vptr at " + Hex(sub) + " of a " +
+               gen::ClassName(o.cls) + " from " + Hex(word) + " to " + Hex(*static_cast<void**>(sub)));
+        }
+      }
+      if (b_.LiveOverlays() != live) {
+        Fail(Where() + "a refused overlay " + what + " changed the live-overlay count from " + std::to_string(live) +
+             " to " + std::to_string(b_.LiveOverlays()));
+      }
+    };
+    backend::OverlaySpec null_spec;
+    null_spec.instance = nullptr;
+    null_spec.class_name = ch_.ns + "::" + gen::ClassName(o.cls);
+    check(null_spec, "with a null instance (reflected as " + gen::ClassName(o.cls) + ")");
+    if (!h_.classes[o.cls].polymorphic) return;  // no vptr to read: the request would break Q5
+    const std::vector<int>& up = ch_.plan.classes[o.cls].up;
+    for (size_t c = 0; c < h_.classes.size(); ++c) {
+      int cls = static_cast<int>(c);
+      if (!h_.classes[c].polymorphic || std::find(up.begin(), up.end(), cls) != up.end()) continue;
+      backend::OverlaySpec spec;
+      spec.instance = o.ptr;
+      spec.class_name = ch_.ns + "::" + gen::ClassName(cls);
+      check(spec, "reflected as " + gen::ClassName(cls) + " on a " + gen::ClassName(o.cls) +
+                      ", which is neither that class nor derived from it");
+      break;  // one unrelated class per input
+    }
+  }
+
   static void* Cookie(size_t object, size_t overlay, size_t slot) {
     return reinterpret_cast<void*>(((object + 1) << 20) | ((overlay + 1) << 10) | (slot + 1));
   }
@@ -391,6 +437,16 @@ class Scenario {
         if (ov.hook->seen_instance != o.ptr || (ov.hook->type_of && ov.hook->seen_type != type_name)) {
           Fail(Where() + "destroy hook saw instance " + Hex(ov.hook->seen_instance) + " typeid '" +
                ov.hook->seen_type + "'; expected the intact object " + Hex(o.ptr) + " of type '" + type_name + "'");
+        }
+        // The callback runs with the overlay still installed (CONTRACT P8): the object's vptr
+        // is not yet the one it had before any overlay.
+        for (const auto& [sub, word] : o.vptr_words) {
+          if (sub == o.ptr && ov.hook->seen_vptr == word) {
+            Fail(Where() + "destroy hook of an overlay (reflected as " + gen::ClassName(ov.reflected) + ") on a " +
+                 gen::ClassName(o.cls) + " ran with the object's original vptr " + Hex(word) +
+                 " already restored; the overlay must still be installed while its callback runs" +
+                 OverlaysString(o));
+          }
         }
         ++stats_.hooks_fired;
         int r = b_.Teardown(ov.handle);
