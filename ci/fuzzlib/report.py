@@ -97,10 +97,16 @@ def svg_plot(rep, width=640, height=220):
     parts.append('<text x="12" y="%d" font-size="11" transform="rotate(-90 12 %d)" text-anchor="middle">cov (edges)</text>'
                  % (height // 2, height // 2))
     for i, s in enumerate(series):
-        pts = " ".join("%.1f,%.1f" % (x(p[0]), y(p[1])) for p in s["points"])
         color = COLORS[i % len(COLORS)]
-        parts.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (color, pts))
-        parts.append('<text x="%d" y="%d" font-size="10" fill="%s">worker %d</text>' % (
+        # One line per libFuzzer run: a restart after a crash begins again from the corpus.
+        for run in sorted({p[6] for p in s["points"]}):
+            pts = " ".join("%.1f,%.1f" % (x(p[0]), y(p[1])) for p in s["points"] if p[6] == run)
+            parts.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>' % (color, pts))
+            first = next(p for p in s["points"] if p[6] == run)
+            if run > 1:
+                parts.append('<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>restart %d</title></circle>' % (
+                    x(first[0]), y(first[1]), color, run))
+        parts.append('<text x="%d" y="%d" font-size="10" fill="%s">worker %d (dots: restarts after a finding)</text>' % (
             pad_l + 6, pad_t + 12 + 12 * i, color, s["worker"]))
     parts.append("</svg>")
     return "\n".join(parts)
