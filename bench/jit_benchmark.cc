@@ -10,6 +10,7 @@
 //                             (the fuzzers' --vto-batch default); items = hierarchies;
 //   BM_Jit_CacheHit           Get() of a hierarchy already compiled: what every later input
 //                             of the same hierarchy costs.
+// CPU time is the whole process's (MeasureProcessCPUTime): LLVM may compile on other threads.
 // Each benchmark run starts its own backend and compiles the same ids (0, 1, 2, ...), so
 // repetitions measure the same hierarchies. The interpreter is never recycled inside a
 // run (fewer units than --vto-recycle_units).
@@ -55,7 +56,7 @@ void BM_Jit_FreshInterpreter(benchmark::State& state) {
     benchmark::DoNotOptimize(&cache.Get(0));
   }
 }
-BENCHMARK(BM_Jit_FreshInterpreter)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Jit_FreshInterpreter)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void ColdLoop(benchmark::State& state, int batch) {
   vto::harness::Options options = BenchOptions(batch);
@@ -80,8 +81,8 @@ void ColdLoop(benchmark::State& state, int batch) {
 
 void BM_Jit_ColdHierarchy(benchmark::State& state) { ColdLoop(state, 1); }
 void BM_Jit_ColdBatch16(benchmark::State& state) { ColdLoop(state, 16); }
-BENCHMARK(BM_Jit_ColdHierarchy)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Jit_ColdBatch16)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Jit_ColdHierarchy)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+BENCHMARK(BM_Jit_ColdBatch16)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
 
 void BM_Jit_CacheHit(benchmark::State& state) {
   vto::harness::Options options = BenchOptions(16);

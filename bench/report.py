@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """report.py — turn the benchmarks' raw Google Benchmark JSON into the ratio table.
 
-usage: bench/report.py --raw DIR --out DIR [--machine FILE]
+usage: bench/report.py --raw DIR --out DIR [--machine FILE] [--notes FILE]
 
 Reads DIR/*.json (one file per benchmark binary, --benchmark_out_format=json, any number of
 repetitions), takes the median over repetitions of every value, computes each ratio from
 numbers of the same run, prints the table (target, measured, PASS/MISS) and writes
 OUT/bench.json (machine, rows, medians) and OUT/bench.md (the table as Markdown, for the
-README). --machine names a JSON object describing the machine (ci/bench writes it).
+README). --machine names a JSON object describing the machine, --notes a text file of lines
+to report with the table (targets not measured and why); ci/bench writes both.
 Times: CPU time of the benchmark thread (a wall clock on a shared machine also counts other
 jobs' turns on the core); benchmarks with manual time report their own thread-CPU time.
 Exit status: 0 table written (misses included), 2 usage error or unreadable input.
@@ -174,6 +175,7 @@ def main():
     ap.add_argument("--raw", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--machine")
+    ap.add_argument("--notes")
     a = ap.parse_args()
     if not os.path.isdir(a.raw):
         die(f"raw directory '{a.raw}' does not exist")
@@ -187,6 +189,13 @@ def main():
                 machine = json.load(f)
         except (OSError, ValueError) as e:
             die(f"cannot read '{a.machine}': {e}")
+    notes = []
+    if a.notes:
+        try:
+            with open(a.notes) as f:
+                notes = [line.strip() for line in f if line.strip()]
+        except OSError as e:
+            die(f"cannot read '{a.notes}': {e}")
     errors = runs.pop("__errors__", [])
     rows = build_rows(runs)
     medians = {name: {k: median_of(runs, name, k) for k in reps[0]
@@ -196,16 +205,18 @@ def main():
                for name, reps in runs.items()}
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "bench.json"), "w") as f:
-        json.dump({"machine": machine, "rows": rows, "medians": medians, "errors": errors,
+        json.dump({"machine": machine, "rows": rows, "medians": medians, "errors": errors, "notes": notes,
                    "raw_files": [os.path.basename(p) for p in files]}, f, indent=2)
     md = table(rows, markdown=True)
     with open(os.path.join(a.out, "bench.md"), "w") as f:
-        f.write(md + "\n")
+        f.write(md + "\n" + "".join(f"\nNote: {n}\n" for n in notes))
     if machine:
         print("machine: " + ", ".join(f"{k}={v}" for k, v in machine.items()))
     print(table(rows, markdown=False))
     for e in errors:
         print(f"benchmark error: {e}")
+    for n in notes:
+        print(f"note: {n}")
     misses = sum(r["status"] == "MISS" for r in rows)
     print(f"{misses} target(s) missed; tables in {a.out}/bench.json and {a.out}/bench.md")
     return 0
