@@ -1,6 +1,7 @@
 // api_backend.cc — Backend over a vto_backend_api table, and OpenBackend (dlopen).
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -12,6 +13,11 @@ namespace vto::backend {
 namespace {
 
 constexpr size_t kMessageSize = 1 << 16;
+
+[[noreturn]] void HarnessMisuse(const char* what) {
+  std::fprintf(stderr, "ERROR: backend: %s\n", what);
+  std::abort();
+}
 
 class ApiBackend final : public Backend {
  public:
@@ -70,6 +76,11 @@ class ApiBackend final : public Backend {
     return out;
   }
   int Teardown(uint64_t handle) override { return api_->teardown(state_, handle); }
+  bool can_abandon() const override { return api_->abi_version >= 2 && api_->abandon != nullptr; }
+  int Abandon(uint64_t handle) override {
+    if (!can_abandon()) HarnessMisuse("Abandon on a backend without abandon");
+    return api_->abandon(state_, handle);
+  }
   void** ExtraSlot(uint64_t handle, void* instance, size_t i) override {
     return api_->extra_slot(state_, handle, instance, i);
   }
@@ -97,8 +108,8 @@ std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string 
     *error = label + ": backend entry returned no API table";
     return nullptr;
   }
-  if (api->abi_version != VTO_BACKEND_ABI_VERSION) {
-    *error = label + ": backend ABI version " + std::to_string(api->abi_version) + ", expected " +
+  if (api->abi_version != 1 && api->abi_version != VTO_BACKEND_ABI_VERSION) {
+    *error = label + ": backend ABI version " + std::to_string(api->abi_version) + ", expected 1 or " +
              std::to_string(VTO_BACKEND_ABI_VERSION);
     return nullptr;
   }

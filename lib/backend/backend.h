@@ -70,6 +70,10 @@ class Backend {
   [[nodiscard]] virtual void* Lookup(const std::string& symbol) = 0;
   [[nodiscard]] virtual InstallOutcome Install(const OverlaySpec& spec) = 0;
   virtual int Teardown(uint64_t handle) = 0;  // a vto::TeardownResult value
+  // Reports an invisible death of the object `handle` is on (CONTRACT.md P17): frees its
+  // overlays without touching it. Only when can_abandon(); returns a vto::TeardownResult.
+  [[nodiscard]] virtual bool can_abandon() const = 0;
+  virtual int Abandon(uint64_t handle) = 0;
   [[nodiscard]] virtual void** ExtraSlot(uint64_t handle, void* instance, size_t i) = 0;
   [[nodiscard]] virtual size_t LiveOverlays() = 0;
   [[nodiscard]] virtual size_t CompiledUnits() = 0;

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define VTO_BACKEND_ABI_VERSION 1u
+#define VTO_BACKEND_ABI_VERSION 2u /* 1 is still accepted: a table without `abandon` */
 
 /* Capability bits: what the backend claims to support. A request needing a capability
  * the backend lacks must be refused; a refusal of a request within the capabilities is
@@ -74,6 +74,11 @@ typedef struct {
   size_t (*live_overlays)(vto_backend* b);
   /* Number of translation units compiled by this instance since create (for recycling). */
   size_t (*compiled_units)(vto_backend* b);
+  /* ABI version 2. The binding's report of an invisible death (docs/CONTRACT.md, P17/Q2):
+   * free every overlay of the object `handle` belongs to WITHOUT touching the object; no
+   * callback runs. Returns a vto::TeardownResult value. May be NULL: the fuzzers then tear
+   * every overlay down before an invisible death instead. */
+  int (*abandon)(vto_backend* b, uint64_t handle);
 } vto_backend_api;
 
 typedef const vto_backend_api* (*vto_backend_entry_fn)(void);

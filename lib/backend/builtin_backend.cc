@@ -74,6 +74,7 @@ int InstallOverlay(vto_backend* b, const vto_backend_request* req, uint64_t* han
 }
 
 int Teardown(vto_backend*, uint64_t handle) { return static_cast<int>(TeardownOverlay(handle)); }
+int Abandon(vto_backend*, uint64_t handle) { return static_cast<int>(AbandonOverlay(handle)); }
 
 void** ExtraSlotAddress(vto_backend*, uint64_t handle, void* instance, size_t i) {
   return &ExtraSlot(instance, FirstExtraIndex(handle) + i);
@@ -95,6 +96,7 @@ const vto_backend_api kApi = {
     &ExtraSlotAddress,
     &LiveOverlays,
     &CompiledUnits,
+    &Abandon,
 };
 
 }  // namespace

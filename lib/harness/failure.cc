@@ -1,21 +1,26 @@
 // failure.cc — oracle failures and harness errors.
 #include "harness/failure.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 
 namespace vto::harness {
 namespace {
 thread_local std::string g_context;
-}
+std::atomic<void (*)()> g_observer{nullptr};
+}  // namespace
 
 void SetFailureContext(std::string context) { g_context = std::move(context); }
 const std::string& FailureContext() { return g_context; }
+
+void SetFailureObserver(void (*observer)()) { g_observer.store(observer); }
 
 void Fail(const std::string& what) {
   std::fprintf(stderr, "\nVTO ORACLE FAILURE: %s\n", what.c_str());
   if (!g_context.empty()) std::fprintf(stderr, "--- context ---\n%s\n", g_context.c_str());
   std::fflush(stderr);
+  if (void (*observer)() = g_observer.load()) observer();
   std::abort();
 }
 

@@ -20,6 +20,9 @@ void SetFailureContext(std::string context);
 const std::string& FailureContext();
 
 [[noreturn]] void Fail(const std::string& what);
+// Called by Fail() after printing and before aborting (ci/repro writes its reproducer
+// there). Process-wide; nullptr removes it.
+void SetFailureObserver(void (*observer)());
 [[noreturn]] void HarnessError(const std::string& what);
 
 }  // namespace vto::harness

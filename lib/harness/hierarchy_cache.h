@@ -37,7 +37,7 @@ struct CompiledHierarchy {
   std::string ns;          // "h<id>"
   gen::Hierarchy model;
   gen::StubPlan plan;
-  std::string source;      // this hierarchy's emitted C++ (reproducers store it)
+  std::string source;      // this hierarchy's emitted C++, with the kit if any (reproducers store it)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
   mutable std::vector<std::unique_ptr<ClassTables>> tables;  // by class, built by Tables()
 
@@ -52,8 +52,10 @@ struct CacheStats {
 
 class HierarchyCache {
  public:
-  // Does not own `backend`, which must outlive the cache.
-  HierarchyCache(backend::Backend& backend, const Options& options);
+  // Does not own `backend`, which must outlive the cache. With `lifecycle_kit`, every
+  // hierarchy's unit also holds its lifecycle kit (gen/lifecycle_kit.h) and `symbols` its
+  // entry points.
+  HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit = false);
 
   // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
@@ -67,6 +69,7 @@ class HierarchyCache {
   void CompileBatch(uint32_t first, uint32_t count);
   backend::Backend& backend_;
   const Options& options_;
+  bool lifecycle_kit_ = false;
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
   CacheStats stats_;
 };

@@ -12,6 +12,7 @@
 #include "harness/dispatch_scenario.h"
 #include "harness/failure.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
 #include "interp/interpreter.h"
 
@@ -24,6 +25,7 @@ struct TargetState {
   std::unique_ptr<backend::Backend> backend;
   std::unique_ptr<HierarchyCache> cache;
   std::unique_ptr<DispatchRunner> dispatch;
+  std::unique_ptr<LifecycleRunner> lifecycle;
 };
 
 TargetState* g_state = nullptr;
@@ -46,6 +48,20 @@ void PrintStats() {
                  static_cast<unsigned long long>(d.overlays), static_cast<unsigned long long>(d.stacked),
                  static_cast<unsigned long long>(d.refusals), static_cast<unsigned long long>(d.calls_checked),
                  static_cast<unsigned long long>(d.hooks_fired));
+  }
+  if (g_state->lifecycle) {
+    const LifecycleStats& l = g_state->lifecycle->stats();
+    std::fprintf(stderr,
+                 " inputs=%llu objects=%llu overlays=%llu stacked=%llu refusals=%llu calls_checked=%llu "
+                 "hooks_fired=%llu visible_deaths=%llu invisible_deaths=%llu abandons=%llu thread_deaths=%llu "
+                 "cycles_broken=%llu ctor_throws=%llu throws_caught=%llu",
+                 static_cast<unsigned long long>(l.inputs), static_cast<unsigned long long>(l.objects),
+                 static_cast<unsigned long long>(l.overlays), static_cast<unsigned long long>(l.stacked),
+                 static_cast<unsigned long long>(l.refusals), static_cast<unsigned long long>(l.calls_checked),
+                 static_cast<unsigned long long>(l.hooks_fired), static_cast<unsigned long long>(l.visible_deaths),
+                 static_cast<unsigned long long>(l.invisible_deaths), static_cast<unsigned long long>(l.abandons),
+                 static_cast<unsigned long long>(l.thread_deaths), static_cast<unsigned long long>(l.cycles_broken),
+                 static_cast<unsigned long long>(l.ctor_throws), static_cast<unsigned long long>(l.throws_caught));
   }
   std::fprintf(stderr, "\n");
 }
@@ -72,14 +88,24 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   bo.compiler_args.push_back("-O" + std::to_string(std::min(g_state->options.jit_opt_level, 3)));
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
-  g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options);
-  g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
+  const bool lifecycle = g_state->name == "fuzz_lifecycle";
+  g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle);
+  if (lifecycle) {
+    g_state->lifecycle = std::make_unique<LifecycleRunner>(*g_state->backend, *g_state->cache, g_state->options);
+  } else {
+    g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
+  }
   std::atexit(&PrintStats);
 }
 
 void RunDispatchInput(const uint8_t* data, size_t size) {
-  if (g_state == nullptr) HarnessError("RunDispatchInput before InitTarget");
+  if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");
   g_state->dispatch->Run(data, size);
+}
+
+void RunLifecycleInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr || !g_state->lifecycle) HarnessError("RunLifecycleInput before InitTarget(\"fuzz_lifecycle\")");
+  g_state->lifecycle->Run(data, size);
 }
 
 }  // namespace vto::harness

@@ -17,6 +17,9 @@ namespace vto::harness {
 
 void InitTarget(int argc, char** argv, const char* target_name);
 void RunDispatchInput(const uint8_t* data, size_t size);
+// fuzz_lifecycle (lifecycle_scenario.h). InitTarget with target_name "fuzz_lifecycle"
+// compiles hierarchies with their lifecycle kit.
+void RunLifecycleInput(const uint8_t* data, size_t size);
 
 }  // namespace vto::harness
 

@@ -1,0 +1,266 @@
+// lifecycle_kit.cc — EmitLifecycleKit (see lifecycle_kit.h).
+#include "gen/lifecycle_kit.h"
+
+#include <string>
+
+#include "gen/conventions.h"
+
+namespace vto::gen {
+namespace {
+
+bool HasKitVariantX(const ClassModel& c) { return c.virtual_dtor && !c.is_final; }
+
+// The kit body for one concrete class; `D` is a template parameter so the plain class and
+// its LcX extension share one definition.
+const char* const kPrelude = R"(
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <optional>
+#include <utility>
+#include <vector>
+
+extern "C" void vto_lc_body(void* ctx, void* obj);
+
+namespace @NS@ {
+namespace lc {
+
+inline void* Ptr(std::uintptr_t v) { return reinterpret_cast<void*>(v); }
+inline std::uintptr_t Int(void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+// Links and the constructor/destructor behaviours the lifecycle fuzzer asks for.
+struct Extension {
+  std::shared_ptr<void> link;
+  std::weak_ptr<void> wlink;
+  int mode = 0;
+};
+
+template <class D>
+D* Make(int mode) {
+  if constexpr (std::is_constructible_v<D, int>) return new D(mode);
+  else return new D();
+}
+template <class D>
+void Use(D&& temporary, void* ctx) { vto_lc_body(ctx, &temporary); }
+
+template <class D>
+void DestroyExact(D* p) {
+  if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) {
+    delete p;
+  } else {  // polymorphic without a virtual destructor: the same calls, without the warning
+    p->D::~D();
+    ::operator delete(static_cast<void*>(p));
+  }
+}
+
+template <class D>
+void* Entry(int op, void* a, void* b) {
+  const int mode = op & 0xF000;
+  switch (op & 0xFF) {
+    case @NEW@: return Make<D>(mode);
+    case @DELETE_EXACT@: DestroyExact(static_cast<D*>(a)); return nullptr;
+    case @QUALIFIED@:
+      static_cast<D*>(a)->D::~D();
+      if (b != nullptr) ::operator delete(a);
+      return nullptr;
+    case @PLACEMENT@:
+      if constexpr (std::is_constructible_v<D, int>) return ::new (a) D(mode);
+      else return ::new (a) D();
+    case @SCOPE@: {
+      if constexpr (std::is_constructible_v<D, int>) {
+        D obj(mode);
+        vto_lc_body(b, &obj);
+      } else {
+        D obj;
+        vto_lc_body(b, &obj);
+      }
+      return nullptr;
+    }
+    case @TEMPORARY@:
+      if constexpr (std::is_constructible_v<D, int>) Use(D(mode), b);
+      else Use(D(), b);
+      return nullptr;
+    case @MAKE_SHARED@:
+      if constexpr (std::is_constructible_v<D, int>) return new std::shared_ptr<void>(std::make_shared<D>(mode));
+      else return new std::shared_ptr<void>(std::make_shared<D>());
+    case @SHARED_NEW@: return new std::shared_ptr<void>(std::shared_ptr<D>(Make<D>(mode)));
+    case @UNIQUE_NEW@:
+      if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) return new std::unique_ptr<D>(Make<D>(mode));
+      else return nullptr;
+    case @UNIQUE_RESET@:
+      if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) {
+        auto* u = static_cast<std::unique_ptr<D>*>(a);
+        u->reset();
+        delete u;
+      }
+      return nullptr;
+    case @UNIQUE_GET@:
+      if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) return static_cast<std::unique_ptr<D>*>(a)->get();
+      else return nullptr;
+    case @OPTIONAL@:
+      if constexpr (std::is_constructible_v<D, int>) return new std::optional<D>(std::in_place, mode);
+      else return new std::optional<D>(std::in_place);
+    case @OPTIONAL_RESET@: {
+      auto* o = static_cast<std::optional<D>*>(a);
+      o->reset();
+      delete o;
+      return nullptr;
+    }
+    case @OPTIONAL_GET@: return &**static_cast<std::optional<D>*>(a);
+    case @VECTOR_NEW@: return new std::vector<D>();
+    case @VECTOR_PUSH@: {
+      auto* v = static_cast<std::vector<D>*>(a);
+      if constexpr (std::is_constructible_v<D, int>) v->emplace_back(mode);
+      else v->emplace_back();
+      return nullptr;
+    }
+    case @VECTOR_ERASE@: {
+      auto* v = static_cast<std::vector<D>*>(a);
+      v->erase(v->begin() + static_cast<std::ptrdiff_t>(Int(b)));
+      return nullptr;
+    }
+    case @VECTOR_CLEAR@: static_cast<std::vector<D>*>(a)->clear(); return nullptr;
+    case @VECTOR_DELETE@: delete static_cast<std::vector<D>*>(a); return nullptr;
+    case @VECTOR_DATA@: return static_cast<std::vector<D>*>(a)->data();
+    case @VECTOR_SIZE@: return Ptr(static_cast<std::vector<D>*>(a)->size());
+    case @VECTOR_CAPACITY@: return Ptr(static_cast<std::vector<D>*>(a)->capacity());
+    case @ARRAY_NEW@: return new D[Int(b)];
+    case @ARRAY_DELETE@: delete[] static_cast<D*>(a); return nullptr;
+    case @FREE@: ::operator delete(a); return nullptr;
+    case @SIZE@: return Ptr(sizeof(D));
+    case @ALIGN@: return Ptr(alignof(D));
+    case @SHARED_GET@: return static_cast<std::shared_ptr<void>*>(a)->get();
+    case @SHARED_COPY@: return new std::shared_ptr<void>(*static_cast<std::shared_ptr<void>*>(a));
+    case @SHARED_RELEASE@: delete static_cast<std::shared_ptr<void>*>(a); return nullptr;
+    case @SHARED_USE_COUNT@: return Ptr(static_cast<std::uintptr_t>(static_cast<std::shared_ptr<void>*>(a)->use_count()));
+    default: break;
+  }
+  if constexpr (std::is_base_of_v<Extension, D>) {
+    D* x = static_cast<D*>(a);
+    switch (op & 0xFF) {
+      case @LINK@: x->link = *static_cast<std::shared_ptr<void>*>(b); return nullptr;
+      case @WEAK_LINK@: x->wlink = *static_cast<std::shared_ptr<void>*>(b); return nullptr;
+      case @UNLINK@: {
+        // Move the link out first: releasing it may destroy a cycle that ends with *x.
+        std::shared_ptr<void> strong = std::move(x->link);
+        x->wlink.reset();
+        strong.reset();
+        return nullptr;
+      }
+      case @WEAK_ALIVE@: return Ptr(x->wlink.expired() ? 0 : 1);
+      default: break;
+    }
+  }
+  return Ptr(~std::uintptr_t{0});  // unknown op: the host treats this as a harness error
+}
+
+template <class S>
+void StaticEntry(int op, void* s) {
+  S* p = static_cast<S*>(s);
+  switch (op) {
+    case @S_DELETE@: delete p; break;
+    case @S_GLOBAL_DELETE@: ::delete p; break;
+    case @S_EXPLICIT_DTOR@: p->~S(); break;
+    default: break;
+  }
+}
+
+}  // namespace lc
+)";
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+    s.replace(pos, from.size(), to);
+}
+
+std::string Prelude(std::string_view ns) {
+  std::string s = kPrelude;
+  const std::pair<const char*, int> codes[] = {
+      {"@NEW@", kLcNew}, {"@DELETE_EXACT@", kLcDeleteExact}, {"@QUALIFIED@", kLcQualifiedDtor},
+      {"@PLACEMENT@", kLcPlacementNew}, {"@SCOPE@", kLcScope}, {"@TEMPORARY@", kLcTemporary},
+      {"@MAKE_SHARED@", kLcMakeShared}, {"@SHARED_NEW@", kLcSharedNew}, {"@UNIQUE_NEW@", kLcUniqueNew},
+      {"@UNIQUE_RESET@", kLcUniqueReset}, {"@UNIQUE_GET@", kLcUniqueGet}, {"@OPTIONAL@", kLcOptional},
+      {"@OPTIONAL_RESET@", kLcOptionalReset}, {"@OPTIONAL_GET@", kLcOptionalGet},
+      {"@VECTOR_NEW@", kLcVectorNew}, {"@VECTOR_PUSH@", kLcVectorPush}, {"@VECTOR_ERASE@", kLcVectorErase},
+      {"@VECTOR_CLEAR@", kLcVectorClear}, {"@VECTOR_DELETE@", kLcVectorDelete}, {"@VECTOR_DATA@", kLcVectorData},
+      {"@VECTOR_SIZE@", kLcVectorSize}, {"@VECTOR_CAPACITY@", kLcVectorCapacity}, {"@ARRAY_NEW@", kLcArrayNew}, {"@ARRAY_DELETE@", kLcArrayDelete},
+      {"@FREE@", kLcFree}, {"@SIZE@", kLcSize}, {"@ALIGN@", kLcAlign}, {"@SHARED_GET@", kLcSharedGet},
+      {"@SHARED_COPY@", kLcSharedCopy}, {"@SHARED_RELEASE@", kLcSharedRelease},
+      {"@SHARED_USE_COUNT@", kLcSharedUseCount}, {"@LINK@", kLcLink}, {"@WEAK_LINK@", kLcWeakLink},
+      {"@UNLINK@", kLcUnlink}, {"@WEAK_ALIVE@", kLcWeakAlive}, {"@S_DELETE@", kLcsDelete},
+      {"@S_GLOBAL_DELETE@", kLcsGlobalDelete}, {"@S_EXPLICIT_DTOR@", kLcsExplicitDtor}};
+  for (const auto& [k, v] : codes) ReplaceAll(s, k, std::to_string(v));
+  ReplaceAll(s, "@NS@", std::string(ns));
+  return s;
+}
+
+}  // namespace
+
+std::vector<int> KitClasses(const Hierarchy& h) {
+  std::vector<int> out;
+  for (size_t c = 0; c < h.classes.size(); ++c) {
+    const ClassModel& cm = h.classes[c];
+    if (cm.polymorphic && !cm.abstract) out.push_back(static_cast<int>(c));
+  }
+  return out;
+}
+
+std::vector<int> KitStaticClasses(const Hierarchy& h) {
+  std::vector<int> out;
+  for (size_t c = 0; c < h.classes.size(); ++c) {
+    if (h.classes[c].polymorphic && h.classes[c].virtual_dtor) out.push_back(static_cast<int>(c));
+  }
+  return out;
+}
+
+std::string LcEntryName(std::string_view ns, int cls) { return std::string(ns) + "_lc_C" + std::to_string(cls); }
+std::string LcStaticName(std::string_view ns, int cls) { return std::string(ns) + "_lcs_C" + std::to_string(cls); }
+std::string LcThrowName(std::string_view ns, int sig) { return std::string(ns) + "_lcthrow_" + std::to_string(sig); }
+std::string LcXName(int cls) { return "LcX_" + ClassName(cls); }
+
+std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns_view) {
+  const std::string ns(ns_view);
+  std::string out = Prelude(ns);
+  for (int c : KitClasses(h)) {
+    if (!HasKitVariantX(h.classes[c])) continue;
+    const std::string cn = ClassName(c), xn = LcXName(c);
+    out += "struct " + xn + " : " + cn + ", lc::Extension {\n";
+    out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
+    out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
+    out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
+    out += "  " + xn + "(const " + xn + "&) = default;\n";
+    out += "  ~" + xn + "() override {\n";
+    out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
+           std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";
+  }
+  out += "}  // namespace " + ns + "\n\n";
+  for (int c : KitClasses(h)) {
+    const std::string q = ns + "::" + ClassName(c);
+    out += "extern \"C\" void* " + LcEntryName(ns, c) + "(int op, void* a, void* b) {\n";
+    if (HasKitVariantX(h.classes[c])) {
+      out += "  if (op & " + std::to_string(kLcVariantX) + ") return " + ns + "::lc::Entry<" + ns + "::" + LcXName(c) +
+             ">(op, a, b);\n";
+    }
+    out += "  return " + ns + "::lc::Entry<" + q + ">(op, a, b);\n}\n";
+  }
+  for (int s : KitStaticClasses(h)) {
+    out += "extern \"C\" void " + LcStaticName(ns, s) + "(int op, void* s) { " + ns + "::lc::StaticEntry<" + ns +
+           "::" + ClassName(s) + ">(op, s); }\n";
+  }
+  for (size_t k = 0; k < h.signatures.size(); ++k) {
+    const Signature& sig = h.signatures[k];
+    std::string params = "void* self";
+    for (size_t i = 0; i < sig.args.size(); ++i) {
+      params += ", ";
+      params += sig.args[i] == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.args[i]);
+    }
+    const std::string ret = sig.ret == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.ret);
+    out += "extern \"C\" " + ret + " " + LcThrowName(ns, static_cast<int>(k)) + "(" + params + ") {\n" +
+           "  vto_trace_record(" + std::to_string(kLcThrowIdBase + static_cast<int>(k)) + ", self);\n" +
+           "  throw int(" + std::to_string(kLcThrowValue) + ");\n}\n";
+  }
+  return out;
+}
+
+}  // namespace vto::gen
