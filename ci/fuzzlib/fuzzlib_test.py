@@ -110,6 +110,9 @@ class Log(unittest.TestCase):
         self.assertEqual(libfuzzer_log.parse_status("#2\tINITED cov: 9 ft: 9 corp: 1/3Kb exec/s: 0 rss: 400Mb")
                          ["corpus_bytes"], 3072)
         self.assertIsNone(libfuzzer_log.parse_status("INFO: Seed: 1"))
+        pulse = libfuzzer_log.parse_status("#2\tpulse  ft: 519 exec/s: 0 rss: 362Mb")  # no cov, no corp yet
+        self.assertEqual((pulse["execs"], pulse["cov"], pulse["features"], pulse["corpus"], pulse["rss_mb"]),
+                         (2, 0, 519, 0, 362))
 
     def test_timeline_counts_runs_and_total_execs(self):
         text = "\n".join([

@@ -10,27 +10,32 @@ Functions here are pure (text in, values out), so tests can feed them fixed samp
 import re
 
 # "#1234\tNEW    cov: 2345 ft: 5678 corp: 56/2048b lim: 4 exec/s: 310 rss: 512Mb L: ..."
-_STATUS = re.compile(
-    r"#(\d+)\s+(\w+)\s+cov: (\d+) ft: (\d+) corp: (\d+)/(\d+)(b|Kb|Mb)?\b.*?exec/s: (\d+) rss: (\d+)Mb")
+# Fields may be missing (early "pulse" lines have no cov or corp); missing numbers are 0.
+_HEAD = re.compile(r"^#(\d+)\s+(\w+)\b")
+_FIELDS = {
+    "cov": re.compile(r"\bcov: (\d+)"),
+    "features": re.compile(r"\bft: (\d+)"),
+    "exec_per_s": re.compile(r"\bexec/s: (\d+)"),
+    "rss_mb": re.compile(r"\brss: (\d+)Mb"),
+}
+_CORP = re.compile(r"\bcorp: (\d+)/(\d+)(b|Kb|Mb)?")
 
 _UNIT_SCALE = {"b": 1, None: 1, "Kb": 1024, "Mb": 1024 * 1024}
 
 
 def parse_status(line):
     """One libFuzzer status line as a dict, or None if the line is not one."""
-    m = _STATUS.search(line)
-    if not m:
+    m = _HEAD.match(line.strip())
+    if not m or "exec/s:" not in line:
         return None
-    return {
-        "execs": int(m.group(1)),
-        "event": m.group(2),
-        "cov": int(m.group(3)),
-        "features": int(m.group(4)),
-        "corpus": int(m.group(5)),
-        "corpus_bytes": int(m.group(6)) * _UNIT_SCALE[m.group(7)],
-        "exec_per_s": int(m.group(8)),
-        "rss_mb": int(m.group(9)),
-    }
+    out = {"execs": int(m.group(1)), "event": m.group(2)}
+    for name, rx in _FIELDS.items():
+        f = rx.search(line)
+        out[name] = int(f.group(1)) if f else 0
+    c = _CORP.search(line)
+    out["corpus"] = int(c.group(1)) if c else 0
+    out["corpus_bytes"] = int(c.group(2)) * _UNIT_SCALE[c.group(3)] if c else 0
+    return out
 
 
 def parse_timeline(text):
