@@ -22,6 +22,7 @@
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/reproducer.h"
 #include "harness/transcript.h"
 #include "overlay/status.h"
 
@@ -100,6 +101,7 @@ struct Obj {
   bool dying = false;        // inside a predicted visible death: hooks may fire
   std::vector<Ov> ovs;
   std::vector<std::pair<void*, void*>> vptr_words;
+  std::vector<int> word_tx;  // transcript W[...] of each vptr word at birth
   int strong = 0;            // shared objects: holders + incoming strong links
   int link_to = -1, wlink_to = -1;
   int tx = -1;               // transcript V[tx] = ptr
@@ -271,6 +273,12 @@ struct Scenario {
       if (!h_.classes[s].polymorphic) continue;
       void* sub = o.t->up[static_cast<size_t>(s)](ptr);
       o.vptr_words.emplace_back(sub, *static_cast<void**>(sub));
+      if (tx_ != nullptr) {
+        const int w = tx_->NewWord();
+        o.word_tx.push_back(w);
+        T("W[" + std::to_string(w) + "] = *(void**)((char*)" + V(o) + " + " +
+          std::to_string(static_cast<char*>(sub) - static_cast<char*>(ptr)) + ");");
+      }
     }
     Log("born " + Describe(o));
   }
@@ -948,10 +956,13 @@ struct Scenario {
   }
 
   void CheckVptrsRestored(const Obj& o) {
-    for (const auto& [sub, word] : o.vptr_words) {
-      T("VTO_EXPECT(*(void**)((char*)" + V(o) + " + " +
-        std::to_string(static_cast<char*>(sub) - static_cast<char*>(o.ptr)) + ") == vto_repro::vptr_at_birth[" +
-        std::to_string(o.tx) + "], \"vptr restored bit for bit\");");
+    for (size_t i = 0; i < o.vptr_words.size(); ++i) {
+      const auto& [sub, word] = o.vptr_words[i];
+      if (tx_ != nullptr && i < o.word_tx.size()) {
+        T("VTO_EXPECT(*(void**)((char*)" + V(o) + " + " +
+          std::to_string(static_cast<char*>(sub) - static_cast<char*>(o.ptr)) + ") == W[" +
+          std::to_string(o.word_tx[i]) + "], \"vptr restored bit for bit after the last teardown\");");
+      }
       if (*static_cast<void**>(sub) != word) {
         Fail("after every overlay of " + Describe(o) + " was torn down the vptr at " + Hex(sub) + " is " +
              Hex(*static_cast<void**>(sub)) + "; before the overlays it was " + Hex(word));
@@ -1445,6 +1456,7 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
   if (size >= 2) raw |= static_cast<uint32_t>(data[1]) << 8;
   const int bits = options_.hierarchy_bits < 1 ? 1 : options_.hierarchy_bits > 16 ? 16 : options_.hierarchy_bits;
   const CompiledHierarchy& ch = cache_.Get(raw & ((1u << bits) - 1));
+  if (transcript != nullptr) SetReproducerHierarchy(ch);
   const size_t skip = size < 2 ? size : 2;
   gen::ByteSource ops(data + skip, size - skip);
   Scenario(backend_, ch, options_, ops, stats_, transcript).Run();

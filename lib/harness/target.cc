@@ -14,6 +14,7 @@
 #include "harness/hierarchy_cache.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
+#include "harness/reproducer.h"
 #include "interp/interpreter.h"
 
 namespace vto::harness {
@@ -105,7 +106,18 @@ void RunDispatchInput(const uint8_t* data, size_t size) {
 
 void RunLifecycleInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->lifecycle) HarnessError("RunLifecycleInput before InitTarget(\"fuzz_lifecycle\")");
-  g_state->lifecycle->Run(data, size);
+  if (g_state->options.transcript.empty()) {
+    g_state->lifecycle->Run(data, size);
+    return;
+  }
+  // ci/repro: one input, written down as a standalone program.
+  static bool used = false;
+  if (used) HarnessError("--vto-transcript takes exactly one input");
+  used = true;
+  Transcript* tx = BeginReproducer(g_state->options.transcript, "an input of " + g_state->name + " (" +
+                                                                   std::to_string(size) + " bytes)");
+  g_state->lifecycle->Run(data, size, tx);
+  WriteReproducer();
 }
 
 }  // namespace vto::harness

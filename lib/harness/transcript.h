@@ -7,7 +7,8 @@
 // it, so a run that fails — by an oracle or by a sanitizer report — has its failing step
 // as the last statement. Render() gives the C++ text of main's body.
 //
-// Statements may name: V[i] (void*), H[i] (overlay ids), K[i] (hook records), and
+// Statements may name: V[i] (void*), H[i] (overlay ids), K[i] (hook records), W[i] (vptr
+// words at birth), and
 // placeholders "@SHAPE(ns::C)@" / "@SLOT(ns::C|m2(int))@" that ci/repro resolves with
 // clang's layouts.
 //
@@ -35,6 +36,8 @@ class Transcript {
   int NewVar() { return vars_++; }
   int NewHandle() { return handles_++; }
   int NewHook() { return hooks_++; }
+  int NewWord() { return words_++; }
+  int words() const { return words_; }
   int vars() const { return vars_; }
   int handles() const { return handles_; }
   int hooks() const { return hooks_; }
@@ -45,7 +48,7 @@ class Transcript {
   struct Node;
   std::unique_ptr<Node> root_;
   std::vector<Node*> open_;
-  int vars_ = 0, handles_ = 0, hooks_ = 0;
+  int vars_ = 0, handles_ = 0, hooks_ = 0, words_ = 0;
 };
 
 }  // namespace vto::harness

@@ -1,0 +1,313 @@
+// reproducer.cc — the standalone C++ reproducer (reproducer.h).
+#include "harness/reproducer.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "gen/lifecycle_kit.h"
+#include "harness/failure.h"
+#include "interp/interpreter.h"
+
+// Present only when a sanitizer runtime is linked in.
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+namespace vto::harness {
+namespace {
+
+struct State {
+  std::string path, label;
+  Transcript tx;
+  const CompiledHierarchy* ch = nullptr;
+  std::string shapes;  // C++ statements adding every class's shape (computed once)
+  std::string shape_error;
+  std::unique_ptr<interp::Interpreter> interp;
+  bool writing = false;
+};
+State* g = nullptr;
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string ShapeInit(const ClassShape& s) {
+  std::string bases;
+  for (const std::string& b : s.primary_bases) bases += Quote(b) + ", ";
+  return "vto_repro::Shape(" + Quote(s.rtti_name) + ", " + Quote(s.name) + ", " + (s.polymorphic ? "true" : "false") +
+         ", " + std::to_string(s.num_slots) + ", " + std::to_string(s.complete_dtor_slot) + ", " +
+         std::to_string(s.deleting_dtor_slot) + ", " + (s.has_secondary_vptrs ? "true" : "false") + ", " +
+         (s.has_virtual_bases ? "true" : "false") + ", " + (s.vptr_identity_assumed ? "true" : "false") + ", {" +
+         bases + "})";
+}
+
+// Replaces @SHAPE(ns::C)@ with the shape's name and @SLOT(ns::C|m)@ with the slot.
+std::string Resolve(const std::string& body) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t at = body.find('@', pos);
+    if (at == std::string::npos) break;
+    size_t end = body.find(")@", at);
+    if (end == std::string::npos) break;
+    out += body.substr(pos, at - pos);
+    const std::string tok = body.substr(at + 1, end + 1 - at - 1);  // SHAPE(...) or SLOT(...)
+    const size_t open = tok.find('(');
+    const std::string kind = tok.substr(0, open);
+    const std::string arg = tok.substr(open + 1, tok.size() - open - 2);
+    if (kind == "SHAPE") {
+      out += arg;
+    } else {
+      const size_t bar = arg.find('|');
+      const std::string cls = arg.substr(0, bar), method = arg.substr(bar + 1);
+      std::string error;
+      const interp::ClassLayout* layout = g->interp ? g->interp->FindClass(cls, &error) : nullptr;
+      const int slot = layout != nullptr ? layout->FindSlot(method, &error) : -1;
+      out += slot >= 0 ? std::to_string(slot) : "/* unresolved " + arg + ": " + error + " */ 0";
+    }
+    pos = end + 2;
+  }
+  return out + body.substr(pos);
+}
+
+void ComputeShapes() {
+  const CompiledHierarchy& ch = *g->ch;
+  std::string error;
+  interp::InterpreterOptions io;
+  io.sanitize_like_host = false;  // layouts only; no code of this interpreter runs
+  io.opt_level = 0;
+  g->interp = interp::Interpreter::Create(io, &error);
+  if (!g->interp) {
+    g->shape_error = "no interpreter: " + error;
+    return;
+  }
+  std::string diags;
+  if (!g->interp->Compile(ch.source, &diags)) {
+    g->shape_error = "the hierarchy did not compile: " + diags.substr(0, 2000);
+    return;
+  }
+  std::vector<std::string> names;
+  for (size_t c = 0; c < ch.model.classes.size(); ++c) {
+    if (!ch.model.classes[c].polymorphic) continue;
+    names.push_back(ch.ns + "::" + gen::ClassName(static_cast<int>(c)));
+    const gen::ClassModel& cm = ch.model.classes[c];
+    if (!cm.abstract && cm.virtual_dtor && !cm.is_final) names.push_back(ch.ns + "::" + gen::LcXName(static_cast<int>(c)));
+  }
+  for (const std::string& n : names) {
+    const interp::ClassLayout* layout = g->interp->FindClass(n, &error);
+    if (layout == nullptr) {
+      g->shapes += "  // no layout for " + n + ": " + error + "\n";
+      continue;
+    }
+    g->shapes += "  vto_repro::AddShape(" + Quote(n) + ", " + ShapeInit(layout->shape) + ");\n";
+  }
+}
+
+const char* const kProgramHead = R"(
+// ---- reproducer support (not part of the scenario) ----
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "overlay/class_shape.h"
+#include "overlay/overlay.h"
+
+namespace vto_repro {
+thread_local int last_id = 0;
+thread_local const void* last_self = nullptr;
+}  // namespace vto_repro
+extern "C" void vto_trace_record(int impl_id, const void* self) {
+  vto_repro::last_id = impl_id;
+  vto_repro::last_self = self;
+}
+extern "C" int vto_trace_last_id(void) { return vto_repro::last_id; }
+)";
+
+const char* const kProgramSupport = R"(
+namespace vto_repro {
+[[noreturn]] inline void Failed(const char* what) {
+  std::fprintf(stderr, "VTO REPRO FAILURE: %s\n", what);
+  std::fflush(stderr);
+  std::abort();
+}
+// Bodies run by the kit inside scopes, temporaries and constructors, in order.
+std::deque<std::function<void(void*)>> bodies;
+inline void Next(std::function<void(void*)> body) { bodies.push_back(std::move(body)); }
+struct HookRecord {
+  int calls = 0;
+};
+inline void OnDestroy(void*, void* user_data) { ++static_cast<HookRecord*>(user_data)->calls; }
+vto::ShapeTable& Shapes() {
+  static vto::ShapeTable* t = new vto::ShapeTable;
+  return *t;
+}
+std::map<std::string, const vto::ClassShape*>& ByName() {
+  static auto* m = new std::map<std::string, const vto::ClassShape*>;
+  return *m;
+}
+inline vto::ClassShape Shape(const char* rtti, const char* name, bool poly, uint32_t slots, int32_t d1, int32_t d0,
+                             bool secondary, bool vbases, bool identity, std::vector<std::string> primary_bases) {
+  vto::ClassShape s;
+  s.rtti_name = rtti;
+  s.name = name;
+  s.polymorphic = poly;
+  s.num_slots = slots;
+  s.complete_dtor_slot = d1;
+  s.deleting_dtor_slot = d0;
+  s.has_secondary_vptrs = secondary;
+  s.has_virtual_bases = vbases;
+  s.vptr_identity_assumed = identity;
+  s.primary_bases = std::move(primary_bases);
+  return s;
+}
+inline void AddShape(const char* name, vto::ClassShape s) { ByName()[name] = Shapes().Add(std::move(s)); }
+enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE };
+inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
+                        HookRecord* hook, Expect expect) {
+  vto::InstallRequest req;
+  req.instance = obj;
+  req.reflected = ByName().count(cls) ? ByName()[cls] : nullptr;
+  req.replacements = repl;
+  req.extra_slots = extra;
+  if (hook != nullptr) {
+    req.on_destroy = &OnDestroy;
+    req.user_data = hook;
+  }
+  vto::InstallResult r = vto::Install(req, Shapes());
+  if (!r.ok()) {
+    if (expect == VTO_MUST_INSTALL) {
+      std::fprintf(stderr, "refused: %s\n", r.message.c_str());
+      Failed("an install within the library's capabilities was refused");
+    }
+    return 0;
+  }
+  uint64_t id = r.overlay.release();
+  for (size_t i = 0; i < extra; ++i) {
+    void*& cell = vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i);
+    if (cell != nullptr) Failed("extra slot not null after install");
+    cell = reinterpret_cast<void*>(uintptr_t{0x1000} + i);
+  }
+  return id;
+}
+}  // namespace vto_repro
+using vto_repro::VTO_MAY_REFUSE;
+using vto_repro::VTO_MUST_INSTALL;
+#define VTO_EXPECT(cond, msg)                                \
+  do {                                                       \
+    if (!(cond)) vto_repro::Failed(msg " [" #cond "]");      \
+  } while (0)
+#define VTO_EXPECT_CALL(call, want_id, want_self, msg)                                              \
+  do {                                                                                              \
+    vto_repro::last_id = 0;                                                                         \
+    const long got_ = (call);                                                                       \
+    if (got_ != (want_id) || vto_repro::last_id != (want_id) || vto_repro::last_self != (want_self)) { \
+      std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p\n", got_, vto_repro::last_id,  \
+                   vto_repro::last_self, static_cast<long>(want_id), static_cast<const void*>(want_self)); \
+      vto_repro::Failed(msg);                                                                       \
+    }                                                                                               \
+  } while (0)
+#define VTO_EXPECT_THROWS(call, msg)      \
+  do {                                    \
+    bool threw_ = false;                  \
+    try {                                 \
+      (void)(call);                       \
+    } catch (int) {                       \
+      threw_ = true;                      \
+    }                                     \
+    if (!threw_) vto_repro::Failed(msg);  \
+  } while (0)
+extern "C" void vto_lc_body(void*, void* obj) {
+  if (vto_repro::bodies.empty()) vto_repro::Failed("the kit ran a body the scenario did not record");
+  std::function<void(void*)> body = std::move(vto_repro::bodies.front());
+  vto_repro::bodies.pop_front();
+  body(obj);
+}
+)";
+
+std::string Program() {
+  const Transcript& tx = g->tx;
+  std::string p = "// Standalone reproducer written by ci/repro (lib/harness/reproducer.h) for " + g->label + ".\n";
+  p += "// Build: clang++-22 -std=c++17 -g -O0 -fno-assume-unique-vtables -I<repo>/lib repro.cc \\\n";
+  p += "//          <build>/lib/overlay/libvto_overlay.a -pthread -o repro   (add -fsanitize=address,undefined\n";
+  p += "//        if the library was built with them). Exit 0: passed; abort with \"VTO REPRO FAILURE\": reproduced.\n";
+  p += kProgramHead;
+  if (g->ch == nullptr) {
+    p += "#error \"the run ended before a hierarchy was selected\"\n";
+    return p;
+  }
+  p += "\n// ---- the hierarchy " + g->ch->ns + " and its lifecycle kit (as JIT-compiled by the harness) ----\n";
+  p += g->ch->source;
+  p += kProgramSupport;
+  p += "\n// ---- the scenario ----\n";
+  p += "static void* V[" + std::to_string(tx.vars() + 1) + "];\n";
+  p += "static uint64_t H[" + std::to_string(tx.handles() + 1) + "];\n";
+  p += "static vto_repro::HookRecord K[" + std::to_string(tx.hooks() + 1) + "];\n";
+  p += "static void* W[" + std::to_string(tx.words() + 1) + "];\n\n";
+  p += "int main() {\n";
+  if (!g->shape_error.empty()) p += "#error " + Quote("no class layouts: " + g->shape_error) + "\n";
+  p += g->shapes;
+  p += "  (void)V; (void)H; (void)K; (void)W;\n";
+  p += Resolve(tx.Render());
+  p += "  std::puts(\"reproducer passed: every check held\");\n  return 0;\n}\n";
+  return p;
+}
+
+void WriteNow() {
+  if (g == nullptr || g->writing) return;
+  g->writing = true;
+  const std::string text = Program();
+  if (FILE* f = std::fopen(g->path.c_str(), "w")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    std::fprintf(stderr, "vto: reproducer written to %s\n", g->path.c_str());
+  } else {
+    std::fprintf(stderr, "ERROR: vto: cannot write reproducer %s: %s\n", g->path.c_str(), std::strerror(errno));
+  }
+  g->writing = false;
+}
+
+void OnSignal(int sig) {
+  WriteNow();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+}  // namespace
+
+Transcript* BeginReproducer(const std::string& path, const std::string& label) {
+  if (g != nullptr) HarnessError("one reproducer per process");
+  g = new State;
+  g->path = path;
+  g->label = label;
+  SetFailureObserver(&WriteNow);
+  if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(&WriteNow);
+  std::signal(SIGSEGV, &OnSignal);
+  std::signal(SIGBUS, &OnSignal);
+  std::signal(SIGABRT, &OnSignal);
+  return &g->tx;
+}
+
+void SetReproducerHierarchy(const CompiledHierarchy& ch) {
+  if (g == nullptr || g->ch != nullptr) return;
+  g->ch = &ch;
+  ComputeShapes();
+}
+
+void WriteReproducer() { WriteNow(); }
+
+}  // namespace vto::harness

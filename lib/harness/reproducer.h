@@ -1,0 +1,37 @@
+// reproducer.h — turns one input's run into a standalone C++ program (ci/repro).
+//
+// The program holds the hierarchy and its lifecycle kit (the same source the JIT compiled),
+// every class's ClassShape as clang computed it (so no clang is needed to build it), and a
+// main() with the scenario as straight-line code (transcript.h) calling the overlay library
+// directly and checking, after each step, what the harness checked (the model's expected
+// values, never observed ones). It builds with plain clang++ against libvto_overlay:
+//   clang++ -std=c++17 -fno-assume-unique-vtables -I<repo>/lib repro.cc libvto_overlay.a -pthread
+// and fails ("VTO REPRO FAILURE: ..." and abort) exactly where the harness failed. The file
+// is (re)written when the run ends, when an oracle fails and when a sanitizer reports, so a
+// crashing run leaves its reproducer behind.
+//
+// Only the built-in library can be reproduced this way (a plug-in backend is a .so with its
+// own reflection; replay the input against it instead).
+//
+// Thread-safety: one reproducer per process (the failure paths are process-wide).
+#ifndef VTO_HARNESS_REPRODUCER_H
+#define VTO_HARNESS_REPRODUCER_H
+
+#include <string>
+
+#include "harness/hierarchy_cache.h"
+#include "harness/transcript.h"
+
+namespace vto::harness {
+
+// Starts recording for one input into `path`; `label` names the input in the header.
+// Returns the transcript the runner appends to. Installs the failure/sanitizer hooks.
+Transcript* BeginReproducer(const std::string& path, const std::string& label);
+// The hierarchy the input selected (its source and layouts go into the program).
+void SetReproducerHierarchy(const CompiledHierarchy& ch);
+// Writes the program now (the run ended normally). Exits with an error on I/O failure.
+void WriteReproducer();
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_REPRODUCER_H
