@@ -1036,11 +1036,6 @@ struct Scenario {
              kPathNames[static_cast<int>(path)] + "; expected " + std::to_string(ov.hook->expect) +
              (ov.hook->expect ? " (a visible death with the overlay installed)" : " (an invisible death)"));
       }
-      if (ov.hook && tx_ != nullptr) {
-        T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].calls == " + std::to_string(ov.hook->expect) +
-          ", \"destroy hook fired " + std::to_string(ov.hook->expect) + " time(s) on " +
-          kPathNames[static_cast<int>(path)] + "\");");
-      }
     }
     Log("died by " + std::string(kPathNames[static_cast<int>(path)]) + ": " + Describe(o));
     if (!seen) PostDeath(o, o.store == Store::kPlacement ? &placement_storage_ : nullptr);
@@ -1093,6 +1088,18 @@ struct Scenario {
       BeginDeath(o, seen);
     }
     T(act_tx);
+    // The reproducer checks the hooks right after the act; the harness checks them inside
+    // it (a hook firing twice fails there), so these lines are recorded before it runs.
+    if (tx_ != nullptr) {
+      for (const auto& [id, path] : victims) {
+        for (const Ov& ov : objs_[static_cast<size_t>(id)].ovs) {
+          if (!ov.hook) continue;
+          T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].calls == " + std::to_string(ov.hook->expect) +
+            ", \"destroy hook of object #" + std::to_string(id) + " fired " + std::to_string(ov.hook->expect) +
+            " time(s) on " + kPathNames[static_cast<int>(path)] + "\");");
+        }
+      }
+    }
     if (on_thread) {
       ++stats_.thread_deaths;
       TheWorker().Run(act);
