@@ -2,7 +2,7 @@
 """triage.py — after a target's campaign: deduplicate its crashes, minimize one input per
 crash signature, and ask ci/repro for a standalone reproducer.
 
-  triage.py --work DIR --bin FUZZER --target T --preset P --source ROOT
+  triage.py --work DIR --bin FUZZER --target T --preset P --source ROOT [--build-dir DIR]
             [--minimize-seconds N] [--no-minimize] [-- HARNESS_FLAGS...]
 
 Reads DIR/fuzz.*.log and DIR/artifacts/{crash,timeout,oom,leak}-*; writes DIR/triage.json:
@@ -75,9 +75,13 @@ def reproducer(args, minimized, kid):
         return {"status": "not available: ci/repro does not exist in this checkout", "path": None, "command": None}
     out = os.path.join(args.work, "repro", kid)
     os.makedirs(out, exist_ok=True)
-    cmd = [repro, "--target", args.target, "--preset", args.preset, "--out", out, minimized]
-    code, _ = run(cmd, 1800, os.path.join(out, "repro.log"))
-    status = {1: "reproduced", 0: "not reproduced (the reproducer passes)"}.get(code, "not available: ci/repro exit %s" % code)
+    cmd = [repro, "--target", args.target, "--preset", args.preset, "--no-setup", "--out", out, minimized]
+    if args.build_dir:
+        cmd[5:5] = ["--build-dir", args.build_dir]
+    code, text = run(cmd, 1800, os.path.join(out, "ci-repro.log"))
+    errors = [l for l in text.splitlines() if l.startswith("ERROR:")]
+    status = {1: "reproduced", 0: "not reproduced (the reproducer passes)"}.get(
+        code, "not available: %s" % (errors[-1] if errors else "ci/repro exit %s" % code))
     path = os.path.join(out, "repro.cc")
     return {"status": status, "path": path if os.path.exists(path) else None, "command": " ".join(cmd)}
 
@@ -89,6 +93,7 @@ def main():
     p.add_argument("--target", required=True)
     p.add_argument("--preset", required=True)
     p.add_argument("--source", required=True)
+    p.add_argument("--build-dir", help="build directory of the preset (passed to ci/repro)")
     p.add_argument("--minimize-seconds", type=int, default=60)
     p.add_argument("--no-minimize", action="store_true")
     p.add_argument("harness_flags", nargs="*")
