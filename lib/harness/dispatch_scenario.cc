@@ -355,8 +355,8 @@ class Scenario {
       backend::OverlaySpec spec;
       spec.instance = o.ptr;
       spec.class_name = ch_.ns + "::" + gen::ClassName(cls);
-      check(spec, "reflected as " + gen::ClassName(cls) + " on a " + gen::ClassName(o.cls) +
-                      ", which is neither that class nor derived from it");
+      check(spec, "reflected as " + gen::ClassName(cls) + " on a " + gen::ClassName(o.cls) + ", which is not " +
+                      gen::ClassName(cls) + " or derived from it through an unambiguous base");
       break;  // one unrelated class per input
     }
   }
