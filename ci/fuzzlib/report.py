@@ -34,10 +34,12 @@ def load_target(out, t):
         workers.append({"worker": int(w), "rows": rows})
     execs = sum(libfuzzer_log.total_execs(w["rows"]) for w in workers)
     finals = [w["rows"][-1] for w in workers if w["rows"]]
-    stats = []
+    stats, runs = [], 0
     for log in sorted(glob.glob(os.path.join(work, "fuzz.*.log"))):
         with open(log, errors="replace") as f:
-            stats += re.findall(r"vto-stats: (.*)", f.read())
+            text = f.read()
+        stats += re.findall(r"vto-stats: (.*)", text)
+        runs += len(re.findall(r"^ci/fuzz: worker \d+ run \d+ ended", text, re.M))
     triage = {"crashes": 0, "groups": []}
     if os.path.exists(os.path.join(work, "triage.json")):
         with open(os.path.join(work, "triage.json")) as f:
@@ -51,7 +53,7 @@ def load_target(out, t):
         "cov": max((f["cov"] for f in finals), default=None),
         "features": max((f["features"] for f in finals), default=None),
         "peak_rss_mb": max((r["rss_mb"] for w in workers for r in w["rows"]), default=None),
-        "runs": max((w["rows"][-1]["run"] for w in workers if w["rows"]), default=0),
+        "runs": runs,  # libFuzzer processes started, over all workers
         "timeline": [{"worker": w["worker"], "points": [[r["t"], r["cov"], r["features"], r["execs"], r["exec_per_s"],
                                                           r["rss_mb"], r["run"]] for r in thin(w["rows"], 400)]}
                      for w in workers],

@@ -59,7 +59,10 @@ def minimize(args, rep, key, out_path, scratch):
     code, _ = run(cmd, args.minimize_seconds, log)
     if not os.path.exists(out_path) or os.path.getsize(out_path) >= os.path.getsize(rep):
         shutil.copyfile(rep, out_path)
-        return "not smaller after minimization (libFuzzer exit %s); the original input is kept" % code
+        if code is None:
+            return "the minimization budget (%d s) ran out before a smaller input was found; the original is kept" % (
+                args.minimize_seconds)
+        return "libFuzzer found no smaller input (exit %s); the original is kept" % code
     check_log = out_path + ".report.log"
     _, text = run([args.bin, *args.harness_flags, out_path], 600, check_log)
     new_key, _, _ = crash_signature.signature(text, args.source)
