@@ -126,7 +126,9 @@ const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
     ++stats_.hits;
     return *it->second;
   }
-  uint32_t batch = static_cast<uint32_t>(options_.batch < 1 ? 1 : options_.batch);
+  // Kit hierarchies are compiled one per unit anyway, so prefetching neighbours would only
+  // spend JIT time on ids no input asked for.
+  uint32_t batch = lifecycle_kit_ ? 1u : static_cast<uint32_t>(options_.batch < 1 ? 1 : options_.batch);
   CompileBatch(id - id % batch, batch);
   return *entries_.at(id);
 }
