@@ -142,10 +142,11 @@ def write_html(path, report):
                      "bad" if r["crashes"] else "ok", esc(r["crashes"]), esc(len(r["crash_groups"])), esc(r["status"])))
     h.append("</table>")
     cov = report.get("coverage")
-    h.append("<h2>Line coverage of lib/ from the corpus</h2>")
+    h.append("<h2>Line coverage of lib/</h2>")
     if cov:
+        link = os.path.relpath(cov["html"], report["out"])  # relative: the directory can be moved as a whole
         h.append("<p>%s — <a href='%s'>llvm-cov HTML report</a> (%s)</p><table><tr><th>directory</th><th>lines</th>"
-                 "<th>covered</th><th>%%</th></tr>" % (esc(cov.get("note", "")), esc(cov["html"]), esc(cov["generated"])))
+                 "<th>covered</th><th>%%</th></tr>" % (esc(cov.get("note", "")), esc(link), esc(cov["generated"])))
         for d in cov["directories"]:
             h.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%.2f</td></tr>" % (
                 esc(d["dir"]), d["lines"], d["covered"], d["percent"]))
@@ -195,7 +196,7 @@ def text_report(report):
     cov = report.get("coverage")
     if cov:
         lines.append("")
-        lines.append("line coverage from the corpus (%s):" % cov["html"])
+        lines.append("line coverage of lib/, %s (%s):" % (cov.get("note", ""), cov["html"]))
         for d in cov["directories"]:
             lines.append("  %-16s %6.2f %% (%d/%d lines)" % (d["dir"], d["percent"], d["covered"], d["lines"]))
     return "\n".join(lines) + "\n"
