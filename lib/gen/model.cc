@@ -62,4 +62,15 @@ MethodRef FindImpl(const Hierarchy& h, int impl_id) {
   return {};
 }
 
+std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
+  std::string s = MethodName(name);
+  if (h.names[name].sigs.size() > 1) {
+    s += "(";
+    const Signature& signature = h.signatures[sig];
+    for (size_t i = 0; i < signature.args.size(); ++i) s += (i ? ", " : "") + std::string(TypeSpelling(signature.args[i]));
+    s += ")";
+  }
+  return s;
+}
+
 }  // namespace vto::gen

@@ -124,6 +124,10 @@ struct Hierarchy {
 // "double", "void*", "Small".
 [[nodiscard]] const char* TypeSpelling(ValueKind k);
 
+// How a binding names a method to reflect it: "m<name>", or "m<name>(int, double)" when the
+// name is overloaded (the form ClassLayout::FindSlot and the backends accept).
+[[nodiscard]] std::string MethodSpelling(const Hierarchy& h, int name, int sig);
+
 // The method `cls` declares with this name and signature, or nullptr.
 [[nodiscard]] const Method* FindMethod(const Hierarchy& h, int cls, int name, int sig);
 // True if `cls` declares (any overload of) the name.

@@ -87,4 +87,16 @@ const ClassTables& Tables(const CompiledHierarchy& ch, int cls) {
   return *t;
 }
 
+std::string MissingCapabilities(const ClassTables& t, uint32_t caps, bool hook, bool extra_slots, bool stacked,
+                                bool more_derived) {
+  std::string missing;
+  if (t.has_virtual_bases && !(caps & VTO_CAP_VIRTUAL_BASES)) missing += " virtual-bases";
+  if (t.has_multiple_vptrs && !(caps & VTO_CAP_MULTIPLE_VPTRS)) missing += " multiple-vptrs";
+  if (hook && !(caps & VTO_CAP_DESTROY_HOOK)) missing += " destroy-hook";
+  if (extra_slots && !(caps & VTO_CAP_EXTRA_SLOTS)) missing += " extra-slots";
+  if (stacked && !(caps & VTO_CAP_STACKING)) missing += " stacking";
+  if (more_derived && !(caps & VTO_CAP_MORE_DERIVED)) missing += " more-derived";
+  return missing;
+}
+
 }  // namespace vto::harness

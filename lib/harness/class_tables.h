@@ -79,6 +79,11 @@ class ClassTables {
   mutable std::map<gen::SubobjectPath, std::ptrdiff_t> offsets_;
 };
 
+// The capabilities (VTO_CAP_*) an overlay request on an object of these tables needs and
+// `caps` lacks, as " virtual-bases stacking ..." ("" when the backend must accept it).
+[[nodiscard]] std::string MissingCapabilities(const ClassTables& t, uint32_t caps, bool hook, bool extra_slots,
+                                              bool stacked, bool more_derived);
+
 // The tables of class `cls` of `ch`, built on first use.
 [[nodiscard]] const ClassTables& Tables(const CompiledHierarchy& ch, int cls);
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,12 +59,6 @@ struct Object {
   std::vector<Installed> overlays;
   std::vector<std::pair<void*, void*>> vptr_words;  // (polymorphic subobject, its first word)
 };
-
-std::string Hex(const void* p) {
-  std::ostringstream o;
-  o << p;
-  return o.str();
-}
 
 std::string PathString(const SubobjectPath& path) {
   std::string s;
@@ -234,17 +227,6 @@ class Scenario {
     }
   }
 
-  std::string Spelling(const VirtualCall& call) const {
-    std::string s = gen::MethodName(call.name);
-    if (h_.names[call.name].sigs.size() > 1) {
-      s += "(";
-      const gen::Signature& sig = h_.signatures[call.sig];
-      for (size_t i = 0; i < sig.args.size(); ++i) s += (i ? ", " : "") + std::string(gen::TypeSpelling(sig.args[i]));
-      s += ")";
-    }
-    return s;
-  }
-
   void InstallSome(Object& o, size_t index) {
     std::vector<int> reflectable;
     for (int s : ch_.plan.classes[o.cls].up) {
@@ -262,7 +244,7 @@ class Scenario {
         if (!src_.Chance(0.5)) continue;
         int r = static_cast<int>(src_.Below(gen::kReplacementsPerSignature));
         ov.methods.push_back({call, r});
-        spec.methods.push_back({Spelling(call), ch_.Stub(gen::ReplacementStubName(ch_.ns, call.sig, r))});
+        spec.methods.push_back({gen::MethodSpelling(h_, call.name, call.sig), ch_.Stub(gen::ReplacementStubName(ch_.ns, call.sig, r))});
       }
       ov.extra = src_.Below(4);
       spec.extra_slots = ov.extra;
@@ -279,14 +261,8 @@ class Scenario {
       }
       bool stacked = false;
       for (const Installed& other : o.overlays) stacked = stacked || other.active;
-      const uint32_t caps = b_.capabilities();
-      std::string outside;
-      if (o.t->has_virtual_bases && !(caps & VTO_CAP_VIRTUAL_BASES)) outside += " virtual-bases";
-      if (o.t->has_multiple_vptrs && !(caps & VTO_CAP_MULTIPLE_VPTRS)) outside += " multiple-vptrs";
-      if (want_hook && !(caps & VTO_CAP_DESTROY_HOOK)) outside += " destroy-hook";
-      if (ov.extra && !(caps & VTO_CAP_EXTRA_SLOTS)) outside += " extra-slots";
-      if (stacked && !(caps & VTO_CAP_STACKING)) outside += " stacking";
-      if (ov.reflected != o.cls && !(caps & VTO_CAP_MORE_DERIVED)) outside += " more-derived";
+      const std::string outside =
+          MissingCapabilities(*o.t, b_.capabilities(), want_hook, ov.extra != 0, stacked, ov.reflected != o.cls);
       bool must_refuse = want_hook && !virtual_dtor;
 
       backend::InstallOutcome out = b_.Install(spec);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 
 namespace vto::harness {
 namespace {
@@ -22,6 +23,12 @@ void Fail(const std::string& what) {
   std::fflush(stderr);
   if (void (*observer)() = g_observer.load()) observer();
   std::abort();
+}
+
+std::string Hex(const void* p) {
+  std::ostringstream o;
+  o << p;
+  return o.str();
 }
 
 void HarnessError(const std::string& what) {

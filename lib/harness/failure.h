@@ -24,6 +24,8 @@ const std::string& FailureContext();
 // there). Process-wide; nullptr removes it.
 void SetFailureObserver(void (*observer)());
 [[noreturn]] void HarnessError(const std::string& what);
+// A pointer as failure messages print it ("0x55d0...").
+[[nodiscard]] std::string Hex(const void* p);
 
 }  // namespace vto::harness
 

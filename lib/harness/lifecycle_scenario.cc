@@ -8,7 +8,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,12 +50,6 @@ constexpr const char* kPathNames[] = {"delete (S*)p",       "::delete (S*)p",   
                                       "delete (D*)p",       "last shared_ptr released", "unique_ptr::reset",
                                       "vector element destroyed", "p->D::~D()",   "end of scope",
                                       "exception unwinding", "optional::reset",     "delete[]"};
-
-std::string Hex(const void* p) {
-  std::ostringstream o;
-  o << p;
-  return o.str();
-}
 
 enum class OvState : uint8_t {
   kActive,          // installed, its block alive
@@ -190,15 +183,19 @@ constexpr int kMaxDepth = 2;
 constexpr size_t kMaxObjects = 24;
 
 struct Scenario {
-  Scenario(backend::Backend& b, const CompiledHierarchy& ch, const Options& o, gen::ByteSource& src,
+  Scenario(backend::Backend& b, const CompiledHierarchy& ch, gen::ByteSource& src,
            LifecycleStats& stats, Transcript* tx)
-      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), stats_(stats), tx_(tx) {}
+      : b_(b), ch_(ch), h_(ch.model), src_(src), stats_(stats), tx_(tx) {}
 
   // ---- the run ------------------------------------------------------------------------
 
   void Run() {
     live_base_ = b_.LiveOverlays();
     classes_ = gen::KitClasses(h_);
+    for (int c : classes_) {
+      const ClassTables& t = Tables(ch_, c);
+      if (!t.has_virtual_bases && !t.has_multiple_vptrs) overlayable_.push_back(c);
+    }
     if (classes_.empty()) return;  // nothing polymorphic to overlay
     T("const size_t live_base = vto::LiveBlocks();");
     for (int i = 0; i < kMaxTopOps && !src_.exhausted(); ++i) {
@@ -352,12 +349,7 @@ struct Scenario {
   void Create(int depth) {
     if (objs_.size() >= kMaxObjects) return;
     // Mostly classes the backend can overlay (refusals are fuzz_dispatch's subject).
-    std::vector<int> overlayable;
-    for (int c : classes_) {
-      const ClassTables& t = Tables(ch_, c);
-      if (!t.has_virtual_bases && !t.has_multiple_vptrs) overlayable.push_back(c);
-    }
-    const int cls = !overlayable.empty() && src_.Chance(0.8) ? Pick(overlayable) : Pick(classes_);
+    const int cls = !overlayable_.empty() && src_.Chance(0.8) ? Pick(overlayable_) : Pick(classes_);
     const gen::ClassModel& cm = h_.classes[cls];
     const bool can_x = cm.virtual_dtor && !cm.is_final;
     const bool x = can_x && src_.Chance(0.4);
@@ -435,9 +427,8 @@ struct Scenario {
     g_ctor_scenario = this;
     if (ctor_body && tx_ != nullptr) ctor_tx_open_ = true;
     bool threw = false;
-    void* r = nullptr;
     try {
-      r = make();
+      make();
     } catch (int v) {
       if (v != gen::kLcThrowValue) HarnessError("unexpected exception value");
       threw = true;
@@ -457,7 +448,6 @@ struct Scenario {
       return false;
     }
     if (threw) Fail("constructor of " + Describe(o) + " threw unexpectedly");
-    (void)r;
     return true;
   }
 
@@ -619,13 +609,9 @@ struct Scenario {
       T(V(o) + " = obj;");
       ctor_tx_open_ = true;
     }
-    if (tx_ != nullptr) frames_tx_.push_back(id);
     frames_.push_back(&f);
     pending_ctor_ = id;
     g_ctor_scenario = this;
-    size_t tx_mark = 0;
-    if (tx_ != nullptr) tx_mark = 1;
-    (void)tx_mark;
     if (tx_ != nullptr && !ctor_body) {
       tx_->Open(std::string(kStoreNames[static_cast<int>(store)]) + " body of object #" + std::to_string(id));
       T(V(o) + " = obj;");
@@ -639,7 +625,6 @@ struct Scenario {
     g_ctor_scenario = nullptr;
     frames_.pop_back();
     if (tx_ != nullptr) {
-      frames_tx_.pop_back();
       if (!body_closed_) tx_->Close();
       body_closed_ = false;
       if (threw) {
@@ -699,17 +684,6 @@ struct Scenario {
     return false;
   }
 
-  std::string Spelling(const VirtualCall& call) const {
-    std::string s = gen::MethodName(call.name);
-    if (h_.names[call.name].sigs.size() > 1) {
-      s += "(";
-      const gen::Signature& sig = h_.signatures[call.sig];
-      for (size_t i = 0; i < sig.args.size(); ++i) s += (i ? ", " : "") + std::string(gen::TypeSpelling(sig.args[i]));
-      s += ")";
-    }
-    return s;
-  }
-
   void InstallSome(Obj& o, bool in_ctor) {
     std::vector<int> reflectable;
     for (int s : ch_.plan.classes[o.cls].up) {
@@ -733,8 +707,8 @@ struct Scenario {
       const int r = throwing ? -1 : static_cast<int>(src_.Below(gen::kReplacementsPerSignature));
       ov.methods.push_back({call, r});
       const std::string fn = throwing ? gen::LcThrowName(ch_.ns, call.sig) : gen::ReplacementStubName(ch_.ns, call.sig, r);
-      spec.methods.push_back({Spelling(call), ch_.Stub(fn)});
-      tx_repl += "{@SLOT(" + spec.class_name + "|" + Spelling(call) + ")@, (void*)&" + fn + "}, ";
+      spec.methods.push_back({gen::MethodSpelling(h_, call.name, call.sig), ch_.Stub(fn)});
+      tx_repl += "{@SLOT(" + spec.class_name + "|" + gen::MethodSpelling(h_, call.name, call.sig) + ")@, (void*)&" + fn + "}, ";
     }
     ov.extra = src_.Below(3);
     spec.extra_slots = ov.extra;
@@ -750,12 +724,8 @@ struct Scenario {
       if (tx_ != nullptr) ov.hook->tx = tx_->NewHook();
     }
     bool stacked = AnyActive(o);
-    const uint32_t caps = b_.capabilities();
-    bool outside = (o.t->has_virtual_bases && !(caps & VTO_CAP_VIRTUAL_BASES)) ||
-                   (o.t->has_multiple_vptrs && !(caps & VTO_CAP_MULTIPLE_VPTRS)) ||
-                   (want_hook && !(caps & VTO_CAP_DESTROY_HOOK)) || (ov.extra && !(caps & VTO_CAP_EXTRA_SLOTS)) ||
-                   (stacked && !(caps & VTO_CAP_STACKING)) ||
-                   ((reflected != o.cls || o.x) && !(caps & VTO_CAP_MORE_DERIVED));
+    const bool outside = !MissingCapabilities(*o.t, b_.capabilities(), want_hook, ov.extra != 0, stacked,
+                                              reflected != o.cls || o.x).empty();
     const bool must_refuse = want_hook && !virtual_dtor;
     if (tx_ != nullptr) {
       ov.tx = tx_->NewHandle();
@@ -1015,10 +985,10 @@ struct Scenario {
     }
   }
   // After the death: state transitions, and the binding's duty for an unseen death.
-  void EndDeath(Obj& o, Path path) {
+  void EndDeath(Obj& o, Path path, int static_cls) {
     o.dying = false;
     o.alive = false;
-    const bool seen = AnyHooked(o) && VisibleKnown(o, path);
+    const bool seen = AnyHooked(o) && Visible(o, path, static_cls);
     if (seen) {
       ++stats_.visible_deaths;
       for (Ov& ov : o.ovs) {
@@ -1040,7 +1010,6 @@ struct Scenario {
     Log("died by " + std::string(kPathNames[static_cast<int>(path)]) + ": " + Describe(o));
     if (!seen) PostDeath(o, o.store == Store::kPlacement ? &placement_storage_ : nullptr);
   }
-  bool VisibleKnown(const Obj& o, Path /*path*/) const { return last_visible_.count(o.id) ? last_visible_.at(o.id) : false; }
 
   // After an unseen death: Abandon (the contract's way), touching nothing of the object.
   // `storage`/`size`: host-owned bytes that must not change.
@@ -1081,9 +1050,7 @@ struct Scenario {
             const std::string& act_tx, bool on_thread) {
     for (const auto& [id, path] : victims) {
       Obj& o = objs_[static_cast<size_t>(id)];
-      const bool vis = Visible(o, path, static_cls);
-      last_visible_[id] = vis;
-      const bool seen = vis && AnyHooked(o);
+      const bool seen = Visible(o, path, static_cls) && AnyHooked(o);
       PreDeath(o, seen);
       BeginDeath(o, seen);
     }
@@ -1113,8 +1080,7 @@ struct Scenario {
            " (a visible death with a hooked overlay installed)");
     }
     expect_ = Expectation{};
-    for (const auto& [id, path] : victims) EndDeath(objs_[static_cast<size_t>(id)], path);
-    for (const auto& [id, path] : victims) last_visible_.erase(id);
+    for (const auto& [id, path] : victims) EndDeath(objs_[static_cast<size_t>(id)], path, static_cls);
   }
 
   // Shared objects that die when object `id` loses one strong reference, in destruction
@@ -1416,18 +1382,16 @@ struct Scenario {
   backend::Backend& b_;
   const CompiledHierarchy& ch_;
   const gen::Hierarchy& h_;
-  const Options& opt_;
   gen::ByteSource& src_;
   LifecycleStats& stats_;
   Transcript* tx_;
   size_t live_base_ = 0;
-  std::vector<int> classes_;
+  std::vector<int> classes_;      // kit classes
+  std::vector<int> overlayable_;  // of those, the ones without virtual bases or a second vptr
   std::deque<Obj> objs_;
   std::deque<Holder> holders_;
   std::vector<Frame*> frames_;
-  std::vector<int> frames_tx_;
   Expectation expect_;
-  std::unordered_map<int, bool> last_visible_;
   int pending_ctor_ = -1;
   std::pair<void*, size_t> placement_storage_{nullptr, 0};
   bool ctor_tx_open_ = false;
@@ -1466,7 +1430,7 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
   if (transcript != nullptr) SetReproducerHierarchy(ch);
   const size_t skip = size < 2 ? size : 2;
   gen::ByteSource ops(data + skip, size - skip);
-  Scenario(backend_, ch, options_, ops, stats_, transcript).Run();
+  Scenario(backend_, ch, ops, stats_, transcript).Run();
 }
 
 }  // namespace vto::harness
