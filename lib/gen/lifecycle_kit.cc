@@ -55,11 +55,22 @@ void DestroyExact(D* p) {
 }
 
 template <class D>
+void GlobalDestroyExact(D* p) {
+  if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) {
+    ::delete p;
+  } else {  // as DestroyExact
+    p->D::~D();
+    ::operator delete(static_cast<void*>(p));
+  }
+}
+
+template <class D>
 void* Entry(int op, void* a, void* b) {
   const int mode = op & 0xF000;
   switch (op & 0xFF) {
     case @NEW@: return Make<D>(mode);
     case @DELETE_EXACT@: DestroyExact(static_cast<D*>(a)); return nullptr;
+    case @GLOBAL_DELETE_EXACT@: GlobalDestroyExact(static_cast<D*>(a)); return nullptr;
     case @QUALIFIED@:
       static_cast<D*>(a)->D::~D();
       if (b != nullptr) ::operator delete(a);
@@ -160,7 +171,6 @@ void StaticEntry(int op, void* s) {
   S* p = static_cast<S*>(s);
   switch (op) {
     case @S_DELETE@: delete p; break;
-    case @S_GLOBAL_DELETE@: ::delete p; break;
     case @S_EXPLICIT_DTOR@: p->~S(); break;
     default: break;
   }
@@ -177,7 +187,7 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
 std::string Prelude(std::string_view ns) {
   std::string s = kPrelude;
   const std::pair<const char*, int> codes[] = {
-      {"@NEW@", kLcNew}, {"@DELETE_EXACT@", kLcDeleteExact}, {"@QUALIFIED@", kLcQualifiedDtor},
+      {"@NEW@", kLcNew}, {"@DELETE_EXACT@", kLcDeleteExact}, {"@GLOBAL_DELETE_EXACT@", kLcGlobalDeleteExact}, {"@QUALIFIED@", kLcQualifiedDtor},
       {"@PLACEMENT@", kLcPlacementNew}, {"@SCOPE@", kLcScope}, {"@TEMPORARY@", kLcTemporary},
       {"@MAKE_SHARED@", kLcMakeShared}, {"@SHARED_NEW@", kLcSharedNew}, {"@UNIQUE_NEW@", kLcUniqueNew},
       {"@UNIQUE_RESET@", kLcUniqueReset}, {"@UNIQUE_GET@", kLcUniqueGet}, {"@OPTIONAL@", kLcOptional},
@@ -189,7 +199,7 @@ std::string Prelude(std::string_view ns) {
       {"@SHARED_COPY@", kLcSharedCopy}, {"@SHARED_RELEASE@", kLcSharedRelease},
       {"@SHARED_USE_COUNT@", kLcSharedUseCount}, {"@LINK@", kLcLink}, {"@WEAK_LINK@", kLcWeakLink},
       {"@UNLINK@", kLcUnlink}, {"@WEAK_ALIVE@", kLcWeakAlive}, {"@S_DELETE@", kLcsDelete},
-      {"@S_GLOBAL_DELETE@", kLcsGlobalDelete}, {"@S_EXPLICIT_DTOR@", kLcsExplicitDtor}};
+      {"@S_EXPLICIT_DTOR@", kLcsExplicitDtor}};
   for (const auto& [k, v] : codes) ReplaceAll(s, k, std::to_string(v));
   ReplaceAll(s, "@NS@", std::string(ns));
   return s;

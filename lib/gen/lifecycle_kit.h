@@ -65,6 +65,11 @@ enum LcOp : int {
   kLcSize = 23,           // → (void*)sizeof(D)
   kLcAlign = 24,          // → (void*)alignof(D)
   kLcVectorCapacity = 25, // → (void*)capacity of holder a
+  kLcGlobalDeleteExact = 26,  // ::delete static_cast<D*>(a). Only through the dynamic type:
+                              // clang 22 passes sizeof(S), not the dynamic type's size, to the
+                              // sized global operator delete of `::delete (S*)p` (ASan reports
+                              // new-delete-type-mismatch with no overlay involved), so the kit
+                              // does not offer ::delete through a smaller base
   // shared holders (std::shared_ptr<void>*), any class:
   kLcSharedGet = 30,      // → holder a's get()
   kLcSharedCopy = 31,     // → new std::shared_ptr<void>(*a)
@@ -87,7 +92,6 @@ enum LcMode : int {
 // Entry <ns>_lcs_C<s>(op, s): through static type S.
 enum LcStaticOp : int {
   kLcsDelete = 1,        // delete static_cast<S*>(s)
-  kLcsGlobalDelete = 2,  // ::delete static_cast<S*>(s)
   kLcsExplicitDtor = 3,  // static_cast<S*>(s)->~S()  (storage stays)
 };
 inline constexpr int kLcThrowValue = 0x7c0ffee;

@@ -42,12 +42,12 @@ constexpr const char* kStoreNames[] = {"new",      "scope",      "temporary", "m
 
 // A destruction path (CONTRACT.md "Words" decides which are visible).
 enum class Path : uint8_t {
-  kDeleteVia, kGlobalDeleteVia, kExplicitDtorVia,  // through static type S
-  kDeleteExact, kSharedRelease, kUniqueReset, kVectorElement,  // through the dynamic type's pointer
+  kDeleteVia, kExplicitDtorVia,  // through static type S
+  kDeleteExact, kGlobalDeleteExact, kSharedRelease, kUniqueReset, kVectorElement,  // through the dynamic type's pointer
   kQualified, kScopeEnd, kUnwind, kOptionalReset, kArrayDelete  // never through the vtable
 };
-constexpr const char* kPathNames[] = {"delete (S*)p",       "::delete (S*)p",       "p->~S()",
-                                      "delete (D*)p",       "last shared_ptr released", "unique_ptr::reset",
+constexpr const char* kPathNames[] = {"delete (S*)p",       "p->~S()",              "delete (D*)p",
+                                      "::delete (D*)p",     "last shared_ptr released", "unique_ptr::reset",
                                       "vector element destroyed", "p->D::~D()",   "end of scope",
                                       "exception unwinding", "optional::reset",     "delete[]"};
 
@@ -948,9 +948,9 @@ struct Scenario {
     const gen::ClassModel& cm = h_.classes[o.cls];
     const bool dyn_final = !o.x && cm.is_final;
     switch (path) {
-      case Path::kDeleteVia: case Path::kGlobalDeleteVia: case Path::kExplicitDtorVia:
+      case Path::kDeleteVia: case Path::kExplicitDtorVia:
         return !h_.classes[s].is_final;
-      case Path::kDeleteExact: case Path::kSharedRelease: case Path::kUniqueReset: case Path::kVectorElement:
+      case Path::kDeleteExact: case Path::kGlobalDeleteExact: case Path::kSharedRelease: case Path::kUniqueReset: case Path::kVectorElement:
         return cm.virtual_dtor && !dyn_final;
       default: return false;
     }
@@ -1131,7 +1131,7 @@ struct Scenario {
         const bool placement = hd.store == Store::kPlacement;
         placement_storage_ = {hd.h, hd.elem_size};
         uint32_t choice = src_.Below(placement ? 2 : 5);
-        if (vias.empty() && choice != 1) choice = placement ? 1 : 3;
+        if (vias.empty() && (choice == 0 || choice == 2)) choice = placement ? 1 : 3;  // need a base S
         const int code = OpCode(o, 0) & ~0xF000;
         const int s = vias.empty() ? -1 : Pick(vias);
         void* sp = s >= 0 ? Up(o, s) : nullptr;
@@ -1149,11 +1149,13 @@ struct Scenario {
             T(KitCall(o.cls, code | gen::kLcFree, px, "nullptr") + ";");
             kit(code | gen::kLcFree, p, nullptr);
           }
-        } else if (choice == 2 || choice == 4) {  // delete / ::delete through S*
+        } else if (choice == 2) {  // delete through S*
           StaticFn st = KitStatic(s);
-          const int sop = choice == 2 ? gen::kLcsDelete : gen::kLcsGlobalDelete;
-          Kill({{o.id, choice == 2 ? Path::kDeleteVia : Path::kGlobalDeleteVia}}, s, [=] { st(sop, sp); },
-               gen::LcStaticName(ch_.ns, s) + "(" + std::to_string(sop) + ", " + spx + ");", on_thread);
+          Kill({{o.id, Path::kDeleteVia}}, s, [=] { st(gen::kLcsDelete, sp); },
+               gen::LcStaticName(ch_.ns, s) + "(" + std::to_string(gen::kLcsDelete) + ", " + spx + ");", on_thread);
+        } else if (choice == 4) {  // ::delete through the dynamic type's pointer (lifecycle_kit.h says why)
+          Kill({{o.id, Path::kGlobalDeleteExact}}, -1, [=] { kit(code | gen::kLcGlobalDeleteExact, p, nullptr); },
+               KitCall(o.cls, code | gen::kLcGlobalDeleteExact, px, "nullptr") + ";", on_thread);
         } else {  // delete through the dynamic type's pointer
           Kill({{o.id, Path::kDeleteExact}}, -1, [=] { kit(code | gen::kLcDeleteExact, p, nullptr); },
                KitCall(o.cls, code | gen::kLcDeleteExact, px, "nullptr") + ";", on_thread);
