@@ -72,11 +72,16 @@ const CallCheck* ClassTables::Find(int s, int name, int sig) const {
 void* ClassTables::PointerOf(void* obj, const gen::SubobjectPath& path) const {
   auto it = offsets_.find(path);
   if (it != offsets_.end()) return static_cast<char*>(obj) + it->second;
+  void* p = WalkPath(obj, path);
+  offsets_.emplace(path, static_cast<char*>(p) - static_cast<char*>(obj));
+  return p;
+}
+
+void* ClassTables::WalkPath(void* obj, const gen::SubobjectPath& path) const {
   void* p = obj;
   for (size_t i = 1; i < path.size(); ++i) {
     p = reinterpret_cast<PtrFn>(ch_.Stub(gen::UpStubName(ch_.ns, path[i - 1], path[i])))(p);
   }
-  offsets_.emplace(path, static_cast<char*>(p) - static_cast<char*>(obj));
   return p;
 }
 

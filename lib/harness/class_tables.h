@@ -68,9 +68,12 @@ class ClassTables {
 
   // The check for a call of (name, sig) through static type s, or nullptr.
   [[nodiscard]] const CallCheck* Find(int s, int name, int sig) const;
-  // The subobject `path` of the complete object `obj` (first use per path walks the up
-  // stubs; later uses add a cached offset).
+  // The subobject `path` of the complete object `obj` of exactly this class (first use per
+  // path walks the up stubs; later uses add a cached offset).
   [[nodiscard]] void* PointerOf(void* obj, const gen::SubobjectPath& path) const;
+  // The same for `obj` whose dynamic type is MORE derived than this class (virtual bases
+  // then sit elsewhere): always walks the up stubs, never reads or fills the cache.
+  [[nodiscard]] void* WalkPath(void* obj, const gen::SubobjectPath& path) const;
 
  private:
   const CompiledHierarchy& ch_;

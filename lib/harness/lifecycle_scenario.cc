@@ -280,7 +280,11 @@ struct Scenario {
     Log("born " + Describe(o));
   }
   void* Up(const Obj& o, int s) const { return o.t->up[static_cast<size_t>(s)](o.ptr); }
-  void* PointerOf(const Obj& o, const gen::SubobjectPath& p) const { return o.t->PointerOf(o.ptr, p); }
+  // LcX objects are more derived than their tables' class: their virtual bases sit
+  // elsewhere, so the tables' per-class offset cache must not serve them.
+  void* PointerOf(const Obj& o, const gen::SubobjectPath& p) const {
+    return o.x ? o.t->WalkPath(o.ptr, p) : o.t->PointerOf(o.ptr, p);
+  }
 
   std::string TypeName(const Obj& o) const {
     if (!o.x) return gen::ExpectedTypeName(ch_.ns, o.cls);
