@@ -229,34 +229,15 @@ std::string LcStaticName(std::string_view ns, int cls) { return std::string(ns) 
 std::string LcThrowName(std::string_view ns, int sig) { return std::string(ns) + "_lcthrow_" + std::to_string(sig); }
 std::string LcXName(int cls) { return "LcX_" + ClassName(cls); }
 
-std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns_view) {
+std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_view ns_view) {
   const std::string ns(ns_view);
-  std::string out = Prelude(ns);
-  for (int c : KitClasses(h)) {
-    if (!HasKitVariantX(h.classes[c])) continue;
-    const std::string cn = ClassName(c), xn = LcXName(c);
-    out += "struct " + xn + " : " + cn + ", lc::Extension {\n";
-    out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
-    out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
-    out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
-    out += "  " + xn + "(const " + xn + "&) = default;\n";
-    out += "  ~" + xn + "() override {\n";
-    out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
-           std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";
-  }
-  out += "}  // namespace " + ns + "\n\n";
-  for (int c : KitClasses(h)) {
-    const std::string q = ns + "::" + ClassName(c);
-    out += "extern \"C\" void* " + LcEntryName(ns, c) + "(int op, void* a, void* b) {\n";
-    if (HasKitVariantX(h.classes[c])) {
-      out += "  if (op & " + std::to_string(kLcVariantX) + ") return " + ns + "::lc::Entry<" + ns + "::" + LcXName(c) +
-             ">(op, a, b);\n";
-    }
-    out += "  return " + ns + "::lc::Entry<" + q + ">(op, a, b);\n}\n";
-  }
+  std::vector<std::string> units;
+  // Unit 0: the templates (no instantiation, so no symbols), the throwing replacements and
+  // the static entries.
+  std::string first = Prelude(ns) + "}  // namespace " + ns + "\n\n";
   for (int s : KitStaticClasses(h)) {
-    out += "extern \"C\" void " + LcStaticName(ns, s) + "(int op, void* s) { " + ns + "::lc::StaticEntry<" + ns +
-           "::" + ClassName(s) + ">(op, s); }\n";
+    first += "extern \"C\" void " + LcStaticName(ns, s) + "(int op, void* s) { " + ns + "::lc::StaticEntry<" + ns +
+             "::" + ClassName(s) + ">(op, s); }\n";
   }
   for (size_t k = 0; k < h.signatures.size(); ++k) {
     const Signature& sig = h.signatures[k];
@@ -266,10 +247,43 @@ std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns_view) {
       params += sig.args[i] == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.args[i]);
     }
     const std::string ret = sig.ret == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.ret);
-    out += "extern \"C\" " + ret + " " + LcThrowName(ns, static_cast<int>(k)) + "(" + params + ") {\n" +
-           "  vto_trace_record(" + std::to_string(kLcThrowIdBase + static_cast<int>(k)) + ", self);\n" +
-           "  throw int(" + std::to_string(kLcThrowValue) + ");\n}\n";
+    first += "extern \"C\" " + ret + " " + LcThrowName(ns, static_cast<int>(k)) + "(" + params + ") {\n" +
+             "  vto_trace_record(" + std::to_string(kLcThrowIdBase + static_cast<int>(k)) + ", self);\n" +
+             "  throw int(" + std::to_string(kLcThrowValue) + ");\n}\n";
   }
+  units.push_back(std::move(first));
+  // One unit per class: its LcX extension and the entry point, i.e. all of its
+  // instantiations (ORC's cost per unit grows faster than its symbol count).
+  for (int c : KitClasses(h)) {
+    std::string out;
+    const std::string cn = ClassName(c), xn = LcXName(c), q = ns + "::" + cn;
+    const bool x = HasKitVariantX(h.classes[c]);
+    if (x) {
+      out += "namespace " + ns + " {\n";
+      out += "struct " + xn + " : " + cn + ", lc::Extension {\n";
+      out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
+      out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
+      out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
+      out += "  " + xn + "(const " + xn + "&) = default;\n";
+      out += "  ~" + xn + "() override {\n";
+      out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
+             std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";
+      out += "}  // namespace " + ns + "\n";
+    }
+    out += "extern \"C\" void* " + LcEntryName(ns, c) + "(int op, void* a, void* b) {\n";
+    if (x) {
+      out += "  if (op & " + std::to_string(kLcVariantX) + ") return " + ns + "::lc::Entry<" + ns + "::" + xn +
+             ">(op, a, b);\n";
+    }
+    out += "  return " + ns + "::lc::Entry<" + q + ">(op, a, b);\n}\n";
+    units.push_back(std::move(out));
+  }
+  return units;
+}
+
+std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns) {
+  std::string out;
+  for (const std::string& unit : EmitLifecycleKitUnits(h, ns)) out += unit;
   return out;
 }
 

@@ -66,9 +66,11 @@ std::vector<std::string> PlannedStubs(const std::string& ns, const gen::StubPlan
 }  // namespace
 
 void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
-  // recycle_units counts batches' worth of units for kit caches (one unit per hierarchy).
-  const size_t per_batch = lifecycle_kit_ ? count : 1;
-  if (backend_.CompiledUnits() >= static_cast<size_t>(options_.recycle_units) * per_batch) {
+  // recycle_units counts units; kit hierarchies are compiled in several units each, so
+  // their cache counts a hierarchy as one unit.
+  const size_t compiled = lifecycle_kit_ ? hierarchies_since_recycle_ : backend_.CompiledUnits();
+  if (compiled >= static_cast<size_t>(options_.recycle_units)) {
+    hierarchies_since_recycle_ = 0;
     entries_.clear();
     std::string error;
     if (!backend_.Recycle(&error)) HarnessError("recycling the backend failed: " + error);
@@ -83,18 +85,29 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     ch->model = Model(id);
     ch->plan = gen::PlanStubs(ch->model);
     ch->source = gen::EmitSource(ch->model, ch->ns);
-    if (lifecycle_kit_) ch->source += gen::EmitLifecycleKit(ch->model, ch->ns);
+    if (lifecycle_kit_) {
+      ch->units.push_back(ch->source);
+      for (std::string& u : gen::EmitLifecycleKitUnits(ch->model, ch->ns)) {
+        ch->source += u;
+        ch->units.push_back(std::move(u));
+      }
+    }
     unit += ch->source;
     batch.push_back(std::move(ch));
   }
   // JIT time: compiling the unit and resolving its stubs (ORC generates machine code on
-  // the first lookup, so both count). Hierarchies with a lifecycle kit are compiled one per
-  // unit: their many template instantiations make ORC's per-unit symbol bookkeeping grow
-  // faster than linearly (measured in dev: one unit of 4 kits 29 s, 4 units of one 3.5 s).
+  // the first lookup, so both count). Hierarchies with a lifecycle kit are compiled in
+  // several units each (the hierarchy, then gen::EmitLifecycleKitUnits): their many template
+  // instantiations make ORC's per-unit symbol bookkeeping grow faster than linearly
+  // (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7).
   auto start = std::chrono::steady_clock::now();
   std::vector<std::string> units;
   if (lifecycle_kit_) {
-    for (const auto& ch : batch) units.push_back(ch->source);
+    for (auto& ch : batch) {
+      for (std::string& u : ch->units) units.push_back(std::move(u));
+      ch->units.clear();
+      ++hierarchies_since_recycle_;
+    }
   } else {
     units.push_back(std::move(unit));
   }

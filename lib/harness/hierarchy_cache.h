@@ -38,6 +38,7 @@ struct CompiledHierarchy {
   gen::Hierarchy model;
   gen::StubPlan plan;
   std::string source;      // this hierarchy's emitted C++, with the kit if any (reproducers store it)
+  std::vector<std::string> units;  // `source` cut into JIT units (kit hierarchies; emptied once compiled)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
   mutable std::vector<std::unique_ptr<ClassTables>> tables;  // by class, built by Tables()
 
@@ -70,6 +71,7 @@ class HierarchyCache {
   backend::Backend& backend_;
   const Options& options_;
   bool lifecycle_kit_ = false;
+  size_t hierarchies_since_recycle_ = 0;  // kit caches recycle by hierarchies, not units
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
   CacheStats stats_;
 };

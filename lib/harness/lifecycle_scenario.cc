@@ -2,6 +2,7 @@
 #include "harness/lifecycle_scenario.h"
 
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -74,6 +75,8 @@ struct Ov {
   uint64_t handle = 0;
   int reflected = -1;
   std::vector<std::pair<VirtualCall, int>> methods;  // replacement r, or -1: the throwing one
+  std::vector<const CallCheck*> on_reflected;  // per method: its check on the reflected class, or null
+  void* reflected_sub = nullptr;               // the reflected class's subobject (its `this`)
   size_t extra = 0;
   std::vector<void*> cookies;
   std::unique_ptr<Hook> hook;
@@ -124,6 +127,18 @@ struct Frame {
   int body_ops = 0;
   bool catch_here = false;
   int depth = 0;
+};
+
+// One line of the scenario log, kept as data and rendered only when a failure (or
+// --vto-verbose) needs the text: formatting every step cost ~10 % of fuzz_lifecycle's time.
+enum class Ev : uint8_t {
+  kBorn, kInsideCtor, kCreate, kCreateVector, kVectorPush, kCreateArray, kEnter, kLeft, kUnwound,
+  kInstall, kPropagate, kThrow, kTeardown, kDied, kAbandon, kUnlink, kLink, kWeakLink
+};
+struct LogEv {
+  Ev kind;
+  int obj = -1;  // the object, or the class for kCreate*/kEnter
+  int a = 0, b = 0, c = 0;
 };
 
 thread_local Scenario* g_ctor_scenario = nullptr;  // for constructor callbacks (ctx == nullptr)
@@ -184,8 +199,10 @@ constexpr size_t kMaxObjects = 24;
 
 struct Scenario {
   Scenario(backend::Backend& b, const CompiledHierarchy& ch, gen::ByteSource& src,
-           LifecycleStats& stats, Transcript* tx)
-      : b_(b), ch_(ch), h_(ch.model), src_(src), stats_(stats), tx_(tx) {}
+           LifecycleStats& stats, Transcript* tx, bool verbose)
+      : b_(b), ch_(ch), h_(ch.model), src_(src), stats_(stats), tx_(tx), options_verbose_(verbose) {
+    log_.reserve(64);
+  }
 
   // ---- the run ------------------------------------------------------------------------
 
@@ -197,7 +214,7 @@ struct Scenario {
       if (!t.has_virtual_bases && !t.has_multiple_vptrs) overlayable_.push_back(c);
     }
     if (classes_.empty()) return;  // nothing polymorphic to overlay
-    T("const size_t live_base = vto::LiveBlocks();");
+    if (tx_ != nullptr) T("const size_t live_base = vto::LiveBlocks();");
     for (int i = 0; i < kMaxTopOps && !src_.exhausted(); ++i) {
       try {
         Step(0);
@@ -225,11 +242,49 @@ struct Scenario {
   std::string V(const Obj& o) const { return "V[" + std::to_string(o.tx) + "]"; }
   [[noreturn]] void Fail(const std::string& what) const {
     SetFailureContext("hierarchy " + ch_.ns + " (generator version " + std::to_string(gen::kGeneratorVersion) +
-                      ", backend " + b_.name() + ")\n" + gen::DescribeHierarchy(h_) + "\nscenario so far:\n" + log_);
+                      ", backend " + b_.name() + ")\n" + gen::DescribeHierarchy(h_) + "\nscenario so far:\n" + RenderLog());
     harness::Fail("hierarchy " + ch_.ns + ": " + what);
   }
-  void Log(const std::string& s) {
-    if (log_.size() < 16000) log_ += "  " + s + "\n";
+  void Log(Ev kind, int obj = -1, int a = 0, int b = 0, int c = 0) {
+    const LogEv e{kind, obj, a, b, c};
+    if (log_.size() < kMaxLogLines) log_.push_back(e);
+    if (options_verbose_) std::fprintf(stderr, "  %s\n", Render(e).c_str());
+  }
+  std::string ClassOf(int cls, int x) const { return x ? gen::LcXName(cls) : gen::ClassName(cls); }
+  std::string Render(const LogEv& e) const {
+    const Obj* o = e.obj >= 0 && static_cast<size_t>(e.obj) < objs_.size() ? &objs_[static_cast<size_t>(e.obj)] : nullptr;
+    auto d = [&] { return o ? Describe(*o) : std::string("?"); };
+    switch (e.kind) {
+      case Ev::kBorn: return "born " + d();
+      case Ev::kInsideCtor: return "  inside the constructor of " + d();
+      case Ev::kCreate:
+        return "create " + std::string(kStoreNames[e.a]) + " " + ClassOf(e.obj, e.b) + " mode " + std::to_string(e.c);
+      case Ev::kCreateVector: return "create vector<" + ClassOf(e.obj, e.b) + ">";
+      case Ev::kVectorPush: return "vector push";
+      case Ev::kCreateArray: return "create new " + ClassOf(e.obj, e.b) + "[" + std::to_string(e.a) + "]";
+      case Ev::kEnter: return "enter " + std::string(kStoreNames[e.a]) + " " + ClassOf(e.obj, e.b);
+      case Ev::kLeft: return "left " + d();
+      case Ev::kUnwound: return "unwound " + d();
+      case Ev::kInstall:
+        return "install on " + d() + " reflected as " + gen::ClassName(e.a) + (e.b ? " +hook" : "") + " -> " +
+               std::to_string(e.c);
+      case Ev::kPropagate: return "call " + gen::MethodName(e.a) + " on " + d() + ", propagating its exception";
+      case Ev::kThrow: return "throw";
+      case Ev::kTeardown:
+        return "teardown overlay " + std::to_string(e.a) + " of " + d() + " -> " + std::to_string(e.b);
+      case Ev::kDied: return "died by " + std::string(kPathNames[e.a]) + ": " + d();
+      case Ev::kAbandon: return "abandon " + d() + " -> " + std::to_string(e.a);
+      case Ev::kUnlink: return "unlink " + d();
+      case Ev::kLink: return "link " + d() + " -> object #" + std::to_string(e.a);
+      case Ev::kWeakLink: return "weak-link " + d() + " -> object #" + std::to_string(e.a);
+    }
+    return "?";
+  }
+  std::string RenderLog() const {
+    std::string out;
+    for (const LogEv& e : log_) out += "  " + Render(e) + "\n";
+    if (log_.size() >= kMaxLogLines) out += "  ... (log truncated)\n";
+    return out;
   }
   std::string Describe(const Obj& o) const {
     return "object #" + std::to_string(o.id) + " (" + (o.x ? gen::LcXName(o.cls) : gen::ClassName(o.cls)) + " by " +
@@ -238,10 +293,17 @@ struct Scenario {
 
   // ---- kit access ------------------------------------------------------------------------
 
-  KitFn Kit(int cls) const { return reinterpret_cast<KitFn>(ch_.Stub(gen::LcEntryName(ch_.ns, cls))); }
+  KitFn Kit(int cls) {
+    if (kit_fns_.empty()) kit_fns_.resize(h_.classes.size(), nullptr);
+    KitFn& fn = kit_fns_[static_cast<size_t>(cls)];
+    if (fn == nullptr) fn = reinterpret_cast<KitFn>(ch_.Stub(gen::LcEntryName(ch_.ns, cls)));
+    return fn;
+  }
   StaticFn KitStatic(int s) const { return reinterpret_cast<StaticFn>(ch_.Stub(gen::LcStaticName(ch_.ns, s))); }
   int OpCode(const Obj& o, int op) const { return op | (o.x ? gen::kLcVariantX : 0) | (o.x ? o.mode : 0); }
+  // The transcript's spelling of a kit call (empty without a transcript: nothing reads it).
   std::string KitCall(int cls, int op, const std::string& a, const std::string& b) const {
+    if (tx_ == nullptr) return {};
     return gen::LcEntryName(ch_.ns, cls) + "(" + std::to_string(op) + ", " + a + ", " + b + ")";
   }
 
@@ -273,11 +335,11 @@ struct Scenario {
       if (tx_ != nullptr) {
         const int w = tx_->NewWord();
         o.word_tx.push_back(w);
-        T("W[" + std::to_string(w) + "] = *(void**)((char*)" + V(o) + " + " +
+        if (tx_ != nullptr) T("W[" + std::to_string(w) + "] = *(void**)((char*)" + V(o) + " + " +
           std::to_string(static_cast<char*>(sub) - static_cast<char*>(ptr)) + ");");
       }
     }
-    Log("born " + Describe(o));
+    Log(Ev::kBorn, o.id);
   }
   void* Up(const Obj& o, int s) const { return o.t->up[static_cast<size_t>(s)](o.ptr); }
   // LcX objects are more derived than their tables' class: their virtual bases sit
@@ -296,6 +358,7 @@ struct Scenario {
 
   std::vector<int> Alive() const {
     std::vector<int> v;
+    v.reserve(objs_.size());
     for (const Obj& o : objs_) {
       if (o.alive && !o.dying) v.push_back(o.id);
     }
@@ -313,7 +376,7 @@ struct Scenario {
   }
   void CheckLive(const char* when) {
     const size_t want = live_base_ + ActiveOverlays();
-    T("VTO_EXPECT(vto::LiveBlocks() == live_base + " + std::to_string(want - live_base_) + ", \"live overlays " +
+    if (tx_ != nullptr) T("VTO_EXPECT(vto::LiveBlocks() == live_base + " + std::to_string(want - live_base_) + ", \"live overlays " +
       when + "\");");
     const size_t got = b_.LiveOverlays();
     if (got != want) {
@@ -409,7 +472,7 @@ struct Scenario {
   void CtorBody(void* self) {
     Obj& o = objs_[static_cast<size_t>(pending_ctor_)];
     Born(o, self);
-    Log("  inside the constructor of " + Describe(o));
+    Log(Ev::kInsideCtor, o.id);
     InstallSome(o, /*in_ctor=*/true);
     CheckCalls(o, "inside the constructor body");
     if (o.mode & gen::kLcModeCtorThrows) {
@@ -425,7 +488,7 @@ struct Scenario {
     const bool ctor_body = (o.mode & gen::kLcModeCtorBody) != 0;
     if (ctor_body && tx_ != nullptr) {
       tx_->Open("constructor body of object #" + std::to_string(o.id));
-      T(V(o) + " = obj;");
+      if (tx_ != nullptr) T(V(o) + " = obj;");
     }
     pending_ctor_ = o.id;
     g_ctor_scenario = this;
@@ -444,7 +507,7 @@ struct Scenario {
       ctor_tx_open_ = false;
     }
     if (o.mode & gen::kLcModeCtorThrows) {
-      T("try { " + tx_make + "; VTO_EXPECT(false, \"constructor did not throw\"); } catch (int) {}");
+      if (tx_ != nullptr) T("try { " + tx_make + "; VTO_EXPECT(false, \"constructor did not throw\"); } catch (int) {}");
       if (!threw) Fail("the constructor of " + Describe(o) + " was to throw, but returned");
       o.alive = false;
       ++stats_.invisible_deaths;
@@ -478,18 +541,17 @@ struct Scenario {
       hd.elem_size = reinterpret_cast<size_t>(kit(OpCode(o, gen::kLcSize), nullptr, nullptr));
       storage = std::calloc(1, hd.elem_size);
       hd.h = storage;
-      T(HV(hd) + " = std::calloc(1, " + std::to_string(hd.elem_size) + ");");
+      if (tx_ != nullptr) T(HV(hd) + " = std::calloc(1, " + std::to_string(hd.elem_size) + ");");
       storage_tx = HV(hd);
     }
     void* made = nullptr;
-    Log("create " + std::string(kStoreNames[static_cast<int>(store)]) + " " +
-        (x ? gen::LcXName(cls) : gen::ClassName(cls)) + " mode " + std::to_string(mode));
+    Log(Ev::kCreate, cls, static_cast<int>(store), x, mode);
     const bool ok = Construct(o, [&] { return made = kit(code, storage, nullptr); },
                               "(void)" + KitCall(cls, code, storage_tx, "nullptr"));
     if (!ok) {
       hd.alive = false;
       if (store == Store::kPlacement) {
-        T("std::free(" + HV(hd) + ");");
+        if (tx_ != nullptr) T("std::free(" + HV(hd) + ");");
         std::free(storage);
       }
       return;
@@ -498,16 +560,16 @@ struct Scenario {
     std::string ptr_tx;
     if (store == Store::kNew || store == Store::kPlacement) {
       if (store == Store::kNew) hd.h = made;
-      T((store == Store::kNew ? HV(hd) : V(o)) + " = " + KitCall(cls, code, storage_tx, "nullptr") + ";");
+      if (tx_ != nullptr) T((store == Store::kNew ? HV(hd) : V(o)) + " = " + KitCall(cls, code, storage_tx, "nullptr") + ";");
       if (store == Store::kNew) T(V(o) + " = " + HV(hd) + ";");
     } else {
       hd.h = made;
-      T(HV(hd) + " = " + KitCall(cls, code, "nullptr", "nullptr") + ";");
+      if (tx_ != nullptr) T(HV(hd) + " = " + KitCall(cls, code, "nullptr", "nullptr") + ";");
       int get = store == Store::kUnique ? gen::kLcUniqueGet
                 : store == Store::kOptional ? gen::kLcOptionalGet
                                             : gen::kLcSharedGet;
       ptr = kit(OpCode(o, get), made, nullptr);
-      T(V(o) + " = " + KitCall(cls, OpCode(o, get), HV(hd), "nullptr") + ";");
+      if (tx_ != nullptr) T(V(o) + " = " + KitCall(cls, OpCode(o, get), HV(hd), "nullptr") + ";");
     }
     if (!o.alive) Born(o, ptr);
     if (o.ptr != ptr) Fail("constructor callback saw this=" + Hex(o.ptr) + ", the object is at " + Hex(ptr));
@@ -521,8 +583,8 @@ struct Scenario {
     Holder& hd = holders_[static_cast<size_t>(hi)];
     hd.h = kit(gen::kLcVectorNew | xop, nullptr, nullptr);
     hd.elem_size = reinterpret_cast<size_t>(kit(gen::kLcSize | xop, nullptr, nullptr));
-    T(HV(hd) + " = " + KitCall(cls, gen::kLcVectorNew | xop, "nullptr", "nullptr") + ";");
-    Log("create vector<" + (x ? gen::LcXName(cls) : gen::ClassName(cls)) + ">");
+    if (tx_ != nullptr) T(HV(hd) + " = " + KitCall(cls, gen::kLcVectorNew | xop, "nullptr", "nullptr") + ";");
+    Log(Ev::kCreateVector, cls, 0, x);
     const int n = src_.InRange(1, 3);
     for (int i = 0; i < n; ++i) Push(hi, mode);
   }
@@ -549,7 +611,7 @@ struct Scenario {
     for (size_t i = realloc ? 0 : size; i <= size; ++i) {
       Obj& o = NewObj(hd.cls, hd.x, mode, Store::kVector, hi);
       hd.objs.push_back(o.id);
-      T(V(o) + " = (char*)" + KitCall(hd.cls, gen::kLcVectorData | xop, HV(hd), "nullptr") + " + " +
+      if (tx_ != nullptr) T(V(o) + " = (char*)" + KitCall(hd.cls, gen::kLcVectorData | xop, HV(hd), "nullptr") + " + " +
         std::to_string(i * hd.elem_size) + ";");
       Born(o, static_cast<char*>(data) + i * hd.elem_size);
     }
@@ -564,7 +626,7 @@ struct Scenario {
     }
     if (vs.empty() || objs_.size() >= kMaxObjects) return;
     const int hi = Pick(vs);
-    Log("vector push");
+    Log(Ev::kVectorPush);
     Push(hi, 0);
   }
 
@@ -576,12 +638,12 @@ struct Scenario {
     const int n = src_.InRange(1, 3);
     hd.elem_size = reinterpret_cast<size_t>(kit(gen::kLcSize | xop, nullptr, nullptr));
     hd.h = kit(gen::kLcArrayNew | xop, nullptr, reinterpret_cast<void*>(static_cast<uintptr_t>(n)));
-    T(HV(hd) + " = " + KitCall(cls, gen::kLcArrayNew | xop, "nullptr", "(void*)" + std::to_string(n)) + ";");
-    Log("create new " + (x ? gen::LcXName(cls) : gen::ClassName(cls)) + "[" + std::to_string(n) + "]");
+    if (tx_ != nullptr) T(HV(hd) + " = " + KitCall(cls, gen::kLcArrayNew | xop, "nullptr", "(void*)" + std::to_string(n)) + ";");
+    Log(Ev::kCreateArray, cls, n, x);
     for (int i = 0; i < n; ++i) {
       Obj& o = NewObj(cls, x, 0, Store::kArray, hi);
       hd.objs.push_back(o.id);
-      T(V(o) + " = (char*)" + HV(hd) + " + " + std::to_string(static_cast<size_t>(i) * hd.elem_size) + ";");
+      if (tx_ != nullptr) T(V(o) + " = (char*)" + HV(hd) + " + " + std::to_string(static_cast<size_t>(i) * hd.elem_size) + ";");
       Born(o, static_cast<char*>(hd.h) + static_cast<size_t>(i) * hd.elem_size);
     }
   }
@@ -598,7 +660,7 @@ struct Scenario {
     if (o.mode & gen::kLcModeCtorThrows) f.catch_here = true;  // the constructor's throw ends here
     const int code = OpCode(o, store == Store::kScope ? gen::kLcScope : gen::kLcTemporary);
     KitFn kit = Kit(cls);
-    Log(std::string("enter ") + kStoreNames[static_cast<int>(store)] + " " + (x ? gen::LcXName(cls) : gen::ClassName(cls)));
+    Log(Ev::kEnter, cls, static_cast<int>(store), x);
     bool threw = false;
     const bool ctor_throws = (o.mode & gen::kLcModeCtorThrows) != 0;
     const std::string call = KitCall(cls, code, "nullptr", "(void*)1");
@@ -610,7 +672,7 @@ struct Scenario {
     const bool ctor_body = (o.mode & gen::kLcModeCtorBody) != 0;
     if (ctor_body && tx_ != nullptr) {
       tx_->Open("constructor body of object #" + std::to_string(id));
-      T(V(o) + " = obj;");
+      if (tx_ != nullptr) T(V(o) + " = obj;");
       ctor_tx_open_ = true;
     }
     frames_.push_back(&f);
@@ -618,7 +680,7 @@ struct Scenario {
     g_ctor_scenario = this;
     if (tx_ != nullptr && !ctor_body) {
       tx_->Open(std::string(kStoreNames[static_cast<int>(store)]) + " body of object #" + std::to_string(id));
-      T(V(o) + " = obj;");
+      if (tx_ != nullptr) T(V(o) + " = obj;");
     }
     try {
       kit(code, nullptr, &f);
@@ -632,15 +694,15 @@ struct Scenario {
       if (!body_closed_) tx_->Close();
       body_closed_ = false;
       if (threw) {
-        T("try { " + call + "; VTO_EXPECT(false, \"the body was to throw\"); } catch (int) {}");
+        if (tx_ != nullptr) T("try { " + call + "; VTO_EXPECT(false, \"the body was to throw\"); } catch (int) {}");
       } else {
-        T(call + ";");
+        if (tx_ != nullptr) T(call + ";");
       }
     }
     Obj& od = objs_[static_cast<size_t>(id)];
     od.alive = false;
     ++stats_.invisible_deaths;
-    Log(std::string(threw ? "unwound " : "left ") + Describe(od));
+    Log(threw ? Ev::kUnwound : Ev::kLeft, od.id);
     PostDeath(od, nullptr);
     if (threw && !f.catch_here) throw int(gen::kLcThrowValue);
     if (threw) ++stats_.throws_caught;
@@ -653,7 +715,7 @@ struct Scenario {
       tx_->Close();
       ctor_tx_open_ = false;
       tx_->Open(std::string(kStoreNames[static_cast<int>(o.store)]) + " body of object #" + std::to_string(o.id));
-      T(V(o) + " = obj;");
+      if (tx_ != nullptr) T(V(o) + " = obj;");
     }
     g_ctor_scenario = nullptr;
     pending_ctor_ = -1;
@@ -712,8 +774,10 @@ struct Scenario {
       ov.methods.push_back({call, r});
       const std::string fn = throwing ? gen::LcThrowName(ch_.ns, call.sig) : gen::ReplacementStubName(ch_.ns, call.sig, r);
       spec.methods.push_back({gen::MethodSpelling(h_, call.name, call.sig), ch_.Stub(fn)});
-      tx_repl += "{@SLOT(" + spec.class_name + "|" + gen::MethodSpelling(h_, call.name, call.sig) + ")@, (void*)&" + fn + "}, ";
+      if (tx_ != nullptr) tx_repl += "{@SLOT(" + spec.class_name + "|" + gen::MethodSpelling(h_, call.name, call.sig) + ")@, (void*)&" + fn + "}, ";
     }
+    for (const auto& m : ov.methods) ov.on_reflected.push_back(o.t->Find(reflected, m.first.name, m.first.sig));
+    ov.reflected_sub = PointerOf(o, o.t->ex().PathOf(reflected));
     ov.extra = src_.Below(3);
     spec.extra_slots = ov.extra;
     const bool virtual_dtor = h_.classes[reflected].virtual_dtor;
@@ -733,14 +797,13 @@ struct Scenario {
     const bool must_refuse = want_hook && !virtual_dtor;
     if (tx_ != nullptr) {
       ov.tx = tx_->NewHandle();
-      T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
+      if (tx_ != nullptr) T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
         tx_repl + "}, " + std::to_string(ov.extra) + ", " +
         (want_hook ? "&K[" + std::to_string(ov.hook->tx) + "]" : std::string("nullptr")) + ", " +
         (outside || must_refuse ? "VTO_MAY_REFUSE" : "VTO_MUST_INSTALL") + ");");
     }
     backend::InstallOutcome out = b_.Install(spec);
-    Log("install on " + Describe(o) + " reflected as " + gen::ClassName(reflected) + (want_hook ? " +hook" : "") +
-        " -> " + std::to_string(out.code));
+    Log(Ev::kInstall, o.id, reflected, want_hook, static_cast<int>(out.code));
     if (!out.ok()) {
       ++stats_.refusals;
       if (!outside && !must_refuse) {
@@ -782,10 +845,10 @@ struct Scenario {
     for (size_t k = 0; k < upto && k < o.ovs.size(); ++k) {
       const Ov& ov = o.ovs[k];
       if (ov.st != OvState::kActive) continue;
-      for (const auto& [call, r] : ov.methods) {
-        const CallCheck* on_r = o.t->Find(ov.reflected, call.name, call.sig);
+      for (size_t m = 0; m < ov.methods.size(); ++m) {
+        const CallCheck* on_r = ov.on_reflected[m];
         if (on_r && on_r->expected.impl_id == e.impl_id && on_r->expected.this_path == e.this_path) {
-          rep = Replaced{r, call.sig, PointerOf(o, o.t->ex().PathOf(ov.reflected))};
+          rep = Replaced{ov.methods[m].second, ov.methods[m].first.sig, ov.reflected_sub};
         }
       }
     }
@@ -801,15 +864,15 @@ struct Scenario {
     const long want_id = rep ? (rep->r < 0 ? gen::kLcThrowIdBase + rep->sig : gen::ReplacementId(rep->sig, rep->r))
                              : e.impl_id;
     void* want_self = rep ? rep->self : PointerOf(o, e.this_path);
-    const std::string stub = gen::CallStubName(ch_.ns, c.s, c.call.name, c.call.sig);
     if (tx_ != nullptr && !(rep && e.may_devirtualize)) {
+      const std::string stub = gen::CallStubName(ch_.ns, c.s, c.call.name, c.call.sig);
       const std::string callx = stub + "(" + V(o) + " == nullptr ? nullptr : " +
                                 gen::UpStubName(ch_.ns, o.cls, c.s) + "(" + V(o) + "))";
       if (expect_throw) {
-        T("VTO_EXPECT_THROWS(" + callx + ", \"" + gen::MethodName(c.call.name) + " through " + gen::ClassName(c.s) +
+        if (tx_ != nullptr) T("VTO_EXPECT_THROWS(" + callx + ", \"" + gen::MethodName(c.call.name) + " through " + gen::ClassName(c.s) +
           " reaches the throwing replacement\");");
       } else {
-        T("VTO_EXPECT_CALL(" + callx + ", " + std::to_string(want_id) + ", (char*)" + V(o) + " + " +
+        if (tx_ != nullptr) T("VTO_EXPECT_CALL(" + callx + ", " + std::to_string(want_id) + ", (char*)" + V(o) + " + " +
           std::to_string(static_cast<char*>(want_self) - static_cast<char*>(o.ptr)) + ", \"" +
           gen::MethodName(c.call.name) + " through " + gen::ClassName(c.s) + " " + when + "\");");
       }
@@ -856,15 +919,14 @@ struct Scenario {
     const bool throws = rep && rep->r < 0 && !c.expected.may_devirtualize;
     const bool propagate = throws && depth > 0 && src_.Chance(0.5);
     if (propagate) {
-      // The exception will unwind through the kit frames of the enclosing scopes.
-      PrepareUnwind();
-      Log("call " + gen::MethodName(c.call.name) + " on " + Describe(o) + ", propagating its exception");
-      if (tx_ != nullptr) {
-        T("throw int(" + std::to_string(gen::kLcThrowValue) + ");  // the throwing replacement's exception, checked below");
-      }
-      // Check it really throws, then let the exception unwind.
+      // Check it really throws, then let the exception unwind through the kit frames of
+      // the enclosing scopes. The call comes first: preparing the unwind may tear down
+      // overlays of the scope objects, `o` among them (found by fuzz_lifecycle).
+      Log(Ev::kPropagate, o.id, c.call.name);
       bool threw = CheckCall(o, c, o.ovs.size(), "(propagating)");
       if (!threw) Fail("expected an exception");
+      PrepareUnwind();
+      if (tx_ != nullptr) T("throw int(" + std::to_string(gen::kLcThrowValue) + ");  // the exception checked above");
       throw int(gen::kLcThrowValue);
     }
     if (CheckCall(o, c, o.ovs.size(), "(call operation)")) ++stats_.throws_caught;
@@ -874,8 +936,8 @@ struct Scenario {
   void ThrowOut(int depth) {
     if (depth == 0) return;
     PrepareUnwind();
-    Log("throw");
-    T("throw int(" + std::to_string(gen::kLcThrowValue) + ");");
+    Log(Ev::kThrow);
+    if (tx_ != nullptr) T("throw int(" + std::to_string(gen::kLcThrowValue) + ");");
     throw int(gen::kLcThrowValue);
   }
   // Before an exception leaves the body: every scope object it will destroy dies
@@ -912,10 +974,10 @@ struct Scenario {
       case OvState::kClosed: want = TeardownResult::kAlreadyTornDown; break;
     }
     if (ov.st == OvState::kActive && !o.alive) HarnessError("teardown of an active overlay on a dead object");
-    T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::" +
+    if (tx_ != nullptr) T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::" +
       TeardownResultName(want) + ", \"teardown result\");");
     const int r = b_.Teardown(ov.handle);
-    Log("teardown overlay " + std::to_string(k) + " of " + Describe(o) + " -> " + std::to_string(r));
+    Log(Ev::kTeardown, o.id, static_cast<int>(k), static_cast<int>(r));
     if (r != static_cast<int>(want)) {
       Fail("teardown of overlay #" + std::to_string(k) + " on " + Describe(o) + (o.alive ? "" : " (dead)") +
            " returned " + std::to_string(r) + " (" + TeardownResultName(static_cast<TeardownResult>(r)) +
@@ -1011,7 +1073,7 @@ struct Scenario {
              (ov.hook->expect ? " (a visible death with the overlay installed)" : " (an invisible death)"));
       }
     }
-    Log("died by " + std::string(kPathNames[static_cast<int>(path)]) + ": " + Describe(o));
+    Log(Ev::kDied, o.id, static_cast<int>(path));
     if (!seen) PostDeath(o, o.store == Store::kPlacement ? &placement_storage_ : nullptr);
   }
 
@@ -1032,11 +1094,11 @@ struct Scenario {
       before.assign(p, p + storage->second);
     }
     Ov& first = o.ovs[active[src_.Below(static_cast<uint32_t>(active.size()))]];
-    T("VTO_EXPECT(vto::AbandonOverlay(H[" + std::to_string(first.tx) +
+    if (tx_ != nullptr) T("VTO_EXPECT(vto::AbandonOverlay(H[" + std::to_string(first.tx) +
       "]) == vto::TeardownResult::kAbandoned, \"abandon after an unseen death\");");
     const int r = b_.Abandon(first.handle);
     ++stats_.abandons;
-    Log("abandon " + Describe(o) + " -> " + std::to_string(r));
+    Log(Ev::kAbandon, o.id, static_cast<int>(r));
     if (r != static_cast<int>(TeardownResult::kAbandoned)) {
       Fail("Abandon after the unseen death of " + Describe(o) + " returned " + std::to_string(r) + " (" +
            TeardownResultName(static_cast<TeardownResult>(r)) + "), expected kAbandoned");
@@ -1058,14 +1120,14 @@ struct Scenario {
       PreDeath(o, seen);
       BeginDeath(o, seen);
     }
-    T(act_tx);
+    if (tx_ != nullptr) T(act_tx);
     // The reproducer checks the hooks right after the act; the harness checks them inside
     // it (a hook firing twice fails there), so these lines are recorded before it runs.
     if (tx_ != nullptr) {
       for (const auto& [id, path] : victims) {
         for (const Ov& ov : objs_[static_cast<size_t>(id)].ovs) {
           if (!ov.hook) continue;
-          T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].calls == " + std::to_string(ov.hook->expect) +
+          if (tx_ != nullptr) T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].calls == " + std::to_string(ov.hook->expect) +
             ", \"destroy hook of object #" + std::to_string(id) + " fired " + std::to_string(ov.hook->expect) +
             " time(s) on " + kPathNames[static_cast<int>(path)] + "\");");
         }
@@ -1150,7 +1212,7 @@ struct Scenario {
           Kill({{o.id, Path::kExplicitDtorVia}}, s, [=] { st(gen::kLcsExplicitDtor, sp); },
                gen::LcStaticName(ch_.ns, s) + "(" + std::to_string(gen::kLcsExplicitDtor) + ", " + spx + ");", on_thread);
           if (!placement) {
-            T(KitCall(o.cls, code | gen::kLcFree, px, "nullptr") + ";");
+            if (tx_ != nullptr) T(KitCall(o.cls, code | gen::kLcFree, px, "nullptr") + ";");
             kit(code | gen::kLcFree, p, nullptr);
           }
         } else if (choice == 2) {  // delete through S*
@@ -1165,7 +1227,7 @@ struct Scenario {
                KitCall(o.cls, code | gen::kLcDeleteExact, px, "nullptr") + ";", on_thread);
         }
         if (placement) {
-          T("std::free(" + hv + ");");
+          if (tx_ != nullptr) T("std::free(" + hv + ");");
           std::free(hd.h);
         }
         hd.alive = false;
@@ -1253,7 +1315,7 @@ struct Scenario {
       Holder& nh = holders_[static_cast<size_t>(ni)];
       nh.h = h;
       nh.objs = copy.objs;
-      T(HV(nh) + " = " + KitCall(copy.cls, gen::kLcSharedCopy, HV(holders_[static_cast<size_t>(hi)]), "nullptr") + ";");
+      if (tx_ != nullptr) T(HV(nh) + " = " + KitCall(copy.cls, gen::kLcSharedCopy, HV(holders_[static_cast<size_t>(hi)]), "nullptr") + ";");
       ++objs_[static_cast<size_t>(copy.objs[0])].strong;
       return;
     }
@@ -1282,7 +1344,7 @@ struct Scenario {
         d.link_to = d.wlink_to = -1;
       }
       objs_[static_cast<size_t>(aid)].link_to = objs_[static_cast<size_t>(aid)].wlink_to = -1;
-      Log("unlink " + Describe(a));
+      Log(Ev::kUnlink, a.id);
       Kill(victims, -1,
            [=] { kit(gen::kLcUnlink | xop, ap, nullptr); },
            KitCall(objs_[static_cast<size_t>(aid)].cls, gen::kLcUnlink | xop, V(objs_[static_cast<size_t>(aid)]),
@@ -1294,10 +1356,10 @@ struct Scenario {
     }
     const bool weak = what == 2;
     if ((weak ? a.wlink_to : a.link_to) >= 0) return;  // replacing a link would release one: keep it simple
-    T(KitCall(a.cls, (weak ? gen::kLcWeakLink : gen::kLcLink) | xop, V(a), HV(target)) + ";");
+    if (tx_ != nullptr) T(KitCall(a.cls, (weak ? gen::kLcWeakLink : gen::kLcLink) | xop, V(a), HV(target)) + ";");
     kit((weak ? gen::kLcWeakLink : gen::kLcLink) | xop, a.ptr, target.h);
     const int to = target.objs[0];
-    Log(std::string(weak ? "weak-link " : "link ") + Describe(a) + " -> object #" + std::to_string(to));
+    Log(weak ? Ev::kWeakLink : Ev::kLink, a.id, to);
     if (weak) {
       a.wlink_to = to;
     } else {
@@ -1402,7 +1464,10 @@ struct Scenario {
   std::pair<void*, size_t> placement_storage_{nullptr, 0};
   bool ctor_tx_open_ = false;
   bool body_closed_ = false;
-  std::string log_;
+  static constexpr size_t kMaxLogLines = 400;
+  std::vector<LogEv> log_;
+  std::vector<KitFn> kit_fns_;  // by class: the kit entry points, resolved once per input
+  bool options_verbose_ = false;
 };
 
 void HookThunk(void* instance, void* user_data) {
@@ -1431,12 +1496,13 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
   uint32_t raw = 0;
   if (size >= 1) raw |= data[0];
   if (size >= 2) raw |= static_cast<uint32_t>(data[1]) << 8;
-  const int bits = options_.hierarchy_bits < 1 ? 1 : options_.hierarchy_bits > 16 ? 16 : options_.hierarchy_bits;
+  const int want = options_.lifecycle_hierarchy_bits;
+  const int bits = want < 0 ? 0 : want > 16 ? 16 : want;
   const CompiledHierarchy& ch = cache_.Get(raw & ((1u << bits) - 1));
   if (transcript != nullptr) SetReproducerHierarchy(ch);
   const size_t skip = size < 2 ? size : 2;
   gen::ByteSource ops(data + skip, size - skip);
-  Scenario(backend_, ch, ops, stats_, transcript).Run();
+  Scenario(backend_, ch, ops, stats_, transcript, options_.verbose > 0).Run();
 }
 
 }  // namespace vto::harness

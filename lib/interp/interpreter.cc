@@ -170,6 +170,7 @@ struct Interpreter::Impl {
   std::mutex ast_mu;
   std::unordered_map<const clang::CXXRecordDecl*, std::unique_ptr<ClassLayout>> layout_cache;
   std::unordered_set<std::string> strong_vtable_symbols;  // defined by earlier units
+  std::unordered_set<std::string> odr_indicators;         // ASan's __odr_asan_gen_*, ditto
   size_t units = 0;
   std::string unusable;  // why Compile refuses, after a unit failed to link
   std::string last_diagnostics;
@@ -307,6 +308,7 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
   // instrumented already, so the copy keeps its contents and ASan's registration of it;
   // ASan's ODR indicator for it (__odr_asan_gen_<name>) becomes local too.
   std::vector<std::string> new_strong;
+  std::vector<std::string> new_indicators;
   std::vector<std::string> external;  // symbols the unit's code refers to but does not define
   if (llvm::Module* module = unit->TheModule.get()) {
     constexpr llvm::StringLiteral kOdrIndicator = "__odr_asan_gen_";
@@ -314,7 +316,20 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
       if (global.isDeclaration() || !global.hasExternalLinkage()) continue;
       llvm::StringRef name = global.getName();
       const bool indicator = name.starts_with(kOdrIndicator);
-      if (indicator) name = name.drop_front(kOdrIndicator.size());
+      if (indicator) {
+        // A linkonce global (an inline class's vtable, typeinfo or construction vtable)
+        // gets a strong indicator in every unit that emits it: a second one would be a
+        // duplicate definition. Each unit keeps its own copy of the global (ASan registers
+        // it through a private alias), so its indicator becomes unit-local too.
+        if (s.odr_indicators.count(name.str()) != 0) {
+          global.setLinkage(llvm::GlobalValue::InternalLinkage);
+          global.setVisibility(llvm::GlobalValue::DefaultVisibility);
+          global.setDSOLocal(true);
+          continue;
+        }
+        new_indicators.push_back(name.str());
+        name = name.drop_front(kOdrIndicator.size());
+      }
       if (!IsVTableGroupSymbol(name)) continue;
       if (s.strong_vtable_symbols.count(name.str()) != 0) {
         global.setLinkage(llvm::GlobalValue::InternalLinkage);
@@ -370,6 +385,7 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
   }
   lock.lock();
   for (std::string& name : new_strong) s.strong_vtable_symbols.insert(std::move(name));
+  for (std::string& name : new_indicators) s.odr_indicators.insert(std::move(name));
   s.index->AddTranslationUnit(decls);
   ++s.units;
   return finish(true);

@@ -61,7 +61,7 @@ TEST(Options, BadFlagsRefusedWithTheirName) {
 
 TEST(Options, HelpListsEveryFlag) {
   std::string help = OptionsHelp();
-  for (const char* flag : {"backend", "batch", "recycle_units", "hierarchy_bits", "max_objects", "jit_opt_level"}) {
+  for (const char* flag : {"backend", "batch", "recycle_units", "hierarchy_bits", "lifecycle_hierarchy_bits", "max_objects", "jit_opt_level"}) {
     EXPECT_NE(help.find(std::string("--vto-") + flag), std::string::npos) << flag;
   }
 }
