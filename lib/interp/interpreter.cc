@@ -107,11 +107,12 @@ std::vector<std::string> SplitUnitSeparated(std::string_view joined) {
   return out;
 }
 
-// clang 22 re-emits the vtable group of a class whose key function an earlier input defined
-// (llvm/llvm-project#141039), as strong definitions that the JIT rejects as duplicates.
+// clang 22 re-emits the vtable group (vtable, type_info, VTT, construction vtables) of a class
+// whose key function an earlier input defined (llvm/llvm-project#141039), as strong
+// definitions that the JIT rejects as duplicates.
 bool IsVTableGroupSymbol(llvm::StringRef name) {
   return name.starts_with("_ZTV") || name.starts_with("_ZTS") || name.starts_with("_ZTI") ||
-         name.starts_with("_ZTT");
+         name.starts_with("_ZTT") || name.starts_with("_ZTC");
 }
 
 // clang 22 removes a failed input's declarations from the ordinary lookup tables but not from

@@ -49,7 +49,8 @@
 // first non-inline virtual function) is defined in one translation unit and a later one
 // uses the class's vtable, clang emits the vtable and its type_info again, and the JIT
 // rejects the duplicate definitions. Compile works around it by making such re-emitted
-// _ZTV/_ZTS/_ZTI/_ZTT definitions local to the later unit: its objects then point at their
+// _ZTV/_ZTS/_ZTI/_ZTT/_ZTC definitions (and ASan's ODR indicators of
+// globals that several units emit) local to the later unit: its objects then point at their
 // own (identical) copy of the vtable. type_info comparisons in libstdc++ compare names, so
 // dynamic_cast, typeid and catch work across the copies. Classes whose virtual functions
 // are all defined inline (or whose key function is defined in the unit that uses them) get

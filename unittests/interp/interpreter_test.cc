@@ -278,6 +278,30 @@ TEST_F(InterpTest, ClassWithOutOfLineKeyFunctionUsableFromLaterUnit) {
   destroy(two);
 }
 
+// The same with virtual bases (construction vtables, _ZTC) and with a class whose vtable
+// has no key function, each constructed in two later units: the lifecycle kit compiles one
+// unit per class, and every unit that constructs such a class emits its construction
+// vtables (and, under ASan, an ODR indicator for every instrumented global) again.
+TEST_F(InterpTest, VirtualBaseClassConstructedFromSeveralLaterUnits) {
+  CompileClean(R"(
+      struct VRoot { virtual ~VRoot() {} virtual int r() { return 1; } int rv = 5; };
+      struct VMid : virtual VRoot { virtual int m(); int mv = 7; };
+      int VMid::m() { return 20 + mv; }
+      struct VLeaf : VMid { int m() override { return 30 + rv; } };  // no key function
+      struct VKeyed : VMid { virtual int k(); };  // key function here: a strong _ZTC group
+      int VKeyed::k() { return 40 + mv; })");
+  for (int unit = 1; unit <= 3; ++unit) {
+    const std::string n = std::to_string(unit);
+    CompileClean("extern \"C\" int use_vbase_" + n + "() {\n"
+                 "  VMid mid; VLeaf leaf; VKeyed keyed; VMid* p = new VLeaf;\n"
+                 "  int r = mid.m() + leaf.m() + keyed.k() + p->m() + dynamic_cast<VLeaf*>(p)->rv;\n"
+                 "  delete p; return r;\n}\n");
+    auto* use = Function<int()>("use_vbase_" + n);
+    ASSERT_NE(use, nullptr) << unit;
+    EXPECT_EQ(use(), 27 + 35 + 47 + 35 + 5) << unit;
+  }
+}
+
 // Recycling: an Interpreter is dropped and replaced; the new one starts from nothing.
 TEST_F(InterpTest, RecyclingStartsFresh) {
   const char* kCode = R"(
