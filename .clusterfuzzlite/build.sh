@@ -21,10 +21,11 @@
 # Self-contained $OUT: the targets link the shared LLVM/clang-cpp 22 libraries (they JIT
 # C++). Those and every other non-glibc library they need are copied to $OUT/lib, and the
 # targets are linked with RPATH $ORIGIN/lib (DT_RPATH, so the libraries' own dependencies
-# resolve there too). The JIT'd code is compiled at run time against clang 22's resource
-# headers and the C++ standard library headers at the build machine's paths
-# (/usr/lib/llvm-22/lib/clang/22, /usr/include): the machine that runs the targets needs
-# them there too (docs/FUZZING.md, "OSS-Fuzz / ClusterFuzzLite").
+# resolve there too). The JIT'd code is compiled at run time against headers: every header
+# the generated hierarchies include, and everything those include in turn (clang -M), and
+# clang 22's resource files are copied under their absolute paths into
+# $OUT/vto-jit-sysroot, which the interpreter uses when it finds it next to the executable
+# (lib/interp/interpreter.h; docs/FUZZING.md, "OSS-Fuzz / ClusterFuzzLite").
 #
 # Exit status: 0 built; non-zero on the first failing step (bash -e), with a message.
 src=${VTO_SOURCE_DIR:-$SRC/vtoverlay}
@@ -55,6 +56,33 @@ cmake -S "$src" -B "$build" -G Ninja \
   -DVTO_FUZZ_ENGINE="$LIB_FUZZING_ENGINE"
 # (the backslash keeps $ORIGIN literal through the shell ninja runs the linker with)
 cmake --build "$build" --target "${build_targets[@]}" -j "$(nproc)"
+
+# The JIT's sysroot (see above). clang++-22 is the compiler the interpreter embeds, so its
+# driver finds the same headers the interpreter would.
+clang22=$(command -v clang++-22 || echo /usr/lib/llvm-22/bin/clang++)
+resource=$("$clang22" -print-resource-dir)
+sysroot="$OUT/vto-jit-sysroot"
+rm -rf "$sysroot"
+probe="$build/jit-headers-probe.cc"
+{
+  # what lib/gen emits (and a margin of headers generated code may reasonably use)
+  grep -ho '#include <[a-z_]*>' "$src"/lib/gen/*.cc | sort -u
+  printf '#include <%s>\n' atomic exception functional mutex stdexcept thread
+} >"$probe"
+"$clang22" -std=c++17 -M -MT probe "$probe" | tr ' \\' '\n\n' | grep '^/' | grep -v "^$probe$" | sort -u |
+  while read -r header; do
+    header=$(realpath -s -m "$header")  # /usr/bin/../lib/gcc/... -> /usr/lib/gcc/...
+    mkdir -p "$sysroot$(dirname "$header")"
+    cp -L "$header" "$sysroot$header"
+  done
+mkdir -p "$sysroot$resource"
+cp -rL "$resource/include" "$sysroot$resource/"
+[ -d "$resource/share" ] && cp -rL "$resource/share" "$sysroot$resource/"
+# clang's driver accepts a GCC installation (and so adds libstdc++'s include directories)
+# only where it finds its crtbegin.o.
+crt=$("$clang22" -print-file-name=crtbegin.o)
+mkdir -p "$sysroot$(dirname "$crt")" && cp -L "$crt" "$sysroot$crt"
+echo "build.sh: $sysroot ($(find "$sysroot" -type f | wc -l) files, $(du -sh "$sysroot" | cut -f1))"
 
 options_section() {  # file: its non-comment lines as "key = value"
   grep -v '^#' "$1" | grep -v '^$' | sed 's/=/ = /'

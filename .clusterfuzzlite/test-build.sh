@@ -14,7 +14,8 @@
 # glibc comes from $OUT/lib; <t>.options exists; <t>_seed_corpus.zip holds every file of
 # corpus/<t>/; and <t> run from $OUT on the unzipped seed corpus (-runs=0, with the options
 # file's [libfuzzer] flags, e.g. its timeout, and [asan] options) executes every seed and
-# exits 0.
+# exits 0 — as root inside a private mount namespace where /usr/include, /usr/lib/gcc and
+# clang's resource directory are empty, so the JIT compiles from $OUT/vto-jit-sysroot alone.
 #
 # Exit status: 0 every check passed; 1 a check failed; 2 build.sh failed.
 set -uo pipefail
@@ -45,6 +46,15 @@ if [ "$code" != 0 ]; then tail -40 "$work/build.sh.log"; echo "ERROR: test-build
 echo "build.sh: ${build_s} s"
 
 out="$src/out" fail=0
+# Run the targets with the system's headers hidden when a private mount namespace is
+# available (root); otherwise say the self-containment of the JIT headers was not checked.
+empty="$src/empty"; mkdir -p "$empty"
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+  hide=1 hide_note=" with /usr/include, /usr/lib/gcc and clang's resource dir hidden"
+else
+  hide=0 hide_note=" (system headers visible: no mount namespace without root)"
+fi
+check "\$OUT/vto-jit-sysroot holds the JIT's headers" "[ -f '$out/vto-jit-sysroot/usr/include/stdint.h' ]"
 check() { if eval "$2"; then echo "  ok    $1"; else echo "  FAIL  $1"; fail=1; fi; }
 targets=$(sed -n 's/^set(VTO_FUZZ_TARGETS \(.*\))/\1/p' fuzz/CMakeLists.txt)
 tsan_only=$(sed -n 's/^set(VTO_FUZZ_TSAN_ONLY_TARGETS \(.*\))/\1/p' fuzz/CMakeLists.txt)
@@ -71,9 +81,21 @@ for t in $targets; do
   asan=$(section asan | paste -sd:)
   mapfile -t flags < <(section libfuzzer | sed 's/^/-/')
   run_start=$SECONDS
-  (cd "$out" && env -u LD_LIBRARY_PATH ASAN_OPTIONS="$asan" "./$t" "${flags[@]}" -runs=0 "$seeds") >"$work/$t.run.log" 2>&1
+  if [ "$hide" = 1 ]; then
+    # The build machine's headers hidden (a private mount namespace): the JIT must compile
+    # from $OUT/vto-jit-sysroot alone, as on a runner without them.
+    unshare -m bash -c 'empty=$1 out=$2 t=$3 asan=$4; shift 4
+      for d in /usr/include /usr/lib/gcc "$(clang++-22 -print-resource-dir)"; do
+        [ -d "$d" ] && mount --bind "$empty" "$d"
+      done
+      cd "$out" && exec env -u LD_LIBRARY_PATH -u VTO_JIT_SYSROOT ASAN_OPTIONS="$asan" "./$t" "$@"' \
+      _ "$empty" "$out" "$t" "$asan" "${flags[@]}" -runs=0 "$seeds" >"$work/$t.run.log" 2>&1
+  else
+    (cd "$out" && env -u LD_LIBRARY_PATH -u VTO_JIT_SYSROOT ASAN_OPTIONS="$asan" "./$t" "${flags[@]}" -runs=0 "$seeds") \
+      >"$work/$t.run.log" 2>&1
+  fi
   rc=$?
-  check "$t runs its seed corpus from \$OUT: exit $rc in $((SECONDS - run_start)) s" "[ $rc -eq 0 ]"
+  check "$t runs its seed corpus from \$OUT${hide_note}: exit $rc in $((SECONDS - run_start)) s" "[ $rc -eq 0 ]"
   if [ "$n_zip" -gt 0 ]; then
     check "$t executed all $n_zip seeds" "grep -q 'INFO: seed corpus: files: $n_zip ' '$work/$t.run.log' && grep -q 'INITED' '$work/$t.run.log'"
   else

@@ -1,6 +1,11 @@
 // interpreter.cc — vto::interp::Interpreter over clang::Interpreter (clang 22).
 #include "interp/interpreter.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -134,6 +139,24 @@ void ForgetExternCDecls(clang::ASTContext& context, const clang::TranslationUnit
 // diagnostics engine of our own, so that a bad argument comes back as a message instead of
 // being printed on stderr (clang::IncrementalCompilerBuilder only says "Initialization
 // failed", and accepts some unknown arguments).
+// A directory holding the headers JIT'd code includes, laid out under their absolute paths
+// (a sysroot): $VTO_JIT_SYSROOT, else "vto-jit-sysroot" next to the executable (an OSS-Fuzz
+// $OUT made by .clusterfuzzlite/build.sh), else none (the system's headers).
+std::string JitSysroot() {
+  auto is_dir = [](const std::string& path) {
+    struct stat st {};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  };
+  if (const char* env = std::getenv("VTO_JIT_SYSROOT"); env != nullptr && *env != '\0') return env;
+  char exe[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return {};
+  std::string dir(exe, static_cast<size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  const std::string candidate = dir + "/vto-jit-sysroot";
+  return is_dir(candidate) ? candidate : std::string();
+}
+
 bool ValidateArguments(const std::vector<std::string>& args, std::string* message) {
   std::vector<const char*> argv = {"clang++", "-xc++", "-c", "-"};
   for (const std::string& arg : args) argv.push_back(arg.c_str());
@@ -209,8 +232,10 @@ std::unique_ptr<Interpreter> Interpreter::Create(const InterpreterOptions& optio
   });
 
   auto impl = std::make_unique<Impl>();
+  const std::string sysroot = JitSysroot();
   impl->args = {"-std=c++17", "-O" + std::to_string(options.opt_level), "-resource-dir",
-                VTO_CLANG_RESOURCE_DIR};
+                sysroot + VTO_CLANG_RESOURCE_DIR};
+  if (!sysroot.empty()) impl->args.push_back("--sysroot=" + sysroot);
   if (!options.assume_unique_vtables) impl->args.push_back("-fno-assume-unique-vtables");
   if (options.sanitize_like_host)
     for (std::string& arg : HostSanitizerArgs()) impl->args.push_back(std::move(arg));

@@ -26,7 +26,10 @@
 //                                      JIT'd code is instrumented like the host)
 //   <extra_args>                      (last, so they override the defaults)
 // The C++ standard library is the system's (libstdc++), found by clang's driver as for any
-// compilation: <memory>, <vector>, <optional>, <thread>, <stdexcept>... work.
+// compilation: <memory>, <vector>, <optional>, <thread>, <stdexcept>... work. A JIT sysroot
+// replaces the system's headers: $VTO_JIT_SYSROOT, else a directory "vto-jit-sysroot" next
+// to the executable (.clusterfuzzlite/build.sh puts one into $OUT), adds
+// --sysroot=<it> and prefixes the resource dir with it.
 //
 // -fno-assume-unique-vtables: clang >= 17 compiles dynamic_cast<F*> for a `final` class F
 // into `vptr == &vtable for F` at -O1 and above, which fails for an object whose vptr was
