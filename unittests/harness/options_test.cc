@@ -11,7 +11,7 @@ namespace {
 
 TEST(Options, DefaultsComeFromFlagsDef) {
   Options o;
-  EXPECT_EQ(o.batch, 16);
+  EXPECT_EQ(o.batch, 8);
   EXPECT_EQ(o.hierarchy_bits, 8);
   EXPECT_EQ(o.backend, "");
 }
