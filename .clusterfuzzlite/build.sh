@@ -28,6 +28,7 @@
 # (lib/interp/interpreter.h; docs/FUZZING.md, "OSS-Fuzz / ClusterFuzzLite").
 #
 # Exit status: 0 built; non-zero on the first failing step (bash -e), with a message.
+set -eu  # also when run as `bash build.sh` (the #! line's flags then do not apply)
 src=${VTO_SOURCE_DIR:-$SRC/vtoverlay}
 [ -f "$src/fuzz/CMakeLists.txt" ] || { echo "ERROR: build.sh: no vtoverlay source tree at $src" >&2; exit 2; }
 for v in CC CXX LIB_FUZZING_ENGINE OUT; do

@@ -54,8 +54,8 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 else
   hide=0 hide_note=" (system headers visible: no mount namespace without root)"
 fi
-check "\$OUT/vto-jit-sysroot holds the JIT's headers" "[ -f '$out/vto-jit-sysroot/usr/include/stdint.h' ]"
 check() { if eval "$2"; then echo "  ok    $1"; else echo "  FAIL  $1"; fail=1; fi; }
+check "\$OUT/vto-jit-sysroot holds the JIT's headers" "[ -f '$out/vto-jit-sysroot/usr/include/stdint.h' ]"
 targets=$(sed -n 's/^set(VTO_FUZZ_TARGETS \(.*\))/\1/p' fuzz/CMakeLists.txt)
 tsan_only=$(sed -n 's/^set(VTO_FUZZ_TSAN_ONLY_TARGETS \(.*\))/\1/p' fuzz/CMakeLists.txt)
 for t in $targets; do
