@@ -9,13 +9,13 @@ const ClassShape* ShapeTable::Add(ClassShape shape) {
   if (it != by_name_.end()) return it->second;
   storage_.push_back(std::move(shape));
   const ClassShape* stored = &storage_.back();
-  by_name_.emplace(stored->rtti_name, stored);
+  by_name_.emplace(std::string_view(stored->rtti_name), stored);
   return stored;
 }
 
 const ClassShape* ShapeTable::Find(std::string_view rtti_name) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_name_.find(std::string(rtti_name));
+  auto it = by_name_.find(rtti_name);
   return it == by_name_.end() ? nullptr : it->second;
 }
 

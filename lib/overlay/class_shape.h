@@ -93,13 +93,16 @@ class ShapeTable final : public ShapeResolver {
   // Adds `shape`, or returns the already-present shape with the same rtti_name (the
   // first one added wins; shapes of one class do not change).
   const ClassShape* Add(ClassShape shape);
+  // Allocates nothing.
   [[nodiscard]] const ClassShape* Find(std::string_view rtti_name) const override;
   [[nodiscard]] size_t size() const;
 
  private:
   mutable std::mutex mu_;
   std::deque<ClassShape> storage_;  // deque: stable addresses
-  std::unordered_map<std::string, const ClassShape*> by_name_;
+  // Keys view the rtti_name of the stored shape (never modified, never moved), so Find looks
+  // a name up without building a std::string (Install allocates only its block, CONTRACT P4).
+  std::unordered_map<std::string_view, const ClassShape*> by_name_;
 };
 
 }  // namespace vto

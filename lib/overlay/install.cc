@@ -1,7 +1,14 @@
 // install.cc — vto::Install: validate, clone the dynamic type's vtable, patch, link.
+//
+// The success path allocates exactly one thing, the block (CONTRACT P4): the request check
+// finds duplicate slots without a container, and every refusal message is built in an
+// out-of-line cold function, so no std::string lives in Install's own frame (under ASan
+// such temporaries made it an 8 KB frame).
 #include <algorithm>
+#include <cstdint>
 #include <new>
 #include <string>
+#include <type_traits>
 
 #include "overlay/block.h"
 #include "overlay/destroy_hook.h"
@@ -14,14 +21,60 @@ namespace {
 
 using internal::Block;
 
-InstallResult Refuse(Status status, std::string message) {
+template <typename T>
+void AppendPart(std::string& out, const T& part) {
+  if constexpr (std::is_integral_v<T>) {
+    out += std::to_string(part);
+  } else {
+    out += part;  // text: a literal, a const char* or a std::string
+  }
+}
+
+// A refusal: the status and "<StatusName>: " followed by the parts (text and integers).
+// Out of line and cold: the messages' strings never enter the caller's frame.
+template <typename... Parts>
+[[gnu::noinline, gnu::cold]] InstallResult Refuse(Status status, const Parts&... parts) {
   InstallResult r;
   r.status = status;
-  r.message = std::string(StatusName(status)) + ": " + message;
+  r.message = StatusName(status);
+  r.message += ": ";
+  (AppendPart(r.message, parts), ...);
   return r;
 }
 
-std::string Num(long long v) { return std::to_string(v); }
+// Index of the first replacement whose slot an earlier replacement already names, or
+// `replacements.size()` when all slots are distinct. Allocates nothing: the slots are
+// checked in windows of kWindow consecutive slot numbers with a bitmap on the stack,
+// visiting only windows that hold a slot (at most one window per replacement; a shape of
+// at most kWindow slots — nearly every class — needs one pass). Not inlined, so the bitmap
+// stays out of Install's frame.
+[[gnu::noinline]] size_t FirstDuplicate(const std::vector<SlotReplacement>& replacements) {
+  constexpr uint64_t kWindow = 1024;
+  const size_t n = replacements.size();
+  size_t first = n;
+  uint64_t start = 0;  // the window is [start, start + kWindow)
+  for (;;) {
+    uint64_t seen[kWindow / 64] = {};
+    uint64_t next = UINT64_MAX;  // the lowest slot past this window
+    for (size_t i = 0; i < n && i < first; ++i) {
+      const uint64_t slot = replacements[i].slot;
+      if (slot < start) continue;  // an earlier window's
+      if (slot - start >= kWindow) {
+        next = std::min(next, slot);
+        continue;
+      }
+      const uint64_t bit = uint64_t{1} << ((slot - start) % 64);
+      uint64_t& word = seen[(slot - start) / 64];
+      if ((word & bit) != 0) {
+        first = i;  // the earliest duplicate in this window; later windows only look before it
+        break;
+      }
+      word |= bit;
+    }
+    if (next == UINT64_MAX) return first;
+    start = next;
+  }
+}
 
 // Everything that can be decided from the request alone, before the object is read.
 InstallResult CheckRequest(const InstallRequest& req) {
@@ -29,35 +82,34 @@ InstallResult CheckRequest(const InstallRequest& req) {
   if (req.reflected == nullptr) return Refuse(Status::kNullShape, "no reflected class shape given");
   const ClassShape& cls = *req.reflected;
   if (!cls.polymorphic || cls.num_slots == 0) {
-    return Refuse(Status::kNotPolymorphic, "class " + cls.name + " has no virtual functions (no vptr)");
+    return Refuse(Status::kNotPolymorphic, "class ", cls.name, " has no virtual functions (no vptr)");
   }
   if (req.extra_slots > internal::kMaxExtraSlots) {
-    return Refuse(Status::kExtraSlotsOverflow, "extra_slots = " + Num(req.extra_slots) +
-                                                   " exceeds the limit of " + Num(internal::kMaxExtraSlots));
+    return Refuse(Status::kExtraSlotsOverflow, "extra_slots = ", req.extra_slots, " exceeds the limit of ",
+                  internal::kMaxExtraSlots);
   }
-  std::vector<uint32_t> seen;
-  for (const SlotReplacement& r : req.replacements) {
+  // Each replacement is checked in order, the duplicate check last, as one loop would.
+  const size_t duplicate = FirstDuplicate(req.replacements);
+  for (size_t i = 0; i < req.replacements.size(); ++i) {
+    const SlotReplacement& r = req.replacements[i];
     if (r.slot >= cls.num_slots) {
-      return Refuse(Status::kSlotOutOfRange, "slot " + Num(r.slot) + " is out of range: class " + cls.name +
-                                                 " has " + Num(cls.num_slots) + " vtable slots");
+      return Refuse(Status::kSlotOutOfRange, "slot ", r.slot, " is out of range: class ", cls.name, " has ",
+                    cls.num_slots, " vtable slots");
     }
     if (static_cast<int64_t>(r.slot) == cls.complete_dtor_slot ||
         static_cast<int64_t>(r.slot) == cls.deleting_dtor_slot) {
-      return Refuse(Status::kDestructorSlot,
-                    "slot " + Num(r.slot) + " of " + cls.name + " is a destructor slot; use on_destroy");
+      return Refuse(Status::kDestructorSlot, "slot ", r.slot, " of ", cls.name,
+                    " is a destructor slot; use on_destroy");
     }
     if (r.function == nullptr) {
-      return Refuse(Status::kNullReplacement, "replacement for slot " + Num(r.slot) + " is null");
+      return Refuse(Status::kNullReplacement, "replacement for slot ", r.slot, " is null");
     }
-    if (std::find(seen.begin(), seen.end(), r.slot) != seen.end()) {
-      return Refuse(Status::kDuplicateSlot, "slot " + Num(r.slot) + " is replaced twice");
-    }
-    seen.push_back(r.slot);
+    if (i == duplicate) return Refuse(Status::kDuplicateSlot, "slot ", r.slot, " is replaced twice");
   }
 #if !VTO_FAULT_IS(hook_on_nonvirtual_dtor_accepted)  // (checked against the dynamic type instead)
   if (req.on_destroy != nullptr && (cls.complete_dtor_slot < 0 || cls.deleting_dtor_slot < 0)) {
-    return Refuse(Status::kNoVirtualDestructor,
-                  "a destroy hook needs a virtual destructor; " + cls.name + "'s destructor is not virtual");
+    return Refuse(Status::kNoVirtualDestructor, "a destroy hook needs a virtual destructor; ", cls.name,
+                  "'s destructor is not virtual");
   }
 #endif
   return InstallResult{};
@@ -67,29 +119,27 @@ InstallResult CheckRequest(const InstallRequest& req) {
 InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn) {
   const ClassShape& cls = *req.reflected;
   if (dyn.has_virtual_bases) {
-    return Refuse(Status::kUnsupportedLayout,
-                  "dynamic type " + dyn.name + " has virtual bases (vbase/vcall offsets are not supported yet)");
+    return Refuse(Status::kUnsupportedLayout, "dynamic type ", dyn.name,
+                  " has virtual bases (vbase/vcall offsets are not supported yet)");
   }
 #if VTO_FAULT_IS(hook_on_nonvirtual_dtor_accepted)
   // FAULT: the hook is written into the dynamic type's destructor slots, so its destructor
   // is the one checked.
   if (req.on_destroy != nullptr && (dyn.complete_dtor_slot < 0 || dyn.deleting_dtor_slot < 0)) {
-    return Refuse(Status::kNoVirtualDestructor,
-                  "a destroy hook needs a virtual destructor; " + dyn.name + "'s destructor is not virtual");
+    return Refuse(Status::kNoVirtualDestructor, "a destroy hook needs a virtual destructor; ", dyn.name,
+                  "'s destructor is not virtual");
   }
 #endif
 #if !VTO_FAULT_IS(refused_layout_installed)  // FAULT: only virtual bases were thought unsupported
   if (dyn.has_secondary_vptrs) {
-    return Refuse(Status::kUnsupportedLayout, "dynamic type " + dyn.name +
-                                                  " has more than one vptr (multiple inheritance of polymorphic "
-                                                  "bases is not supported yet)");
+    return Refuse(Status::kUnsupportedLayout, "dynamic type ", dyn.name,
+                  " has more than one vptr (multiple inheritance of polymorphic bases is not supported yet)");
   }
 #endif
   if (dyn.vptr_identity_assumed) {
-    return Refuse(Status::kVptrIdentityAssumed,
-                  "dynamic type " + dyn.name +
-                      " is final and compiled with -fassume-unique-vtables: dynamic_cast to it compares the vptr "
-                      "with its vtable's address and would fail on a clone");
+    return Refuse(Status::kVptrIdentityAssumed, "dynamic type ", dyn.name,
+                  " is final and compiled with -fassume-unique-vtables: dynamic_cast to it compares the vptr "
+                  "with its vtable's address and would fail on a clone");
   }
   bool on_chain = dyn.rtti_name == cls.rtti_name ||
                   std::find(dyn.primary_bases.begin(), dyn.primary_bases.end(), cls.rtti_name) !=
@@ -99,15 +149,15 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn)
   on_chain = on_chain || dyn.num_slots >= cls.num_slots;
 #endif
   if (!on_chain) {
-    return Refuse(Status::kNotPrimaryBase,
-                  "reflected class " + cls.name + " is not dynamic type " + dyn.name + " or one of its primary bases");
+    return Refuse(Status::kNotPrimaryBase, "reflected class ", cls.name, " is not dynamic type ", dyn.name,
+                  " or one of its primary bases");
   }
   if (!dyn.polymorphic || dyn.num_slots < cls.num_slots || dyn.num_slots > internal::kMaxSlots ||
       (cls.complete_dtor_slot >= 0 && dyn.complete_dtor_slot != cls.complete_dtor_slot) ||
       (cls.deleting_dtor_slot >= 0 && dyn.deleting_dtor_slot != cls.deleting_dtor_slot)) {
-    return Refuse(Status::kInconsistentShapes,
-                  "shapes of " + cls.name + " (" + Num(cls.num_slots) + " slots) and its derived dynamic type " +
-                      dyn.name + " (" + Num(dyn.num_slots) + " slots) contradict each other");
+    return Refuse(Status::kInconsistentShapes, "shapes of ", cls.name, " (", cls.num_slots,
+                  " slots) and its derived dynamic type ", dyn.name, " (", dyn.num_slots,
+                  " slots) contradict each other");
   }
   return InstallResult{};
 }
@@ -146,9 +196,8 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 
   abi::VPtr current = abi::ReadVptr(req.instance);
   if (abi::OffsetToTop(current) != 0) {
-    return Refuse(Status::kUnsupportedLayout,
-                  "instance points at a base-class subobject (offset-to-top " + Num(abi::OffsetToTop(current)) +
-                      "), not at the complete object's primary vptr");
+    return Refuse(Status::kUnsupportedLayout, "instance points at a base-class subobject (offset-to-top ",
+                  abi::OffsetToTop(current), "), not at the complete object's primary vptr");
   }
   const std::type_info* rtti = abi::Rtti(current);
   if (rtti == nullptr) {
@@ -156,8 +205,8 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   }
   const ClassShape* dyn = resolver.Find(rtti->name());
   if (dyn == nullptr) {
-    return Refuse(Status::kUnknownDynamicType,
-                  std::string("the resolver has no shape for the dynamic type '") + rtti->name() + "'");
+    return Refuse(Status::kUnknownDynamicType, "the resolver has no shape for the dynamic type '", rtti->name(),
+                  "'");
   }
   InstallResult dyn_checked = CheckDynamicType(req, *dyn);
   if (!dyn_checked.ok()) return dyn_checked;
@@ -165,9 +214,8 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   Block* below = stack != nullptr ? stack->top : nullptr;
   size_t first_extra = below != nullptr ? below->total_cells : 0;
   if (first_extra + req.extra_slots > internal::kMaxExtraSlots) {
-    return Refuse(Status::kExtraSlotsOverflow, "stacked overlays would hold " + Num(first_extra + req.extra_slots) +
-                                                   " extra slots, over the limit of " +
-                                                   Num(internal::kMaxExtraSlots));
+    return Refuse(Status::kExtraSlotsOverflow, "stacked overlays would hold ", first_extra + req.extra_slots,
+                  " extra slots, over the limit of ", internal::kMaxExtraSlots);
   }
   Block* block = nullptr;
 #if VTO_FAULT_IS(clone_sized_from_reflected)

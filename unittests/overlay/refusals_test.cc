@@ -63,6 +63,49 @@ TEST_F(Refusals, R6DuplicateSlot) {
                 Status::kDuplicateSlot, "twice");
 }
 
+TEST_F(Refusals, R6FirstProblemInRequestOrderWins) {
+  // A duplicate before an out-of-range slot is reported as the duplicate, and vice versa.
+  ExpectRefused(Request(page_, ShapeOf<Base>(),
+                        {{2, AsVoid(&ReplacementF)}, {2, AsVoid(&ReplacementG)}, {99, AsVoid(&ReplacementF)}}),
+                Status::kDuplicateSlot, "slot 2 is replaced twice");
+  ExpectRefused(Request(page_, ShapeOf<Base>(),
+                        {{2, AsVoid(&ReplacementF)}, {99, AsVoid(&ReplacementF)}, {2, AsVoid(&ReplacementG)}}),
+                Status::kSlotOutOfRange, "slot 99");
+}
+
+// A hand-made shape with many slots: duplicates are found however far apart the slots are.
+ClassShape WideShape() {
+  ClassShape s;
+  s.rtti_name = "N3vto4test4WideE";  // no such class: an install that gets past the request
+  s.name = "Wide";                    // check is refused as kNotPrimaryBase
+  s.polymorphic = true;
+  s.num_slots = 5000;
+  s.complete_dtor_slot = 0;
+  s.deleting_dtor_slot = 1;
+  return s;
+}
+
+TEST_F(Refusals, R6DuplicateSlotFarApart) {
+  const ClassShape wide = WideShape();
+  void* f = AsVoid(&ReplacementF);
+  ExpectRefused(Request(page_, wide, {{4999, f}, {7, f}, {1030, f}, {4999, f}}), Status::kDuplicateSlot,
+                "slot 4999 is replaced twice");
+  // Two duplicates: the one whose second occurrence comes first in the request is named.
+  ExpectRefused(Request(page_, wide, {{2000, f}, {5, f}, {2000, f}, {5, f}}), Status::kDuplicateSlot,
+                "slot 2000 is replaced twice");
+  ExpectRefused(Request(page_, wide, {{5, f}, {2000, f}, {5, f}, {2000, f}}), Status::kDuplicateSlot,
+                "slot 5 is replaced twice");
+}
+
+TEST_F(Refusals, R6DistinctSlotsFarApartPass) {
+  Base b;
+  const ClassShape wide = WideShape();
+  void* f = AsVoid(&ReplacementF);
+  InstallResult r = Install(Request(&b, wide, {{4999, f}, {1023, f}, {1024, f}, {2, f}, {3071, f}, {3072, f}}),
+                            HostShapes());
+  EXPECT_EQ(r.status, Status::kNotPrimaryBase) << r.message;  // past the request check
+}
+
 TEST_F(Refusals, R7NullReplacement) {
   ExpectRefused(Request(page_, ShapeOf<Base>(), {{2, nullptr}}), Status::kNullReplacement, "null");
 }
