@@ -14,6 +14,7 @@
 #include "harness/hierarchy_cache.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
+#include "harness/race_scenario.h"
 #include "harness/reproducer.h"
 #include "interp/interpreter.h"
 
@@ -27,6 +28,7 @@ struct TargetState {
   std::unique_ptr<HierarchyCache> cache;
   std::unique_ptr<DispatchRunner> dispatch;
   std::unique_ptr<LifecycleRunner> lifecycle;
+  std::unique_ptr<RaceRunner> race;
 };
 
 TargetState* g_state = nullptr;
@@ -64,6 +66,21 @@ void PrintStats() {
                  static_cast<unsigned long long>(l.thread_deaths), static_cast<unsigned long long>(l.cycles_broken),
                  static_cast<unsigned long long>(l.ctor_throws), static_cast<unsigned long long>(l.throws_caught));
   }
+  if (g_state->race) {
+    const RaceStats& r = g_state->race->stats();
+    std::fprintf(stderr,
+                 " inputs=%llu no_usable_class=%llu objects=%llu overlays=%llu stacked=%llu same_object_groups=%llu "
+                 "handoffs=%llu calls_checked=%llu hooks_fired=%llu hooked_deaths=%llu defined_races=%llu "
+                 "race_destroyed=%llu race_cancelled=%llu blocked_callbacks=%llu abandons=%llu",
+                 static_cast<unsigned long long>(r.inputs), static_cast<unsigned long long>(r.no_usable_class),
+                 static_cast<unsigned long long>(r.objects), static_cast<unsigned long long>(r.overlays),
+                 static_cast<unsigned long long>(r.stacked), static_cast<unsigned long long>(r.same_object_groups),
+                 static_cast<unsigned long long>(r.handoffs), static_cast<unsigned long long>(r.calls_checked),
+                 static_cast<unsigned long long>(r.hooks_fired), static_cast<unsigned long long>(r.hooked_deaths),
+                 static_cast<unsigned long long>(r.defined_races), static_cast<unsigned long long>(r.race_destroyed),
+                 static_cast<unsigned long long>(r.race_cancelled), static_cast<unsigned long long>(r.blocked_callbacks),
+                 static_cast<unsigned long long>(r.abandons));
+  }
   std::fprintf(stderr, "\n");
 }
 
@@ -90,8 +107,17 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
   const bool lifecycle = g_state->name == "fuzz_lifecycle";
+  const bool race = g_state->name == "fuzz_race";
+  if (race) {
+    // fuzz_race selects among 2^lifecycle_hierarchy_bits hierarchies: a batch larger than
+    // that would only compile hierarchies no input can reach.
+    const int bits = std::clamp(g_state->options.lifecycle_hierarchy_bits, 1, 16);
+    g_state->options.batch = std::min(g_state->options.batch, 1 << bits);
+  }
   g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle);
-  if (lifecycle) {
+  if (race) {
+    g_state->race = std::make_unique<RaceRunner>(*g_state->backend, *g_state->cache, g_state->options);
+  } else if (lifecycle) {
     g_state->lifecycle = std::make_unique<LifecycleRunner>(*g_state->backend, *g_state->cache, g_state->options);
   } else {
     g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
@@ -102,6 +128,11 @@ void InitTarget(int argc, char** argv, const char* target_name) {
 void RunDispatchInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");
   g_state->dispatch->Run(data, size);
+}
+
+void RunRaceInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr || !g_state->race) HarnessError("RunRaceInput before InitTarget(\"fuzz_race\")");
+  g_state->race->Run(data, size);
 }
 
 void RunLifecycleInput(const uint8_t* data, size_t size) {

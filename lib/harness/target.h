@@ -20,6 +20,9 @@ void RunDispatchInput(const uint8_t* data, size_t size);
 // fuzz_lifecycle (lifecycle_scenario.h). InitTarget with target_name "fuzz_lifecycle"
 // compiles hierarchies with their lifecycle kit.
 void RunLifecycleInput(const uint8_t* data, size_t size);
+// fuzz_race (race_scenario.h). InitTarget with target_name "fuzz_race" starts the worker
+// threads and selects hierarchies by --vto-lifecycle_hierarchy_bits.
+void RunRaceInput(const uint8_t* data, size_t size);
 
 }  // namespace vto::harness
 
