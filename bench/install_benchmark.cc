@@ -5,11 +5,11 @@
 // alloc_counter.cc (target: 1 — the block).
 //
 // The request is a binding's usual one: replace the last method (so the whole clone is in
-// use) and one extra slot. Two variants isolate where other allocations come from:
-//   BM_Install_NoReplacement      Slots16 without replacements (Install's request check
-//                                 collects replaced slots in a std::vector);
-//   BM_ShapeTable_Find            the resolver lookup alone (ShapeTable::Find builds a
-//                                 std::string key; longer than 15 chars, it allocates).
+// use) and one extra slot. Two variants watch the places other allocations came from before
+// (a std::vector in Install's request check, a std::string key in ShapeTable::Find):
+//   BM_Install_NoReplacement      Slots16 without replacements;
+//   BM_ShapeTable_Find            the resolver lookup alone (a name longer than 15 chars,
+//                                 which a std::string could not keep inline).
 #include <benchmark/benchmark.h>
 
 #include <memory>
