@@ -77,6 +77,7 @@ struct Ov {
   std::vector<std::pair<VirtualCall, int>> methods;  // replacement r, or -1: the throwing one
   std::vector<const CallCheck*> on_reflected;  // per method: its check on the reflected class, or null
   void* reflected_sub = nullptr;               // the reflected class's subobject (its `this`)
+  void* vptr_installed = nullptr;              // the object's vptr right after the install
   size_t extra = 0;
   std::vector<void*> cookies;
   std::unique_ptr<Hook> hook;
@@ -273,7 +274,7 @@ struct Scenario {
       case Ev::kTeardown:
         return "teardown overlay " + std::to_string(e.a) + " of " + d() + " -> " + std::to_string(e.b);
       case Ev::kDied: return "died by " + std::string(kPathNames[e.a]) + ": " + d();
-      case Ev::kAbandon: return "abandon " + d() + " -> " + std::to_string(e.a);
+      case Ev::kAbandon: return std::string(e.b ? "teardown after the death of " : "abandon ") + d() + " -> " + std::to_string(e.a);
       case Ev::kUnlink: return "unlink " + d();
       case Ev::kLink: return "link " + d() + " -> object #" + std::to_string(e.a);
       case Ev::kWeakLink: return "weak-link " + d() + " -> object #" + std::to_string(e.a);
@@ -818,6 +819,7 @@ struct Scenario {
            ", whose destructor is not virtual: the hook can never fire (must be refused)");
     }
     ov.handle = out.handle;
+    ov.vptr_installed = *static_cast<void**>(o.ptr);
     ++stats_.overlays;
     if (stacked) ++stats_.stacked;
     for (size_t i = 0; i < ov.extra; ++i) {
@@ -1094,20 +1096,34 @@ struct Scenario {
       before.assign(p, p + storage->second);
     }
     Ov& first = o.ovs[active[src_.Below(static_cast<uint32_t>(active.size()))]];
-    if (tx_ != nullptr) T("VTO_EXPECT(vto::AbandonOverlay(H[" + std::to_string(first.tx) +
-      "]) == vto::TeardownResult::kAbandoned, \"abandon after an unseen death\");");
-    const int r = b_.Abandon(first.handle);
+    // Host-owned storage stays readable after the death, and the destructors left a base's
+    // vptr in it: a teardown may read it, finds a foreign vptr and must return kDetached
+    // without writing (CONTRACT P16, Q2). Elsewhere only Abandon is allowed.
+    // (clang leaves the vptr alone in a destructor with a trivial body: if it still points
+    // through an overlay, a teardown would rightly restore it, so only Abandon is allowed.)
+    bool foreign = storage != nullptr;
+    for (size_t k : active) foreign = foreign && *static_cast<void**>(o.ptr) != o.ovs[k].vptr_installed;
+    const bool teardown = foreign && src_.Chance(0.5);
+    const TeardownResult want = teardown ? TeardownResult::kDetached : TeardownResult::kAbandoned;
+    if (tx_ != nullptr) {
+      T(std::string("VTO_EXPECT(vto::") + (teardown ? "TeardownOverlay" : "AbandonOverlay") + "(H[" +
+        std::to_string(first.tx) + "]) == vto::TeardownResult::" + TeardownResultName(want) + ", \"" +
+        (teardown ? "teardown" : "abandon") + " after an unseen death\");");
+    }
+    const int r = teardown ? b_.Teardown(first.handle) : b_.Abandon(first.handle);
     ++stats_.abandons;
-    Log(Ev::kAbandon, o.id, static_cast<int>(r));
-    if (r != static_cast<int>(TeardownResult::kAbandoned)) {
-      Fail("Abandon after the unseen death of " + Describe(o) + " returned " + std::to_string(r) + " (" +
-           TeardownResultName(static_cast<TeardownResult>(r)) + "), expected kAbandoned");
+    Log(Ev::kAbandon, o.id, static_cast<int>(r), teardown);
+    if (r != static_cast<int>(want)) {
+      Fail(std::string(teardown ? "teardown" : "Abandon") + " after the unseen death of " + Describe(o) +
+           " returned " + std::to_string(r) + " (" + TeardownResultName(static_cast<TeardownResult>(r)) +
+           "), expected " + TeardownResultName(want));
     }
     for (size_t k : active) o.ovs[k].st = OvState::kDetachedAfterAbandon;
     first.st = OvState::kClosed;
     if (storage != nullptr &&
         std::memcmp(before.data(), storage->first, storage->second) != 0) {
-      Fail("Abandon after the death of " + Describe(o) + " wrote into the dead object's storage");
+      Fail(std::string(teardown ? "teardown" : "Abandon") + " after the death of " + Describe(o) +
+           " wrote into the dead object's storage");
     }
   }
 
