@@ -1,6 +1,9 @@
 // lifecycle_scenario.cc — the fuzz_lifecycle scenario and its oracles (lifecycle_scenario.h).
 #include "harness/lifecycle_scenario.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -1501,6 +1504,63 @@ void LcBody(void* ctx, void* obj) {
   f->sc->OnBody(*f, obj);
 }
 
+// CONTRACT P9: an exception escaping on_destroy terminates the process with a message. It
+// cannot be checked in this process, so once per process a child (fork) deletes a hooked
+// object whose callback throws; the child must not survive the delete, and its stderr must
+// carry the library's message. Consumes no input bytes. Returns nullopt when the hierarchy
+// has no class to probe with, else "" or what went wrong.
+void ThrowingHook(void*, void*) { throw int(gen::kLcThrowValue); }
+
+std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const CompiledHierarchy& ch) {
+  int cls = -1;
+  for (int c : gen::KitClasses(ch.model)) {
+    const ClassTables& t = Tables(ch, c);
+    if (ch.model.classes[c].virtual_dtor && !t.has_virtual_bases && !t.has_multiple_vptrs) cls = c;
+  }
+  if (cls < 0) return std::nullopt;  // nothing to probe with here; the next input's hierarchy may have
+  auto kit = reinterpret_cast<KitFn>(ch.Stub(gen::LcEntryName(ch.ns, cls)));
+  int fds[2];
+  if (::pipe(fds) != 0) HarnessError("pipe() failed");
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) HarnessError("fork() failed");
+  if (pid == 0) {
+    ::dup2(fds[1], 2);
+    ::close(fds[0]);
+    void* obj = kit(gen::kLcNew, nullptr, nullptr);
+    backend::OverlaySpec spec;
+    spec.instance = obj;
+    spec.class_name = ch.ns + "::" + gen::ClassName(cls);
+    spec.on_destroy = &ThrowingHook;
+    if (!b.Install(spec).ok()) ::_exit(3);
+    try {
+      kit(gen::kLcDeleteExact, obj, nullptr);
+    } catch (...) {
+      ::_exit(4);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const bool exited = WIFEXITED(status);
+  if (exited && WEXITSTATUS(status) == 3) return std::nullopt;  // refused: not installable here
+  if (exited && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4)) {
+    return std::string("deleting a ") + gen::ClassName(cls) + " whose on_destroy callback throws " +
+           (WEXITSTATUS(status) == 0 ? "returned normally" : "propagated the exception") +
+           ": the process must terminate (CONTRACT P9). Child's stderr: " + out.substr(0, 400);
+  }
+  if (out.find("must not throw") == std::string::npos) {
+    return "the process died when an on_destroy callback threw, but without the library's message (CONTRACT P9); "
+           "child's stderr: " + out.substr(0, 400);
+  }
+  return "";
+}
+
 }  // namespace
 
 LifecycleRunner::LifecycleRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options)
@@ -1518,6 +1578,11 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
   if (transcript != nullptr) SetReproducerHierarchy(ch);
   const size_t skip = size < 2 ? size : 2;
   gen::ByteSource ops(data + skip, size - skip);
+  if (!probed_ && transcript == nullptr) {
+    const std::optional<std::string> p9 = ProbeThrowingCallback(backend_, ch);
+    if (p9 && !p9->empty()) Fail("hierarchy " + ch.ns + ": " + *p9);
+    probed_ = p9.has_value();
+  }
   Scenario(backend_, ch, ops, stats_, transcript, options_.verbose > 0).Run();
 }
 

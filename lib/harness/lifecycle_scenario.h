@@ -51,7 +51,9 @@ class LifecycleRunner {
   LifecycleRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options);
   ~LifecycleRunner();
   // Runs one input; returns normally when every check passed, otherwise Fail()s. With a
-  // transcript, records the program as C++ as it runs.
+  // transcript, records the program as C++ as it runs. Once per process (the first input
+  // whose hierarchy allows it, never with a transcript) it also checks CONTRACT P9 in a
+  // forked child: deleting an object whose on_destroy callback throws must terminate it.
   void Run(const uint8_t* data, size_t size, Transcript* transcript = nullptr);
   [[nodiscard]] const LifecycleStats& stats() const { return stats_; }
 
@@ -60,6 +62,7 @@ class LifecycleRunner {
   HierarchyCache& cache_;
   const Options& options_;
   LifecycleStats stats_;
+  bool probed_ = false;  // the once-per-process P9 probe (a forked child) has run
 };
 
 }  // namespace vto::harness
