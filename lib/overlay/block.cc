@@ -2,13 +2,21 @@
 #include "overlay/block.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
 namespace vto::internal {
 namespace {
 
+// Changed only under the registry mutex (blocks are made and freed only there), read
+// without it by LiveBlocks(): so a relaxed load and store suffice, where a read-modify-write
+// would be a locked instruction on every install, teardown and hooked destruction.
 std::atomic<size_t> g_live_blocks{0};
+
+void AddLive(ptrdiff_t delta) noexcept {
+  g_live_blocks.store(g_live_blocks.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 constexpr size_t kHeaderWords = sizeof(Block) / sizeof(void*);
 static_assert(sizeof(Block) % sizeof(void*) == 0, "block header must be a whole number of words");
@@ -49,7 +57,7 @@ AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) no
   block->deleting_dtor_slot = -1;
   block->state = Block::State::kInstalled;
   block->address_point()[abi::kOwnerIndex] = block;
-  g_live_blocks.fetch_add(1, std::memory_order_relaxed);
+  AddLive(1);
   *out = block;
   return AllocOutcome::kOk;
 }
@@ -61,7 +69,7 @@ void FreeBlock(Block* block) noexcept {
   if (block->magic != Block::kMagic) return;  // FAULT: a double-free guard, checked after clearing
 #endif
   std::free(block);
-  g_live_blocks.fetch_sub(1, std::memory_order_relaxed);
+  AddLive(-1);
 }
 
 size_t LiveBlockCount() noexcept { return g_live_blocks.load(std::memory_order_relaxed); }

@@ -63,6 +63,8 @@ struct Block {
   }
 };
 
+// REQUIRES (both): the registry mutex held — the live-block count is updated without a
+// locked instruction on that basis.
 // Computes the block size for the shape; false (and no allocation) when it would exceed
 // the limits above. On success returns a zero-filled block with its layout fields set and
 // the owner word written, or nullptr when memory is exhausted.

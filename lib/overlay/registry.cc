@@ -2,6 +2,7 @@
 #include "overlay/registry.h"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -9,7 +10,13 @@
 namespace vto::internal {
 namespace {
 
+// Changed only under the registry mutex, read without it by LiveHandles(): a relaxed load
+// and store, not a locked read-modify-write (see g_live_blocks in block.cc).
 std::atomic<size_t> g_live_handles{0};
+
+void AddLiveHandles(ptrdiff_t delta) noexcept {
+  g_live_handles.store(g_live_handles.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id & 0xffffffffu); }  // index + 1
 uint32_t GenerationOf(OverlayId id) { return static_cast<uint32_t>(id >> 32); }
@@ -152,7 +159,7 @@ OverlayId Registry::NewHandle(Block* block, size_t first_extra) {
   e.block = block;
   e.first_extra = first_extra;
   e.next_free = 0;
-  g_live_handles.fetch_add(1, std::memory_order_relaxed);
+  AddLiveHandles(1);
   return (static_cast<OverlayId>(e.generation) << 32) | index1;
 }
 
@@ -172,7 +179,7 @@ void Registry::FreeHandle(OverlayId id) noexcept {
   e->generation = e->generation == UINT32_MAX ? 1 : e->generation + 1;
   e->next_free = free_head_;
   free_head_ = IndexOf(id);
-  g_live_handles.fetch_sub(1, std::memory_order_relaxed);
+  AddLiveHandles(-1);
 }
 
 size_t Registry::live_handles() const noexcept { return g_live_handles.load(std::memory_order_relaxed); }
