@@ -1464,6 +1464,16 @@ struct Scenario {
              Hex(cell ? *cell : nullptr) + ", expected " + Hex(ov.cookies[i]));
       }
     }
+    // R15: a callback installing on its own dying object is refused (no input bytes used).
+    backend::OverlaySpec again;
+    again.instance = o.ptr;
+    again.class_name = ch_.ns + "::" + gen::ClassName(ov.reflected);
+    const backend::InstallOutcome out = b_.Install(again);
+    if (out.code != static_cast<int>(Status::kObjectDying)) {
+      Fail("inside its destroy hook, installing another overlay on the dying " + Describe(o) + " returned code " +
+           std::to_string(out.code) + (out.ok() ? " (installed)" : " (" + out.message + ")") +
+           ", expected kObjectDying (CONTRACT R15)");
+    }
   }
 
   backend::Backend& b_;
@@ -1515,7 +1525,9 @@ std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const Comp
   int cls = -1;
   for (int c : gen::KitClasses(ch.model)) {
     const ClassTables& t = Tables(ch, c);
-    if (ch.model.classes[c].virtual_dtor && !t.has_virtual_bases && !t.has_multiple_vptrs) cls = c;
+    // (not final: `delete` of a final class's exact type is devirtualized, an unseen death)
+    const gen::ClassModel& cm = ch.model.classes[c];
+    if (cm.virtual_dtor && !cm.is_final && !t.has_virtual_bases && !t.has_multiple_vptrs) cls = c;
   }
   if (cls < 0) return std::nullopt;  // nothing to probe with here; the next input's hierarchy may have
   auto kit = reinterpret_cast<KitFn>(ch.Stub(gen::LcEntryName(ch.ns, cls)));
