@@ -12,4 +12,14 @@ __attribute__((noinline)) int CallMany(Widget* w, int n) {
   return sum;
 }
 
+__attribute__((noinline)) int CallEach(Widget* const* ws, int n) {
+  int sum = 0;
+  for (int i = 0; i < n; ++i) {
+    Widget* w = ws[i];
+    asm volatile("" : "+r"(w) : : "memory");
+    sum += w->Value(i);
+  }
+  return sum;
+}
+
 }  // namespace vto_bench

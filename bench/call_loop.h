@@ -15,6 +15,10 @@ namespace vto_bench {
 // than the 2 % the dispatch target allows.
 int CallMany(Widget* w, int n);
 
+// Calls ws[i]->Value(i) once for each i in [0, n) and returns the sum: one call per object,
+// each through that object's own vtable (for overlaid objects, its own clone).
+int CallEach(Widget* const* ws, int n);
+
 }  // namespace vto_bench
 
 #endif  // VTO_BENCH_CALL_LOOP_H

@@ -9,6 +9,7 @@
 //   slot       overlay replacing Value with ValueViaExtraSlot (state in extra slot 0);
 //   map        overlay replacing Value with ValueViaRegistry (state in a mutex-protected
 //              hash map keyed by `this`, holding kOtherObjects other entries as well).
+// BM_CallsSpread (below) repeats native / slot / map with one call on each of many objects.
 // A round runs kCallsPerChunk calls of every variant, starting with a different variant each
 // round, timing each chunk with the TSC (calibrated against steady_clock). Counters (medians
 // over the rounds of the run): <variant>_ns per call, and the per-round ratios
@@ -133,6 +134,77 @@ void BM_Calls(benchmark::State& state) {
   for (auto& o : others) Registry().Remove(o.get());
 }
 BENCHMARK(BM_Calls)->Unit(benchmark::kMicrosecond);
+
+// The same state lookups, but one call on each of kSpreadObjects objects per pass instead of
+// every call on one object: each overlaid object has its own clone (and, for the map, its
+// own bucket and node), so the caches no longer hold everything. Objects are called in the
+// order they were made. Variants native, slot and map as above; a round times one pass of
+// each (TSC), the order rotating. Counters: spread_<variant>_ns per call and the per-round
+// ratios spread_map_over_slot and spread_slot_over_native (information, no target).
+constexpr int kSpreadObjects = 10000;
+
+void BM_CallsSpread(benchmark::State& state) {
+  enum { kN, kS, kM, kNum };
+  constexpr std::array<const char*, kNum> kSpreadNames = {"native", "slot", "map"};
+  std::array<std::vector<Widget*>, kNum> objects;
+  std::vector<std::unique_ptr<Widget>> owned;
+  std::vector<WidgetState> states(2 * kSpreadObjects);
+  std::vector<vto::InstallResult> overlays;
+  std::string error;
+  for (int i = 0; i < kSpreadObjects && error.empty(); ++i) {
+    for (int v = 0; v < kNum; ++v) {
+      owned.emplace_back(MakeWidget(i));
+      objects[v].push_back(owned.back().get());
+    }
+    states[i].bias = 10;
+    states[kSpreadObjects + i].bias = 10;
+    overlays.push_back(InstallValue(objects[kS][i], reinterpret_cast<void*>(&ValueViaExtraSlot), 1));
+    if (overlays.back().ok()) vto::ExtraSlot(objects[kS][i], overlays.back().overlay.first_extra_index()) = &states[i];
+    overlays.push_back(InstallValue(objects[kM][i], reinterpret_cast<void*>(&ValueViaRegistry), 0));
+    Registry().Add(objects[kM][i], &states[kSpreadObjects + i]);
+    for (size_t k = overlays.size() - 2; k < overlays.size(); ++k) {
+      if (!overlays[k].ok()) error = overlays[k].message;
+    }
+  }
+  if (error.empty()) {
+    const int expected = CallEach(objects[kN].data(), kSpreadObjects) + 10 * kSpreadObjects;
+    if (CallEach(objects[kS].data(), kSpreadObjects) != expected ||
+        CallEach(objects[kM].data(), kSpreadObjects) != expected) {
+      error = "a spread variant does not dispatch as set up";
+    }
+  }
+  if (!error.empty()) {
+    state.SkipWithError(error.c_str());
+  } else {
+    const double ns_per_tick = TscNanosPerTick();
+    std::array<std::vector<double>, kNum> ns;
+    int first = 0;
+    for (auto _ : state) {
+      std::array<double, kNum> round;
+      for (int k = 0; k < kNum; ++k) {
+        int v = (first + k) % kNum;
+        uint64_t c0 = __builtin_ia32_rdtsc();
+        benchmark::DoNotOptimize(CallEach(objects[v].data(), kSpreadObjects));
+        uint64_t c1 = __builtin_ia32_rdtsc();
+        round[v] = static_cast<double>(c1 - c0) * ns_per_tick / kSpreadObjects;
+      }
+      for (int v = 0; v < kNum; ++v) ns[v].push_back(round[v]);
+      first = (first + 1) % kNum;
+    }
+    auto ratio = [&](int a, int b) {
+      std::vector<double> r(ns[a].size());
+      for (size_t i = 0; i < r.size(); ++i) r[i] = ns[a][i] / ns[b][i];
+      return Median(std::move(r));
+    };
+    for (int v = 0; v < kNum; ++v) state.counters["spread_" + std::string(kSpreadNames[v]) + "_ns"] = Median(ns[v]);
+    state.counters["spread_map_over_slot"] = ratio(kM, kS);
+    state.counters["spread_slot_over_native"] = ratio(kS, kN);
+    state.counters["objects"] = kSpreadObjects;
+  }
+  for (auto& o : overlays) (void)o.overlay.Teardown();
+  for (Widget* w : objects[kM]) Registry().Remove(w);
+}
+BENCHMARK(BM_CallsSpread)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vto_bench

@@ -110,6 +110,13 @@ def build_rows(runs):
     ratio_row("state via extra slot / native call", median_of(runs, c, "slot_over_native"), "<=", 1.3,
               f"{fmt(ns['slot'], 'ns')} vs {fmt(ns['native'], 'ns')}")
     info_row("overlay replacing nothing / native (heap clone alone)", median_of(runs, c, "identity_over_native"), "x")
+    sp = "BM_CallsSpread"
+    sn = {v: median_of(runs, sp, f"spread_{v}_ns") for v in ("native", "slot", "map")}
+    info_row("one call on each of 10,000 objects: state via map / via extra slot",
+             median_of(runs, sp, "spread_map_over_slot"), "x", f"{fmt(sn['map'], 'ns')} vs {fmt(sn['slot'], 'ns')}")
+    info_row("one call on each of 10,000 objects: state via extra slot / native call",
+             median_of(runs, sp, "spread_slot_over_native"), "x",
+             f"{fmt(sn['slot'], 'ns')} vs {fmt(sn['native'], 'ns')} (every object has its own clone)")
 
     d = "BM_Delete"
     dn = {m: median_of(runs, d, f"{m}_ns") for m in ("plain", "teardown", "abandon", "hooked")}
