@@ -94,13 +94,16 @@ TEST_F(InterpTest, ResolverIsThreadSafeWhileCompiling) {
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&, t] {
       const std::string later = "N3zoo5Later" + std::to_string(t) + "E";
-      while (!stop.load()) {
+      do {
         if (resolver.Find(rtti) != expected) ++wrong;
         (void)resolver.Find(later);  // misses that index new units while they compile
         ++finds;
-      }
+      } while (!stop.load());
     });
   }
+  // The readers are running before the compiles start (on a loaded machine the compiles
+  // could otherwise finish before a reader was scheduled at all: finds stayed 0).
+  while (finds.load() < 3) std::this_thread::yield();
   for (int i = 0; i < 3; ++i)
     CompileClean("namespace zoo { struct Later" + std::to_string(i) +
                  " : Animal { virtual int extra() { return 0; } }; }");
