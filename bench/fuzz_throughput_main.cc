@@ -13,6 +13,7 @@
 // aborts, as in the fuzzer.
 #include <benchmark/benchmark.h>
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,7 +44,12 @@ std::vector<std::vector<uint8_t>> ReadCorpus(const std::string& dir) {
   if (d == nullptr) Usage("cannot open corpus directory '" + dir + "'");
   std::vector<std::string> names;
   while (dirent* e = readdir(d)) {
-    if (e->d_name[0] != '.') names.push_back(dir + "/" + e->d_name);
+    if (e->d_name[0] == '.') continue;
+    const std::string path = dir + "/" + e->d_name;
+    struct stat st;
+    // Only regular files: a subdirectory (e.g. corpus/fuzz_lifecycle/regress/) would read as
+    // an empty input.
+    if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) names.push_back(path);
   }
   closedir(d);
   std::sort(names.begin(), names.end());
