@@ -107,6 +107,7 @@ for t in "${build_targets[@]}"; do
   } >"$OUT/$t.options"
   # Shared libraries next to the target, except glibc's own (always in the runner).
   ldd "$OUT/$t" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r lib; do
+    case "$lib" in "$OUT/lib/"*) continue ;; esac  # found through RPATH: copied for an earlier target
     case "$(basename "$lib")" in
       libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libresolv.so*|ld-linux*) continue ;;
     esac

@@ -30,7 +30,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 mkdir -p "$work"
-src=$(mktemp -d "${TMPDIR:-/tmp}/vto-ossfuzz.XXXXXX")
+# $SRC at a fixed place under the work directory: CMake's cache in $WORK remembers the
+# source path, so a new temporary $SRC per run would make the second run fail.
+src="$work/src"
+rm -rf "$src"
+mkdir -p "$src"
 trap 'rm -rf "$src"' EXIT
 ln -s "$root" "$src/vtoverlay"
 start=$SECONDS
