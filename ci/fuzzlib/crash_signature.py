@@ -18,7 +18,9 @@ import hashlib
 import re
 
 _VALUE = re.compile(r"\b(h\d+|C\d+|m\d+|0x[0-9a-fA-F]+|\d+)\b")
-_FRAME = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ in (.+?) (/\S+?):(\d+)(?::\d+)?\s*$")
+# A symbolized frame. ASan/UBSan: "#3 0x55b9 in f(int) /src/x.cc:19:3"; ThreadSanitizer prints no
+# address and ends with the module: "#3 f(int) /src/x.cc:19:3 (fuzz_race+0x2d55c1) (BuildId: 12e3)".
+_FRAME = re.compile(r"^\s*#(\d+) (?:0x[0-9a-f]+ in )?(.+?) (/\S+?):(\d+)(?::\d+)?(?: \([^()]*\))*\s*$")
 _SAN_ERROR = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|libFuzzer): ([\w-]+(?: [\w-]+)*)")
 _TSAN = re.compile(r"WARNING: ThreadSanitizer: ([\w-]+(?: [\w-]+)*)")
 _UBSAN = re.compile(r"runtime error: ([^\n]*)")

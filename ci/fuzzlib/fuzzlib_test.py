@@ -53,6 +53,23 @@ freed by thread T0 here:
     #1 0x61 in vto::internal::FreeBlock(vto::internal::Block*) /src/vto/lib/overlay/block.cc:50:3
 """
 
+# ThreadSanitizer (fuzz_race, fault firing_state_unlocked): frames without "0x... in", with the
+# module after the file; the first stack is the access that found the race.
+TSAN_REPORT = """==================
+WARNING: ThreadSanitizer: data race (pid=18991)
+  Read of size 1 at 0x72380001504c by thread T1 (mutexes: write M0):
+    #0 vto::(anonymous namespace)::FinishWithoutObject(vto::internal::Registry&, unsigned long, vto::internal::HandleEntry&, vto::TeardownResult*) /src/vto/lib/overlay/teardown.cc:30:14 (fuzz_race+0x2d55c1) (BuildId: 12e39cb3372afbe25d5e05454cf487dcddaa2532)
+    #1 vto::(anonymous namespace)::Remove(unsigned long, vto::(anonymous namespace)::Mode) /src/vto/lib/overlay/teardown.cc:51:7 (fuzz_race+0x2d55c1)
+    #2 vto::TeardownOverlay(unsigned long) /src/vto/lib/overlay/teardown.cc:99:64 (fuzz_race+0x2d541e) (BuildId: 12e39cb3372afbe25d5e05454cf487dcddaa2532)
+    #3 std::function<void ()>::operator()() const /usr/include/c++/12/bits/std_function.h:591:9 (fuzz_race+0x27a534)
+
+  Previous write of size 1 at 0x72380001504c by thread T2:
+    #0 vto::internal::(anonymous namespace)::RunHooks(void*, vto::internal::(anonymous namespace)::Kind) /src/vto/lib/overlay/destroy_hook.cc:107:18 (fuzz_race+0x2d7e21) (BuildId: 12e39cb3372afbe25d5e05454cf487dcddaa2532)
+
+SUMMARY: ThreadSanitizer: data race /src/vto/lib/overlay/teardown.cc:30:14 in vto::(anonymous namespace)::FinishWithoutObject(vto::internal::Registry&, unsigned long, vto::internal::HandleEntry&, vto::TeardownResult*)
+==================
+"""
+
 
 class Signature(unittest.TestCase):
     def test_oracle_failure_kind_and_one_frame(self):
@@ -78,6 +95,12 @@ class Signature(unittest.TestCase):
         self.assertEqual(frames, ["vto::internal::ReadVptr", "vto::Overlay::Teardown",
                                   "vto::backend::Builtin::Teardown"])
         self.assertNotIn("FreeBlock", key)  # the free stack is not the crash stack
+
+    def test_thread_sanitizer_frames_of_the_first_stack(self):
+        key, kind, frames = crash_signature.signature(TSAN_REPORT, ROOT)
+        self.assertEqual(kind, "ThreadSanitizer: data race")
+        self.assertEqual(frames, ["vto::FinishWithoutObject", "vto::Remove", "vto::TeardownOverlay"])
+        self.assertNotIn("RunHooks", key)  # the previous access's stack is not the report's
 
     def test_frames_outside_the_source_tree_do_not_count(self):
         self.assertEqual(crash_signature.project_frames(UAF_REPORT, "/elsewhere", 3), [])
