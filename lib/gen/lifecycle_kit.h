@@ -1,8 +1,9 @@
 // lifecycle_kit.h — the compiled C++ that gives objects of a generated hierarchy their real
 // lifetimes: `new`, stack scopes, temporaries, std::make_shared / shared_ptr / unique_ptr /
-// optional / vector, placement new, new[], and every way to end them. fuzz_lifecycle and
-// fuzz_race run their scenarios through these functions, so temporaries, unwinding and the
-// standard library's control blocks are the real ones (docs/GENERATOR.md, "Lifecycle kit").
+// optional / vector, placement new, new[], and every way to end them. fuzz_lifecycle runs
+// its scenarios through these functions, so temporaries, unwinding and the standard
+// library's control blocks are the real ones (docs/GENERATOR.md, "Lifecycle kit").
+// (fuzz_race uses the plain stubs of gen/stubs.h.)
 //
 // Defines:
 //   LcOp, LcStaticOp, LcMode    the operation codes the kit's entry points switch on.
