@@ -4,8 +4,10 @@
 // maps a hierarchy id (taken from the input's first bytes) to a CompiledHierarchy: the
 // model, its emitted source, and every stub's address. On a miss it generates and compiles
 // the whole batch of `Options::batch` consecutive ids in ONE translation unit (each in its
-// own namespace "h<id>"), so inputs near each other hit. After `Options::recycle_units`
-// units it drops every entry and recycles the backend's interpreter, bounding memory.
+// own namespace "h<id>"), so inputs near each other hit. Hierarchies with the lifecycle kit
+// are compiled one at a time, in several units (gen::EmitLifecycleKitUnits). After
+// `Options::recycle_units` units (kit caches: hierarchies) it drops every entry and recycles
+// the backend's interpreter, bounding memory.
 //
 // Ownership: a CompiledHierarchy reference is valid until the next Get() (which may
 // recycle); objects made by its stubs must be destroyed before then.
