@@ -1,4 +1,4 @@
-// lifecycle_kit.cc — EmitLifecycleKit (see lifecycle_kit.h).
+// lifecycle_kit.cc — EmitLifecycleKitUnits (see lifecycle_kit.h).
 #include "gen/lifecycle_kit.h"
 
 #include <string>
@@ -279,12 +279,6 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
     units.push_back(std::move(out));
   }
   return units;
-}
-
-std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns) {
-  std::string out;
-  for (const std::string& unit : EmitLifecycleKitUnits(h, ns)) out += unit;
-  return out;
 }
 
 }  // namespace vto::gen

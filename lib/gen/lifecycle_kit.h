@@ -8,7 +8,7 @@
 // Defines:
 //   LcOp, LcStaticOp, LcMode    the operation codes the kit's entry points switch on.
 //   KitClasses                  which classes get a kit entry (concrete, virtual destructor).
-//   EmitLifecycleKit(Units)     the C++ text, appended to EmitSource's output (as one text or per unit).
+//   EmitLifecycleKitUnits       the C++ text, in units compiled after EmitSource's output.
 //   LcEntryName / LcStaticName / LcThrowName   the extern "C" entry points.
 //
 // The kit of class C (concrete, polymorphic, with a virtual destructor) defines
@@ -110,12 +110,11 @@ inline constexpr int kLcThrowIdBase = 3000000;
 // "LcX_C<c>", the extended class's name inside the namespace.
 [[nodiscard]] std::string LcXName(int cls);
 
-// The kit's C++ text for the hierarchy emitted into namespace `ns` (append it to
-// EmitSource(h, ns); it includes <memory>, <optional>, <vector>).
-[[nodiscard]] std::string EmitLifecycleKit(const Hierarchy& h, std::string_view ns);
-// The same text cut into translation units to compile one after another, after EmitSource's
-// unit: the templates, static entries and throwing replacements first, then one unit per
-// kit class with its LcX extension and all of its instantiations. The JIT's cost of a unit
+// The kit's C++ text for the hierarchy emitted into namespace `ns` (it includes <memory>,
+// <optional>, <vector>), as translation units to compile one after another after
+// EmitSource(h, ns)'s unit (concatenated, they are one valid source): the templates, static
+// entries and throwing replacements first, then one unit per kit class with its LcX
+// extension and all of its instantiations. The JIT's cost of a unit
 // grows faster than its symbol count (measured under ASan: one unit per hierarchy ~9 s,
 // see docs/GENERATOR.md §7), so small units are much cheaper in sum.
 [[nodiscard]] std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_view ns);

@@ -77,6 +77,12 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     ++stats_.recycles;
   }
   std::vector<std::unique_ptr<CompiledHierarchy>> batch;
+  // What to compile, in order. Hierarchies with a lifecycle kit are compiled in several
+  // units each (the hierarchy, then gen::EmitLifecycleKitUnits): their many template
+  // instantiations make ORC's per-unit symbol bookkeeping grow faster than linearly
+  // (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7). The others
+  // share one unit.
+  std::vector<std::string> units;
   std::string unit;
   for (uint32_t id = first; id < first + count; ++id) {
     auto ch = std::make_unique<CompiledHierarchy>();
@@ -86,31 +92,21 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     ch->plan = gen::PlanStubs(ch->model);
     ch->source = gen::EmitSource(ch->model, ch->ns);
     if (lifecycle_kit_) {
-      ch->units.push_back(ch->source);
+      units.push_back(ch->source);
       for (std::string& u : gen::EmitLifecycleKitUnits(ch->model, ch->ns)) {
         ch->source += u;
-        ch->units.push_back(std::move(u));
+        units.push_back(std::move(u));
       }
+      ++hierarchies_since_recycle_;
+    } else {
+      unit += ch->source;
     }
-    unit += ch->source;
     batch.push_back(std::move(ch));
   }
-  // JIT time: compiling the unit and resolving its stubs (ORC generates machine code on
-  // the first lookup, so both count). Hierarchies with a lifecycle kit are compiled in
-  // several units each (the hierarchy, then gen::EmitLifecycleKitUnits): their many template
-  // instantiations make ORC's per-unit symbol bookkeeping grow faster than linearly
-  // (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7).
+  if (!lifecycle_kit_) units.push_back(std::move(unit));
+  // JIT time: compiling the units and resolving their stubs (ORC generates machine code on
+  // the first lookup, so both count).
   auto start = std::chrono::steady_clock::now();
-  std::vector<std::string> units;
-  if (lifecycle_kit_) {
-    for (auto& ch : batch) {
-      for (std::string& u : ch->units) units.push_back(std::move(u));
-      ch->units.clear();
-      ++hierarchies_since_recycle_;
-    }
-  } else {
-    units.push_back(std::move(unit));
-  }
   for (const std::string& code : units) {
     std::string diagnostics;
     bool ok = backend_.Compile(code, &diagnostics);

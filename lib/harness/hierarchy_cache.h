@@ -40,7 +40,6 @@ struct CompiledHierarchy {
   gen::Hierarchy model;
   gen::StubPlan plan;
   std::string source;      // this hierarchy's emitted C++, with the kit if any (reproducers store it)
-  std::vector<std::string> units;  // `source` cut into JIT units (kit hierarchies; emptied once compiled)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
   mutable std::vector<std::unique_ptr<ClassTables>> tables;  // by class, built by Tables()
 

@@ -1,11 +1,8 @@
 // dispatch_test.cc — the fuzz_dispatch scenario end to end: clean on the built-in backend,
 // and it FINDS deliberately broken backends (a harness that cannot fail proves nothing).
-#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -13,28 +10,13 @@
 #include "backend/builtin_backend.h"
 #include "harness/dispatch_scenario.h"
 #include "harness/hierarchy_cache.h"
+#include "seed_corpus.h"
 #include "interp/interpreter.h"
 
 namespace vto::harness {
 namespace {
 
-std::vector<std::vector<uint8_t>> Seeds() {
-  std::vector<std::vector<uint8_t>> out;
-  std::string dir = std::string(VTO_SOURCE_DIR) + "/corpus/fuzz_dispatch";
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> names;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] != '.') names.push_back(e->d_name);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names) {
-    std::ifstream in(dir + "/" + n, std::ios::binary);
-    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return out;
-}
+std::vector<std::vector<uint8_t>> Seeds() { return ReadSeedCorpus("fuzz_dispatch"); }
 
 // Runs every seed through a DispatchRunner on `api` (nullptr: the built-in backend).
 void RunSeeds(const vto_backend_api* api) {

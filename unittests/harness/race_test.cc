@@ -5,12 +5,9 @@
 // Under the tsan preset ThreadSanitizer also checks the library and the harness.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
 
 #include <algorithm>
 #include <atomic>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -19,6 +16,7 @@
 #include "backend/backend.h"
 #include "backend/builtin_backend.h"
 #include "harness/hierarchy_cache.h"
+#include "seed_corpus.h"
 #include "harness/race_scenario.h"
 #include "harness/worker_pool.h"
 #include "interp/interpreter.h"
@@ -27,24 +25,7 @@
 namespace vto::harness {
 namespace {
 
-std::vector<std::vector<uint8_t>> Seeds() {
-  std::vector<std::vector<uint8_t>> out;
-  std::string dir = std::string(VTO_SOURCE_DIR) + "/corpus/fuzz_race";
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> names;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] != '.') names.push_back(e->d_name);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names) {
-    std::ifstream in(dir + "/" + n, std::ios::binary);
-    if (!in) continue;  // a directory (regress/ is read by ctest's replay)
-    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return out;
-}
+std::vector<std::vector<uint8_t>> Seeds() { return ReadSeedCorpus("fuzz_race"); }
 
 // Runs every seed through a RaceRunner on `api` (nullptr: the built-in backend).
 RaceStats RunSeeds(const vto_backend_api* api) {
