@@ -14,6 +14,7 @@
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/reproducer.h"
 #include "overlay/status.h"
 
 namespace vto::harness {
@@ -50,6 +51,7 @@ struct Installed {
   std::unique_ptr<HookRecord> hook;                  // null: no hook
   std::vector<void*> cookies;                        // values written to the extra slots
   bool active = true;
+  int tx = -1, hook_tx = -1;                         // transcript: H[tx], K[hook_tx]
 };
 
 struct Object {
@@ -58,7 +60,23 @@ struct Object {
   const ClassTables* t = nullptr;
   std::vector<Installed> overlays;
   std::vector<std::pair<void*, void*>> vptr_words;  // (polymorphic subobject, its first word)
+  int tx = -1;                                      // transcript: V[tx]
+  std::vector<int> word_tx;                         // transcript: W[...] of each vptr word
 };
+
+// A C++ string literal of `s` (transcript messages).
+std::string Lit(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
 
 std::string PathString(const SubobjectPath& path) {
   std::string s;
@@ -69,11 +87,12 @@ std::string PathString(const SubobjectPath& path) {
 class Scenario {
  public:
   Scenario(backend::Backend& b, const CompiledHierarchy& ch, const Options& o, gen::ByteSource& src,
-           DispatchStats& stats)
-      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), stats_(stats) {}
+           DispatchStats& stats, Transcript* tx)
+      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), stats_(stats), tx_(tx) {}
 
   void Run() {
     const size_t live_before = b_.LiveOverlays();
+    T("const size_t live_base = vto::LiveBlocks();");
     std::vector<int> concrete;
     for (size_t c = 0; c < h_.classes.size(); ++c) {
       if (ch_.plan.classes[c].new_and_delete) concrete.push_back(static_cast<int>(c));
@@ -95,6 +114,7 @@ class Scenario {
     }
     if (!objects.empty()) CheckSibling(objects[0]);
     for (Object& o : objects) Finish(o);
+    T("VTO_EXPECT(vto::LiveBlocks() == live_base, \"live-overlay count back to its start (nothing leaked)\");");
     size_t live_after = b_.LiveOverlays();
     if (live_after != live_before) {
       Fail(Where() + "live-overlay count is " + std::to_string(live_after) + " after every overlay was torn down; it "
@@ -104,6 +124,29 @@ class Scenario {
 
  private:
   std::string Where() const { return "hierarchy " + ch_.ns + ": "; }
+
+  // ---- transcript (ci/repro): every statement is added before the harness acts or checks --
+  void T(const std::string& s) const {
+    if (tx_ != nullptr) tx_->Add(s);
+  }
+  std::string V(const Object& o) const { return "V[" + std::to_string(o.tx) + "]"; }
+  // The subobject `path` of o, as an offset from V (the harness's PointerOf).
+  std::string PX(const Object& o, const SubobjectPath& path) const {
+    const std::ptrdiff_t off = static_cast<char*>(PointerOf(o, path)) - static_cast<char*>(o.ptr);
+    return "(void*)((char*)" + V(o) + " + " + std::to_string(off) + ")";
+  }
+  // o as its static type s (the up stub the harness calls).
+  std::string UpX(const Object& o, int s) const { return gen::UpStubName(ch_.ns, o.cls, s) + "(" + V(o) + ")"; }
+  // The w-th polymorphic subobject whose vptr word was recorded at creation.
+  std::string VptrSubX(const Object& o, size_t w) const {
+    const std::ptrdiff_t off = static_cast<char*>(o.vptr_words[w].first) - static_cast<char*>(o.ptr);
+    return "((char*)" + V(o) + " + " + std::to_string(off) + ")";
+  }
+  std::string TraceX(const Object& o, const std::vector<Expected>& want) const {
+    std::string list;
+    for (const Expected& e : want) list += "{" + std::to_string(e.impl_id) + ", " + PX(o, e.this_path) + "}, ";
+    return "{" + list + "}";
+  }
   [[noreturn]] void Fail(const std::string& what) const {
     SetFailureContext("hierarchy " + ch_.ns + " (generator version " + std::to_string(gen::kGeneratorVersion) +
                       ", backend " + b_.name() + ")\n" + gen::DescribeHierarchy(h_));
@@ -133,8 +176,15 @@ class Scenario {
   void Create(Object& o, int cls) {
     o.cls = cls;
     o.t = &Tables(ch_, cls);
+    if (tx_ != nullptr) {
+      o.tx = tx_->NewVar();
+      T("vto_repro::ClearTrace();");
+      T(V(o) + " = " + gen::NewStubName(ch_.ns, cls) + "();");
+    }
     gen::Trace::Clear();
     o.ptr = o.t->make();
+    T("vto_repro::ExpectTrace(" + TraceX(o, o.t->construction) + ", " +
+      Lit("virtual calls from the constructors of a " + gen::ClassName(cls)) + ");");
     const std::vector<Expected>& want = o.t->construction;
     std::vector<void*> selves;
     for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
@@ -143,6 +193,10 @@ class Scenario {
       if (!h_.classes[s].polymorphic) continue;
       void* sub = Up(o, s);
       o.vptr_words.emplace_back(sub, *static_cast<void**>(sub));
+      if (tx_ != nullptr) {
+        o.word_tx.push_back(tx_->NewWord());
+        T("W[" + std::to_string(o.word_tx.back()) + "] = *(void**)" + UpX(o, s) + ";");
+      }
     }
     ++stats_.objects;
   }
@@ -151,6 +205,16 @@ class Scenario {
   void CheckIdentity(const Object& o, const char* when) const {
     for (const IdentityCheck& id : o.t->identity) {
       void* sp = Up(o, id.s);
+      if (tx_ != nullptr) {
+        T("VTO_EXPECT(std::string(" + gen::TypeidStubName(ch_.ns, id.s) + "(" + UpX(o, id.s) + ")) == " +
+          Lit(o.t->type_name) + ", " + Lit("typeid through " + gen::ClassName(id.s) + " of a " +
+          gen::ClassName(o.cls) + " " + when) + ");");
+        for (const CastCheck& c : id.casts) {
+          T("VTO_EXPECT(" + gen::DynCastStubName(ch_.ns, id.s, c.target) + "(" + UpX(o, id.s) + ") == " +
+            (c.expected ? PX(o, *c.expected) : std::string("nullptr")) + ", " +
+            Lit("dynamic_cast from " + gen::ClassName(id.s) + " of a " + gen::ClassName(o.cls) + " " + when) + ");");
+        }
+      }
       const char* got = id.type_fn(sp);
       if (o.t->type_name != got) {
         Fail(Where() + "typeid(*(" + gen::ClassName(id.s) + "*)obj) of a " + gen::ClassName(o.cls) + " " + when +
@@ -172,6 +236,7 @@ class Scenario {
   struct Replaced {
     int impl_id;
     void* self;
+    int reflected;  // the overlay's reflected class (`self` is that subobject)
   };
   std::optional<Replaced> ReplacementFor(const Object& o, const Expected& e) const {
     std::optional<Replaced> r;
@@ -180,7 +245,7 @@ class Scenario {
       for (const auto& [call, rn] : ov.methods) {
         const CallCheck* on_r = o.t->Find(ov.reflected, call.name, call.sig);
         if (on_r && on_r->expected.impl_id == e.impl_id && on_r->expected.this_path == e.this_path) {
-          r = Replaced{gen::ReplacementId(call.sig, rn), PointerOf(o, o.t->ex().PathOf(ov.reflected))};
+          r = Replaced{gen::ReplacementId(call.sig, rn), PointerOf(o, o.t->ex().PathOf(ov.reflected)), ov.reflected};
         }
       }
     }
@@ -209,6 +274,7 @@ class Scenario {
       const VirtualCall& call = c.call;
       std::optional<Replaced> rep = ReplacementFor(o, e);
       void* sp = Up(o, c.s);
+      if (tx_ != nullptr) TranscribeCall(o, c, rep, when);
       gen::Trace::Clear();
       long got = c.fn(sp);
       gen::TraceRecord last = gen::Trace::size() ? gen::Trace::at(gen::Trace::size() - 1) : gen::TraceRecord{};
@@ -224,6 +290,24 @@ class Scenario {
            ") through static type " + gen::ClassName(c.s) + " on a " + gen::ClassName(o.cls) + " " + when +
            ": expected " + want + "; got return " + std::to_string(got) + ", traced impl " +
            std::to_string(last.impl_id) + " on this=" + Hex(last.self) + OverlaysString(o));
+    }
+  }
+
+  void TranscribeCall(const Object& o, const CallCheck& c, const std::optional<Replaced>& rep, const char* when) {
+    const std::string callx = gen::CallStubName(ch_.ns, c.s, c.call.name, c.call.sig) + "(" + UpX(o, c.s) + ")";
+    const std::string msg = Lit("call of " + gen::MethodName(c.call.name) + " (signature " +
+                                std::to_string(c.call.sig) + ") through " + gen::ClassName(c.s) + " on a " +
+                                gen::ClassName(o.cls) + " " + when);
+    const std::string orig = std::to_string(c.expected.impl_id) + ", " + PX(o, c.expected.this_path);
+    if (!rep) {
+      T("VTO_EXPECT_CALL(" + callx + ", " + orig + ", " + msg + ");");
+      return;
+    }
+    const std::string repl = std::to_string(rep->impl_id) + ", " + PX(o, o.t->ex().PathOf(rep->reflected));
+    if (c.expected.may_devirtualize) {
+      T("VTO_EXPECT_CALL_EITHER(" + callx + ", " + repl + ", " + orig + ", " + msg + ");");
+    } else {
+      T("VTO_EXPECT_CALL(" + callx + ", " + repl + ", " + msg + ");");
     }
   }
 
@@ -264,6 +348,24 @@ class Scenario {
       const std::string outside =
           MissingCapabilities(*o.t, b_.capabilities(), want_hook, ov.extra != 0, stacked, ov.reflected != o.cls);
       bool must_refuse = want_hook && !virtual_dtor;
+      if (tx_ != nullptr) {
+        ov.tx = tx_->NewHandle();
+        std::string repl;
+        for (const auto& [call, r] : ov.methods) {
+          repl += "{@SLOT(" + spec.class_name + "|" + gen::MethodSpelling(h_, call.name, call.sig) + ")@, (void*)&" +
+                  gen::ReplacementStubName(ch_.ns, call.sig, r) + "}, ";
+        }
+        std::string hook = "nullptr";
+        if (want_hook) {
+          ov.hook_tx = tx_->NewHook();
+          hook = "&K[" + std::to_string(ov.hook_tx) + "]";
+          if (ov.hook->type_of != nullptr) T(hook.substr(1) + ".type_of = &" + gen::TypeidStubName(ch_.ns, o.cls) + ";");
+        }
+        T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
+          repl + "}, " + std::to_string(ov.extra) + ", " + hook + ", " +
+          (must_refuse ? "VTO_MUST_REFUSE" : outside.empty() ? "VTO_MUST_INSTALL" : "VTO_MAY_REFUSE") + ", " +
+          std::to_string(reinterpret_cast<uintptr_t>(Cookie(index, o.overlays.size(), 0))) + ");");
+      }
 
       backend::InstallOutcome out = b_.Install(spec);
       if (!out.ok()) {
@@ -303,6 +405,18 @@ class Scenario {
   void ProbeRefusals(const Object& o) {
     const size_t live = b_.LiveOverlays();
     auto check = [&](const backend::OverlaySpec& spec, const std::string& what) {
+      if (tx_ != nullptr) {
+        T("{");
+        T("  const size_t live_now = vto::LiveBlocks();");
+        T("  (void)vto_repro::Install(" + std::string(spec.instance == nullptr ? "nullptr" : V(o)) + ", \"@SHAPE(" +
+          spec.class_name + ")@\", {}, 0, nullptr, VTO_MUST_REFUSE);");
+        for (size_t w = 0; w < o.word_tx.size(); ++w) {
+          T("  VTO_EXPECT(*(void**)" + VptrSubX(o, w) + " == W[" + std::to_string(o.word_tx[w]) +
+            "], " + Lit("a refused overlay " + what + " left every vptr as it was") + ");");
+        }
+        T("  VTO_EXPECT(vto::LiveBlocks() == live_now, " + Lit("a refused overlay " + what + " left the live-overlay count") + ");");
+        T("}");
+      }
       backend::InstallOutcome out = b_.Install(spec);
       if (out.ok()) {
         Fail(Where() + "installed an overlay " + what + "; it must be refused");
@@ -346,6 +460,10 @@ class Scenario {
       const Installed& ov = o.overlays[k];
       if (!ov.active) continue;
       for (size_t i = 0; i < ov.extra; ++i) {
+        T("VTO_EXPECT(vto_repro::Extra(" + V(o) + ", H[" + std::to_string(ov.tx) + "], " + std::to_string(i) +
+          ") == (void*)" + std::to_string(reinterpret_cast<uintptr_t>(ov.cookies[i])) + ", " +
+          Lit("extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on a " +
+              gen::ClassName(o.cls) + " keeps what was written to it") + ");");
         void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
         if (cell == nullptr || *cell != ov.cookies[i]) {
           Fail(Where() + "extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on a " +
@@ -362,6 +480,7 @@ class Scenario {
     Object sibling;
     Create(sibling, with.cls);
     CheckCalls(sibling, "(sibling of an overlaid object)");
+    T(gen::DeleteStubName(ch_.ns, sibling.cls) + "(" + V(sibling) + ");");
     gen::Trace::Clear();
     sibling.t->del(sibling.ptr);
   }
@@ -378,6 +497,11 @@ class Scenario {
     return options[src_.Below(static_cast<uint32_t>(options.size()))];
   }
   void DeleteThrough(const Object& o, int s) {
+    if (tx_ != nullptr) {
+      T("vto_repro::ClearTrace();");
+      T((s < 0 ? gen::DeleteStubName(ch_.ns, o.cls) + "(" + V(o) + ")"
+               : gen::DeleteViaStubName(ch_.ns, s) + "(" + UpX(o, s) + ")") + ";");
+    }
     if (s < 0) {
       o.t->del(o.ptr);
     } else {
@@ -401,10 +525,30 @@ class Scenario {
     if (any_active && all_hooked && visible >= 0 && src_.Chance(0.5)) {
       gen::Trace::Clear();
       DeleteThrough(o, visible);  // destroyed with its overlays installed: every hook fires once
+      T("vto_repro::ExpectTrace(" + TraceX(o, want) + ", " +
+        Lit("virtual calls from the destructors of a " + gen::ClassName(o.cls) + " deleted through hooked overlays") + ");");
       CheckTrace(o, want, selves, "destruction through hooked overlays");
       ++stats_.hooked_deaths;
       for (Installed& ov : o.overlays) {
         if (!ov.active) continue;
+        if (tx_ != nullptr) {
+          const std::string k = "K[" + std::to_string(ov.hook_tx) + "]";
+          const std::string what = "destroy hook of an overlay reflected as " + gen::ClassName(ov.reflected) +
+                                   " on a " + gen::ClassName(o.cls);
+          T("VTO_EXPECT(" + k + ".calls == 1, " + Lit(what + " fired exactly once on delete") + ");");
+          T("VTO_EXPECT(" + k + ".seen_instance == " + V(o) + ", " + Lit(what + " saw the object") + ");");
+          if (ov.hook->type_of != nullptr) {
+            T("VTO_EXPECT(" + k + ".seen_type == " + Lit(type_name) + ", " + Lit(what + " saw its dynamic type") + ");");
+          }
+          for (size_t w = 0; w < o.vptr_words.size(); ++w) {
+            if (o.vptr_words[w].first != o.ptr) continue;
+            T("VTO_EXPECT(" + k + ".seen_vptr != W[" + std::to_string(o.word_tx[w]) + "], " +
+              Lit(what + " ran with the overlay still installed (not the original vptr)") + ");");
+          }
+          T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) +
+            "]) == vto::TeardownResult::kObjectDestroyed, " + Lit("teardown after hooked destruction") + ");");
+          T("VTO_EXPECT(" + k + ".calls == 1, " + Lit("teardown after destruction did not fire the hook again") + ");");
+        }
         if (ov.hook->calls != 1) {
           Fail(Where() + "destroy hook of an overlay (reflected as " + gen::ClassName(ov.reflected) + ") on a " +
                gen::ClassName(o.cls) + " fired " + std::to_string(ov.hook->calls) + " times on delete; expected once" +
@@ -443,6 +587,8 @@ class Scenario {
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[src_.Below(static_cast<uint32_t>(i))]);
     for (size_t k : order) {
       Installed& ov = o.overlays[k];
+      T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::kRestored, " +
+        Lit("teardown of a live overlay on a " + gen::ClassName(o.cls)) + ");");
       int r = b_.Teardown(ov.handle);
       if (r != static_cast<int>(TeardownResult::kRestored)) {
         Fail(Where() + "teardown of a live overlay on a " + gen::ClassName(o.cls) + " returned " + std::to_string(r) +
@@ -450,10 +596,16 @@ class Scenario {
       }
       ov.active = false;
       CheckCalls(o, "after a teardown");
+      T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::kAlreadyTornDown, " +
+        Lit("second teardown of one handle") + ");");
       int again = b_.Teardown(ov.handle);
       if (again != static_cast<int>(TeardownResult::kAlreadyTornDown)) {
         Fail(Where() + "second teardown of one handle returned " + std::to_string(again) + ", expected kAlreadyTornDown");
       }
+    }
+    for (size_t w = 0; w < o.word_tx.size(); ++w) {
+      T("VTO_EXPECT(*(void**)" + VptrSubX(o, w) + " == W[" + std::to_string(o.word_tx[w]) + "], " +
+        Lit("after every teardown each vptr of a " + gen::ClassName(o.cls) + " is restored bit for bit") + ");");
     }
     for (const auto& [sub, word] : o.vptr_words) {
       if (*static_cast<void**>(sub) != word) {
@@ -464,8 +616,14 @@ class Scenario {
     CheckIdentity(o, "after every teardown");
     gen::Trace::Clear();
     DeleteThrough(o, visible);
+    T("vto_repro::ExpectTrace(" + TraceX(o, want) + ", " +
+      Lit("virtual calls from the destructors of a " + gen::ClassName(o.cls)) + ");");
     CheckTrace(o, want, selves, "destruction");
     for (const Installed& ov : o.overlays) {
+      if (ov.hook && ov.hook_tx >= 0) {
+        T("VTO_EXPECT(K[" + std::to_string(ov.hook_tx) + "].calls == 0, " +
+          Lit("destroy hook of an overlay torn down before the object died never fires") + ");");
+      }
       if (ov.hook && ov.hook->calls != 0) {
         Fail(Where() + "destroy hook fired " + std::to_string(ov.hook->calls) + " times for an object whose overlay "
              "had been torn down first; expected never");
@@ -479,6 +637,7 @@ class Scenario {
   const Options& opt_;
   gen::ByteSource& src_;
   DispatchStats& stats_;
+  Transcript* tx_;
 };
 
 }  // namespace
@@ -494,12 +653,13 @@ uint32_t HierarchyIdOf(const uint8_t* data, size_t size, const Options& options)
 DispatchRunner::DispatchRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options)
     : backend_(backend), cache_(cache), options_(options) {}
 
-void DispatchRunner::Run(const uint8_t* data, size_t size) {
+void DispatchRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
   ++stats_.inputs;
   const CompiledHierarchy& ch = cache_.Get(HierarchyIdOf(data, size, options_));
+  if (transcript != nullptr) SetReproducerHierarchy(ch);
   size_t skip = size < 2 ? size : 2;
   gen::ByteSource ops(data + skip, size - skip);
-  Scenario(backend_, ch, options_, ops, stats_).Run();
+  Scenario(backend_, ch, options_, ops, stats_, transcript).Run();
 }
 
 }  // namespace vto::harness

@@ -24,6 +24,7 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/transcript.h"
 
 namespace vto::harness {
 
@@ -37,7 +38,9 @@ class DispatchRunner {
   // Does not own its arguments; they must outlive the runner.
   DispatchRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options);
   // Runs one input; returns normally when every check passed, otherwise Fail()s.
-  void Run(const uint8_t* data, size_t size);
+  // With a transcript, also records the run as straight-line C++ (harness/transcript.h) for
+  // ci/repro.
+  void Run(const uint8_t* data, size_t size, Transcript* transcript = nullptr);
   [[nodiscard]] const DispatchStats& stats() const { return stats_; }
 
  private:

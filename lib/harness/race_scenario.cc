@@ -1003,7 +1003,8 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
   return rc;
 }
 
-void RaceRunner::Run(const uint8_t* data, size_t size) {
+void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
+  (void)transcript;  // TODO(race transcript)
   ++stats_.inputs;
   const int bits = std::clamp(options_.lifecycle_hierarchy_bits, 1, 16);
   const uint32_t mask = (1u << bits) - 1;

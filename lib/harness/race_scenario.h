@@ -42,6 +42,7 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/transcript.h"
 
 namespace vto::harness {
 
@@ -64,7 +65,9 @@ class RaceRunner {
   RaceRunner(backend::Backend& backend, HierarchyCache& cache, const Options& options);
   ~RaceRunner();
   // Runs one input; returns normally when every check passed, otherwise Fail()s.
-  void Run(const uint8_t* data, size_t size);
+  // With a transcript, also records the run as straight-line C++ (harness/transcript.h) for
+  // ci/repro.
+  void Run(const uint8_t* data, size_t size, Transcript* transcript = nullptr);
   [[nodiscard]] const RaceStats& stats() const { return stats_; }
 
  private:

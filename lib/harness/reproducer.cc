@@ -99,7 +99,8 @@ void ComputeShapes() {
     if (!ch.model.classes[c].polymorphic) continue;
     names.push_back(ch.ns + "::" + gen::ClassName(static_cast<int>(c)));
     const gen::ClassModel& cm = ch.model.classes[c];
-    if (!cm.abstract && cm.virtual_dtor && !cm.is_final) names.push_back(ch.ns + "::" + gen::LcXName(static_cast<int>(c)));
+    const bool kit = ch.source.find(gen::LcXName(static_cast<int>(c))) != std::string::npos;
+    if (kit && !cm.abstract && cm.virtual_dtor && !cm.is_final) names.push_back(ch.ns + "::" + gen::LcXName(static_cast<int>(c)));
   }
   for (const std::string& n : names) {
     const interp::ClassLayout* layout = g->interp->FindClass(n, &error);
@@ -130,10 +131,19 @@ const char* const kProgramHead = R"(
 namespace vto_repro {
 thread_local int last_id = 0;
 thread_local const void* last_self = nullptr;
+// Every traced call since ClearTrace() on this thread (the first 1024 of them).
+thread_local std::vector<std::pair<int, const void*>> trace;
+thread_local size_t traced = 0;
+inline void ClearTrace() {
+  trace.clear();
+  traced = 0;
+}
 }  // namespace vto_repro
 extern "C" void vto_trace_record(int impl_id, const void* self) {
   vto_repro::last_id = impl_id;
   vto_repro::last_self = self;
+  if (vto_repro::trace.size() < 1024) vto_repro::trace.emplace_back(impl_id, self);
+  ++vto_repro::traced;
 }
 extern "C" int vto_trace_last_id(void) { return vto_repro::last_id; }
 )";
@@ -148,10 +158,21 @@ namespace vto_repro {
 // Bodies run by the kit inside scopes, temporaries and constructors, in order.
 std::deque<std::function<void(void*)>> bodies;
 inline void Next(std::function<void(void*)> body) { bodies.push_back(std::move(body)); }
+// What a destroy hook saw. type_of (optional) is read inside the callback, as the harness does.
 struct HookRecord {
   int calls = 0;
+  void* seen_instance = nullptr;
+  void* seen_vptr = nullptr;
+  const char* (*type_of)(void*) = nullptr;
+  std::string seen_type;
 };
-inline void OnDestroy(void*, void* user_data) { ++static_cast<HookRecord*>(user_data)->calls; }
+inline void OnDestroy(void* instance, void* user_data) {
+  auto* h = static_cast<HookRecord*>(user_data);
+  ++h->calls;
+  h->seen_instance = instance;
+  h->seen_vptr = *static_cast<void**>(instance);
+  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
+}
 vto::ShapeTable& Shapes() {
   static vto::ShapeTable* t = new vto::ShapeTable;
   return *t;
@@ -176,9 +197,12 @@ inline vto::ClassShape Shape(const char* rtti, const char* name, bool poly, uint
   return s;
 }
 inline void AddShape(const char* name, vto::ClassShape s) { ByName()[name] = Shapes().Add(std::move(s)); }
-enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE };
+enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE, VTO_MUST_REFUSE };
+// Installs; writes cookie + i into extra slot i (after checking it starts null). Returns the
+// handle, or 0 when refused (a failure for VTO_MUST_INSTALL; VTO_MUST_REFUSE fails when it
+// is installed).
 inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
-                        HookRecord* hook, Expect expect) {
+                        HookRecord* hook, Expect expect, uintptr_t cookie = 0x1000) {
   vto::InstallRequest req;
   req.instance = obj;
   req.reflected = ByName().count(cls) ? ByName()[cls] : nullptr;
@@ -196,17 +220,38 @@ inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::S
     }
     return 0;
   }
+  if (expect == VTO_MUST_REFUSE) Failed("an install that must be refused was installed");
   uint64_t id = r.overlay.release();
   for (size_t i = 0; i < extra; ++i) {
     void*& cell = vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i);
     if (cell != nullptr) Failed("extra slot not null after install");
-    cell = reinterpret_cast<void*>(uintptr_t{0x1000} + i);
+    cell = reinterpret_cast<void*>(cookie + i);
   }
   return id;
+}
+// The value of extra slot i of overlay `id` on `obj`.
+inline void* Extra(void* obj, uint64_t id, size_t i) { return vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i); }
+// Checks the calls traced since ClearTrace(): {impl id, this} in order.
+inline void ExpectTrace(std::initializer_list<std::pair<int, const void*>> want, const char* what) {
+  bool ok = traced == want.size();
+  size_t i = 0;
+  for (const auto& w : want) {
+    if (!ok) break;
+    ok = trace[i] == w;
+    ++i;
+  }
+  if (ok) return;
+  std::fprintf(stderr, "traced %zu calls:", traced);
+  for (const auto& t : trace) std::fprintf(stderr, " %d on %p;", t.first, t.second);
+  std::fprintf(stderr, "\nexpected %zu:", want.size());
+  for (const auto& w : want) std::fprintf(stderr, " %d on %p;", w.first, w.second);
+  std::fprintf(stderr, "\n");
+  Failed(what);
 }
 }  // namespace vto_repro
 using vto_repro::VTO_MAY_REFUSE;
 using vto_repro::VTO_MUST_INSTALL;
+using vto_repro::VTO_MUST_REFUSE;
 #define VTO_EXPECT(cond, msg)                                \
   do {                                                       \
     if (!(cond)) vto_repro::Failed(msg " [" #cond "]");      \
@@ -218,6 +263,22 @@ using vto_repro::VTO_MUST_INSTALL;
     if (got_ != (want_id) || vto_repro::last_id != (want_id) || vto_repro::last_self != (want_self)) { \
       std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p\n", got_, vto_repro::last_id,  \
                    vto_repro::last_self, static_cast<long>(want_id), static_cast<const void*>(want_self)); \
+      vto_repro::Failed(msg);                                                                       \
+    }                                                                                               \
+  } while (0)
+// The call reaches (want_id on want_self) or, where the compiler may devirtualize it,
+// (alt_id on alt_self).
+#define VTO_EXPECT_CALL_EITHER(call, want_id, want_self, alt_id, alt_self, msg)                          \
+  do {                                                                                              \
+    vto_repro::last_id = 0;                                                                         \
+    const long got_ = (call);                                                                       \
+    const bool first_ = got_ == (want_id) && vto_repro::last_id == (want_id) && vto_repro::last_self == (want_self); \
+    const bool second_ = got_ == (alt_id) && vto_repro::last_id == (alt_id) && vto_repro::last_self == (alt_self);   \
+    if (!first_ && !second_) {                                                                      \
+      std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p or %ld on %p\n", got_,       \
+                   vto_repro::last_id, vto_repro::last_self, static_cast<long>(want_id),             \
+                   static_cast<const void*>(want_self), static_cast<long>(alt_id),                   \
+                   static_cast<const void*>(alt_self));                                             \
       vto_repro::Failed(msg);                                                                       \
     }                                                                                               \
   } while (0)
@@ -250,7 +311,7 @@ std::string Program() {
     p += "#error \"the run ended before a hierarchy was selected\"\n";
     return p;
   }
-  p += "\n// ---- the hierarchy " + g->ch->ns + " and its lifecycle kit (as JIT-compiled by the harness) ----\n";
+  p += "\n// ---- the hierarchy " + g->ch->ns + " (as JIT-compiled by the harness, with its lifecycle kit if the target uses one) ----\n";
   p += g->ch->source;
   p += kProgramSupport;
   p += "\n// ---- the scenario ----\n";

@@ -125,30 +125,40 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   std::atexit(&PrintStats);
 }
 
-void RunDispatchInput(const uint8_t* data, size_t size) {
-  if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");
-  g_state->dispatch->Run(data, size);
-}
+namespace {
 
-void RunRaceInput(const uint8_t* data, size_t size) {
-  if (g_state == nullptr || !g_state->race) HarnessError("RunRaceInput before InitTarget(\"fuzz_race\")");
-  g_state->race->Run(data, size);
-}
-
-void RunLifecycleInput(const uint8_t* data, size_t size) {
-  if (g_state == nullptr || !g_state->lifecycle) HarnessError("RunLifecycleInput before InitTarget(\"fuzz_lifecycle\")");
+// Runs one input; with --vto-transcript (ci/repro) also writes it down as a standalone
+// program. `run` gets the transcript, or nullptr.
+template <typename RunFn>
+void RunMaybeTranscribed(size_t size, RunFn run) {
   if (g_state->options.transcript.empty()) {
-    g_state->lifecycle->Run(data, size);
+    run(nullptr);
     return;
   }
-  // ci/repro: one input, written down as a standalone program.
   static bool used = false;
   if (used) HarnessError("--vto-transcript takes exactly one input");
   used = true;
   Transcript* tx = BeginReproducer(g_state->options.transcript, "an input of " + g_state->name + " (" +
                                                                    std::to_string(size) + " bytes)");
-  g_state->lifecycle->Run(data, size, tx);
+  run(tx);
   WriteReproducer();
+}
+
+}  // namespace
+
+void RunDispatchInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");
+  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->dispatch->Run(data, size, tx); });
+}
+
+void RunRaceInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr || !g_state->race) HarnessError("RunRaceInput before InitTarget(\"fuzz_race\")");
+  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->race->Run(data, size, tx); });
+}
+
+void RunLifecycleInput(const uint8_t* data, size_t size) {
+  if (g_state == nullptr || !g_state->lifecycle) HarnessError("RunLifecycleInput before InitTarget(\"fuzz_lifecycle\")");
+  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->lifecycle->Run(data, size, tx); });
 }
 
 }  // namespace vto::harness
