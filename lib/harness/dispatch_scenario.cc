@@ -64,20 +64,6 @@ struct Object {
   std::vector<int> word_tx;                         // transcript: W[...] of each vptr word
 };
 
-// A C++ string literal of `s` (transcript messages).
-std::string Lit(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string PathString(const SubobjectPath& path) {
   std::string s;
   for (int c : path) s += (s.empty() ? "" : ">") + gen::ClassName(c);
@@ -184,7 +170,7 @@ class Scenario {
     gen::Trace::Clear();
     o.ptr = o.t->make();
     T("vto_repro::ExpectTrace(" + TraceX(o, o.t->construction) + ", " +
-      Lit("virtual calls from the constructors of a " + gen::ClassName(cls)) + ");");
+      CppLiteral("virtual calls from the constructors of a " + gen::ClassName(cls)) + ");");
     const std::vector<Expected>& want = o.t->construction;
     std::vector<void*> selves;
     for (const Expected& e : want) selves.push_back(PointerOf(o, e.this_path));
@@ -207,12 +193,12 @@ class Scenario {
       void* sp = Up(o, id.s);
       if (tx_ != nullptr) {
         T("VTO_EXPECT(std::string(" + gen::TypeidStubName(ch_.ns, id.s) + "(" + UpX(o, id.s) + ")) == " +
-          Lit(o.t->type_name) + ", " + Lit("typeid through " + gen::ClassName(id.s) + " of a " +
+          CppLiteral(o.t->type_name) + ", " + CppLiteral("typeid through " + gen::ClassName(id.s) + " of a " +
           gen::ClassName(o.cls) + " " + when) + ");");
         for (const CastCheck& c : id.casts) {
           T("VTO_EXPECT(" + gen::DynCastStubName(ch_.ns, id.s, c.target) + "(" + UpX(o, id.s) + ") == " +
             (c.expected ? PX(o, *c.expected) : std::string("nullptr")) + ", " +
-            Lit("dynamic_cast from " + gen::ClassName(id.s) + " of a " + gen::ClassName(o.cls) + " " + when) + ");");
+            CppLiteral("dynamic_cast from " + gen::ClassName(id.s) + " of a " + gen::ClassName(o.cls) + " " + when) + ");");
         }
       }
       const char* got = id.type_fn(sp);
@@ -295,7 +281,7 @@ class Scenario {
 
   void TranscribeCall(const Object& o, const CallCheck& c, const std::optional<Replaced>& rep, const char* when) {
     const std::string callx = gen::CallStubName(ch_.ns, c.s, c.call.name, c.call.sig) + "(" + UpX(o, c.s) + ")";
-    const std::string msg = Lit("call of " + gen::MethodName(c.call.name) + " (signature " +
+    const std::string msg = CppLiteral("call of " + gen::MethodName(c.call.name) + " (signature " +
                                 std::to_string(c.call.sig) + ") through " + gen::ClassName(c.s) + " on a " +
                                 gen::ClassName(o.cls) + " " + when);
     const std::string orig = std::to_string(c.expected.impl_id) + ", " + PX(o, c.expected.this_path);
@@ -412,9 +398,9 @@ class Scenario {
           spec.class_name + ")@\", {}, 0, nullptr, VTO_MUST_REFUSE);");
         for (size_t w = 0; w < o.word_tx.size(); ++w) {
           T("  VTO_EXPECT(*(void**)" + VptrSubX(o, w) + " == W[" + std::to_string(o.word_tx[w]) +
-            "], " + Lit("a refused overlay " + what + " left every vptr as it was") + ");");
+            "], " + CppLiteral("a refused overlay " + what + " left every vptr as it was") + ");");
         }
-        T("  VTO_EXPECT(vto::LiveBlocks() == live_now, " + Lit("a refused overlay " + what + " left the live-overlay count") + ");");
+        T("  VTO_EXPECT(vto::LiveBlocks() == live_now, " + CppLiteral("a refused overlay " + what + " left the live-overlay count") + ");");
         T("}");
       }
       backend::InstallOutcome out = b_.Install(spec);
@@ -462,7 +448,7 @@ class Scenario {
       for (size_t i = 0; i < ov.extra; ++i) {
         T("VTO_EXPECT(vto_repro::Extra(" + V(o) + ", H[" + std::to_string(ov.tx) + "], " + std::to_string(i) +
           ") == (void*)" + std::to_string(reinterpret_cast<uintptr_t>(ov.cookies[i])) + ", " +
-          Lit("extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on a " +
+          CppLiteral("extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on a " +
               gen::ClassName(o.cls) + " keeps what was written to it") + ");");
         void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
         if (cell == nullptr || *cell != ov.cookies[i]) {
@@ -526,7 +512,7 @@ class Scenario {
       gen::Trace::Clear();
       DeleteThrough(o, visible);  // destroyed with its overlays installed: every hook fires once
       T("vto_repro::ExpectTrace(" + TraceX(o, want) + ", " +
-        Lit("virtual calls from the destructors of a " + gen::ClassName(o.cls) + " deleted through hooked overlays") + ");");
+        CppLiteral("virtual calls from the destructors of a " + gen::ClassName(o.cls) + " deleted through hooked overlays") + ");");
       CheckTrace(o, want, selves, "destruction through hooked overlays");
       ++stats_.hooked_deaths;
       for (Installed& ov : o.overlays) {
@@ -535,19 +521,19 @@ class Scenario {
           const std::string k = "K[" + std::to_string(ov.hook_tx) + "]";
           const std::string what = "destroy hook of an overlay reflected as " + gen::ClassName(ov.reflected) +
                                    " on a " + gen::ClassName(o.cls);
-          T("VTO_EXPECT(" + k + ".calls == 1, " + Lit(what + " fired exactly once on delete") + ");");
-          T("VTO_EXPECT(" + k + ".seen_instance == " + V(o) + ", " + Lit(what + " saw the object") + ");");
+          T("VTO_EXPECT(" + k + ".calls == 1, " + CppLiteral(what + " fired exactly once on delete") + ");");
+          T("VTO_EXPECT(" + k + ".seen_instance == " + V(o) + ", " + CppLiteral(what + " saw the object") + ");");
           if (ov.hook->type_of != nullptr) {
-            T("VTO_EXPECT(" + k + ".seen_type == " + Lit(type_name) + ", " + Lit(what + " saw its dynamic type") + ");");
+            T("VTO_EXPECT(" + k + ".seen_type == " + CppLiteral(type_name) + ", " + CppLiteral(what + " saw its dynamic type") + ");");
           }
           for (size_t w = 0; w < o.vptr_words.size(); ++w) {
             if (o.vptr_words[w].first != o.ptr) continue;
             T("VTO_EXPECT(" + k + ".seen_vptr != W[" + std::to_string(o.word_tx[w]) + "], " +
-              Lit(what + " ran with the overlay still installed (not the original vptr)") + ");");
+              CppLiteral(what + " ran with the overlay still installed (not the original vptr)") + ");");
           }
           T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) +
-            "]) == vto::TeardownResult::kObjectDestroyed, " + Lit("teardown after hooked destruction") + ");");
-          T("VTO_EXPECT(" + k + ".calls == 1, " + Lit("teardown after destruction did not fire the hook again") + ");");
+            "]) == vto::TeardownResult::kObjectDestroyed, " + CppLiteral("teardown after hooked destruction") + ");");
+          T("VTO_EXPECT(" + k + ".calls == 1, " + CppLiteral("teardown after destruction did not fire the hook again") + ");");
         }
         if (ov.hook->calls != 1) {
           Fail(Where() + "destroy hook of an overlay (reflected as " + gen::ClassName(ov.reflected) + ") on a " +
@@ -588,7 +574,7 @@ class Scenario {
     for (size_t k : order) {
       Installed& ov = o.overlays[k];
       T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::kRestored, " +
-        Lit("teardown of a live overlay on a " + gen::ClassName(o.cls)) + ");");
+        CppLiteral("teardown of a live overlay on a " + gen::ClassName(o.cls)) + ");");
       int r = b_.Teardown(ov.handle);
       if (r != static_cast<int>(TeardownResult::kRestored)) {
         Fail(Where() + "teardown of a live overlay on a " + gen::ClassName(o.cls) + " returned " + std::to_string(r) +
@@ -597,7 +583,7 @@ class Scenario {
       ov.active = false;
       CheckCalls(o, "after a teardown");
       T("VTO_EXPECT(vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "]) == vto::TeardownResult::kAlreadyTornDown, " +
-        Lit("second teardown of one handle") + ");");
+        CppLiteral("second teardown of one handle") + ");");
       int again = b_.Teardown(ov.handle);
       if (again != static_cast<int>(TeardownResult::kAlreadyTornDown)) {
         Fail(Where() + "second teardown of one handle returned " + std::to_string(again) + ", expected kAlreadyTornDown");
@@ -605,7 +591,7 @@ class Scenario {
     }
     for (size_t w = 0; w < o.word_tx.size(); ++w) {
       T("VTO_EXPECT(*(void**)" + VptrSubX(o, w) + " == W[" + std::to_string(o.word_tx[w]) + "], " +
-        Lit("after every teardown each vptr of a " + gen::ClassName(o.cls) + " is restored bit for bit") + ");");
+        CppLiteral("after every teardown each vptr of a " + gen::ClassName(o.cls) + " is restored bit for bit") + ");");
     }
     for (const auto& [sub, word] : o.vptr_words) {
       if (*static_cast<void**>(sub) != word) {
@@ -617,12 +603,12 @@ class Scenario {
     gen::Trace::Clear();
     DeleteThrough(o, visible);
     T("vto_repro::ExpectTrace(" + TraceX(o, want) + ", " +
-      Lit("virtual calls from the destructors of a " + gen::ClassName(o.cls)) + ");");
+      CppLiteral("virtual calls from the destructors of a " + gen::ClassName(o.cls)) + ");");
     CheckTrace(o, want, selves, "destruction");
     for (const Installed& ov : o.overlays) {
       if (ov.hook && ov.hook_tx >= 0) {
         T("VTO_EXPECT(K[" + std::to_string(ov.hook_tx) + "].calls == 0, " +
-          Lit("destroy hook of an overlay torn down before the object died never fires") + ");");
+          CppLiteral("destroy hook of an overlay torn down before the object died never fires") + ");");
       }
       if (ov.hook && ov.hook->calls != 0) {
         Fail(Where() + "destroy hook fired " + std::to_string(ov.hook->calls) + " times for an object whose overlay "

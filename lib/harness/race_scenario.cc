@@ -27,6 +27,7 @@
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/reproducer.h"
 #include "harness/worker_pool.h"
 #include "overlay/status.h"
 
@@ -119,6 +120,7 @@ struct HookRecord {
   long call_got = 0;
   gen::TraceRecord call_last;
   std::vector<void*> seen_cells;
+  int tx = -1;  // transcript: RK[tx]
 };
 
 struct Overlay {
@@ -138,6 +140,7 @@ struct Overlay {
   bool cells_written = false;  // a use wrote its cookies (as of the end of planning)
   bool torn_down_alive = false;
   bool target = false;         // the collector tears it down while the object dies
+  int tx = -1;                 // transcript: H[tx]
 };
 
 enum class End { kTornDownFirst, kHookedDelete, kDefinedRace, kUnseenThenAbandon };
@@ -158,6 +161,8 @@ struct Object {
   std::vector<int> active_at_death;  // overlays installed when the delete began, bottom up
   int trigger = -1;                  // defined race: the callback that starts the collector
   bool trigger_blocks = false;
+  int tx = -1;                       // transcript: V[tx], RO[index]
+  std::vector<int> word_tx;          // transcript: W[...] of each vptr word after construction
 };
 
 enum class OpKind { kCreate, kInstall, kUse, kTeardown, kDelete, kCollect, kAfterDeath };
@@ -192,6 +197,9 @@ struct Op {
   std::vector<std::pair<long, gen::TraceRecord>> call_obs;
   std::vector<void*> cell_obs;    // per cell: its value before this use wrote it
   std::vector<char> cell_missing;
+  // Transcript: the first element of this operation's results in R[] (then its second
+  // teardowns), calls in C[], cells in X[], vptr words in Y[].
+  int r_tx = 0, c_tx = 0, x_tx = 0, y_tx = 0;
 };
 
 void* Cookie(size_t object, size_t overlay, size_t slot) {
@@ -240,11 +248,15 @@ const char* ResultName(int r) {
 class Scenario {
  public:
   Scenario(backend::Backend& b, const CompiledHierarchy& ch, const Options& opt, gen::ByteSource& src,
-           RaceStats& stats, const std::vector<const RaceClass*>& usable)
+           RaceStats& stats, const std::vector<const RaceClass*>& usable, Transcript* tx)
       : b_(b), ch_(ch), h_(ch.model), opt_(opt), src_(src), stats_(stats), usable_(usable),
-        caps_(b.capabilities()) {}
+        caps_(b.capabilities()), tx_(tx) {}
 
   void Plan();
+  // Writes the plan into the transcript (if any): main sets up the hook records, starts one
+  // std::thread per worker running that worker's operations with the same per-object
+  // hand-offs, and joins them. Check() then adds its checks, each before it evaluates it.
+  void Transcribe();
   void Execute(WorkerPool& pool);
   void Check();
   [[nodiscard]] std::string Describe() const;
@@ -266,8 +278,31 @@ class Scenario {
   int NewOverlay(Object& o, bool transparent, int rank);
   Op UseOp(Object& o, const std::vector<int>& active, int thread);
   std::optional<CallPlan> Expect(const Object& o, int call, const std::vector<int>& active) const;
+  std::vector<int> StillBelow(const Object& o, const Overlay& ov) const;
   void PlanObject(Object& o, std::vector<Step>& steps);
   void PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>& steps);
+
+  // --- transcript (ci/repro) --------------------------------------------------------------
+  void T(const std::string& statement) const {
+    if (tx_ != nullptr) tx_->Add(statement);
+  }
+  // Prepends `cond` to a statement: it runs only when cond holds (one line, so a reproducer
+  // written at any point compiles).
+  void TIf(const std::string& cond, const std::string& statement) const { T("if (" + cond + ") " + statement); }
+  std::string V(const Object& o) const { return "V[" + std::to_string(o.tx) + "]"; }
+  std::string At(const Object& o, std::ptrdiff_t off) const {
+    return "((char*)" + V(o) + " + " + std::to_string(off) + ")";
+  }
+  std::string HX(const Object& o, int k) const {
+    return "H[" + std::to_string(o.overlays[static_cast<size_t>(k)]->tx) + "]";
+  }
+  std::string KX(const Overlay& ov) const { return "RK[" + std::to_string(ov.hook->tx) + "]"; }
+  static std::string RX(int i) { return "R[" + std::to_string(i) + "]"; }
+  void TranscribeOp(const Op& op);
+  void TranscribeResults(const Op& op, const Object& o);
+  std::string CallCheckX(const Object& o, const CallPlan& c, const std::string& seen, const std::string& what) const;
+  void ExpectResultX(int r, std::initializer_list<const char*> want, const std::string& what) const;
+  void TranscribeHookChecks(const Object& o, const Overlay& ov) const;
 
   // --- execution ---------------------------------------------------------------------------
   void RunOp(Op& op);
@@ -288,6 +323,7 @@ class Scenario {
   RaceStats& stats_;
   const std::vector<const RaceClass*>& usable_;
   const uint32_t caps_;
+  Transcript* tx_;
   int threads_ = 2;
   std::vector<std::unique_ptr<Object>> objects_;
   std::vector<Op*> order_;                 // every operation in the global order
@@ -334,6 +370,16 @@ int Scenario::NewOverlay(Object& o, bool transparent, int rank) {
 }
 
 // The replacement that must answer `call` on `o` while `active` (bottom up) is installed.
+// Inside the callback of `ov` the overlays above it are gone; it and those below still
+// dispatch: those of the overlays installed at death, bottom up.
+std::vector<int> Scenario::StillBelow(const Object& o, const Overlay& ov) const {
+  std::vector<int> below;
+  for (int k : o.active_at_death) {
+    if (k == ov.index || o.overlays[static_cast<size_t>(k)]->rank < ov.rank) below.push_back(k);
+  }
+  return below;
+}
+
 std::optional<CallPlan> Scenario::Expect(const Object& o, int call, const std::vector<int>& active) const {
   const Expected& e = o.rc->calls[static_cast<size_t>(call)].check->expected;
   std::optional<CallPlan> r;
@@ -571,6 +617,194 @@ void Scenario::Plan() {
   }
 }
 
+// --- transcript ------------------------------------------------------------------------------
+
+void Scenario::Transcribe() {
+  if (tx_ == nullptr) return;
+  // Numbers: objects (V, RO, W), overlays (H), hook records (RK), then the observations of
+  // every operation, in the global order.
+  int hooks = 0, results = 0, calls = 0, cells = 0, words = 0;
+  for (const auto& op : objects_) {
+    Object& o = *op;
+    o.tx = tx_->NewVar();
+    for (size_t w = 0; w < o.rc->vptr_offsets.size(); ++w) o.word_tx.push_back(tx_->NewWord());
+    for (const auto& ovp : o.overlays) {
+      ovp->tx = tx_->NewHandle();
+      if (ovp->hook) ovp->hook->tx = hooks++;
+    }
+  }
+  for (Op* op : order_) {
+    const Object& o = *objects_[static_cast<size_t>(op->object)];
+    op->r_tx = results;
+    results += 2 * static_cast<int>(op->overlays.size());
+    op->c_tx = calls;
+    calls += static_cast<int>(op->calls.size());
+    op->x_tx = cells;
+    for (const CellPlan& c : op->cells) cells += static_cast<int>(o.overlays[static_cast<size_t>(c.overlay)]->extra);
+    op->y_tx = words;
+    if (op->read_words) words += static_cast<int>(o.rc->vptr_offsets.size());
+  }
+  tx_->Declare("static vto_repro::RaceObject RO[" + std::to_string(objects_.size() + 1) + "];");
+  tx_->Declare("static vto_repro::RaceHook RK[" + std::to_string(hooks + 1) + "];");
+  tx_->Declare("static vto::TeardownResult R[" + std::to_string(results + 1) + "];  // teardown/Abandon results");
+  tx_->Declare("static vto_repro::CallSeen C[" + std::to_string(calls + 1) + "];  // calls made by the uses");
+  tx_->Declare("static void* X[" + std::to_string(cells + 1) + "];  // extra slots as a use found them");
+  tx_->Declare("static void* Y[" + std::to_string(words + 1) + "];  // vptr words read after teardowns");
+
+  T("// fuzz_race: " + std::to_string(threads_) + " threads, " + std::to_string(objects_.size()) +
+    " objects; each operation waits only for the previous operations of its object (RO[i].completed)");
+  T("const size_t live_base = vto::LiveBlocks();");
+  for (const auto& op : objects_) {
+    const Object& o = *op;
+    for (const auto& ovp : o.overlays) {
+      const Overlay& ov = *ovp;
+      if (!ov.hook) continue;
+      const HookRecord& h = *ov.hook;
+      const std::string k = KX(ov);
+      T(k + ".object = &RO[" + std::to_string(o.index) + "];");
+      if (o.trigger >= 0) T(k + ".trigger = &" + KX(*o.overlays[static_cast<size_t>(o.trigger)]) + ";");
+      if (h.block) T(k + ".block = true;");
+      if (o.rc->type_of != nullptr) T(k + ".type_of = &" + gen::TypeidStubName(ch_.ns, o.rc->cls) + ";");
+      if (h.call >= 0) {
+        const RaceClass::Call& c = o.rc->calls[static_cast<size_t>(h.call)];
+        T(k + ".call = &" + gen::CallStubName(ch_.ns, c.check->s, c.check->call.name, c.check->call.sig) + ";");
+        T(k + ".call_offset = " + std::to_string(c.static_off) + ";");
+      }
+      if (h.check_cells && ov.extra > 0) {
+        T(k + ".handle = &H[" + std::to_string(ov.tx) + "];");
+        T(k + ".cells = " + std::to_string(ov.extra) + ";");
+      }
+    }
+  }
+  for (int t = 0; t < threads_; ++t) {
+    const std::vector<Op*>& list = lists_[static_cast<size_t>(t)];
+    tx_->OpenThread("thread_" + std::to_string(t), "worker " + std::to_string(t) + ": " +
+                                                      std::to_string(list.size()) + " operations");
+    for (const Op* op : list) TranscribeOp(*op);
+    tx_->Close();
+  }
+  for (int t = 0; t < threads_; ++t) T("thread_" + std::to_string(t) + ".join();");
+}
+
+void Scenario::TranscribeOp(const Op& op) {
+  static const char* const kKinds[] = {"create", "install", "use", "teardown", "delete", "collect", "after-death"};
+  const Object& o = *objects_[static_cast<size_t>(op.object)];
+  const RaceClass& rc = *o.rc;
+  const std::string ro = "RO[" + std::to_string(o.index) + "]";
+  T("// " + std::string(kKinds[static_cast<int>(op.kind)]) + " object #" + std::to_string(o.index));
+  T("vto_repro::Await(" + ro + ", " + std::to_string(op.wait_for) + ");");
+  auto read_words = [&] {
+    for (size_t w = 0; w < rc.vptr_offsets.size(); ++w) {
+      T("Y[" + std::to_string(op.y_tx + static_cast<int>(w)) + "] = *(void**)" + At(o, rc.vptr_offsets[w]) + ";");
+    }
+  };
+  switch (op.kind) {
+    case OpKind::kCreate:
+      T(V(o) + " = " + gen::NewStubName(ch_.ns, rc.cls) + "();");
+      for (size_t w = 0; w < rc.vptr_offsets.size(); ++w) {
+        T("W[" + std::to_string(o.word_tx[w]) + "] = *(void**)" + At(o, rc.vptr_offsets[w]) + ";");
+      }
+      break;
+    case OpKind::kInstall: {
+      const Overlay& ov = *o.overlays[static_cast<size_t>(op.overlays[0])];
+      std::string repl;
+      for (const auto& [call, r] : ov.methods) {
+        repl += "{@SLOT(" + ov.spec.class_name + "|" + gen::MethodSpelling(h_, call.name, call.sig) + ")@, (void*)&" +
+                gen::ReplacementStubName(ch_.ns, call.sig, r) + "}, ";
+      }
+      T(HX(o, ov.index) + " = vto_repro::RaceInstall(" + V(o) + ", \"@SHAPE(" + ov.spec.class_name + ")@\", {" + repl +
+        "}, " + std::to_string(ov.extra) + ", " + (ov.hook ? "&" + KX(ov) : std::string("nullptr")) + ");");
+      break;
+    }
+    case OpKind::kUse: {
+      int n = op.x_tx;
+      for (const CellPlan& c : op.cells) {
+        const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
+        for (size_t i = 0; i < ov.extra; ++i, ++n) {
+          T("X[" + std::to_string(n) + "] = vto_repro::Extra(" + V(o) + ", " + HX(o, ov.index) + ", " +
+            std::to_string(i) + ");");
+          if (c.first) {
+            T("vto::ExtraSlot(" + V(o) + ", vto::FirstExtraIndex(" + HX(o, ov.index) + ") + " + std::to_string(i) +
+              ") = (void*)" +
+              std::to_string(reinterpret_cast<uintptr_t>(Cookie(static_cast<size_t>(o.index),
+                                                                 static_cast<size_t>(ov.index), i))) + ";");
+          }
+        }
+      }
+      for (size_t i = 0; i < op.calls.size(); ++i) {
+        const RaceClass::Call& c = rc.calls[static_cast<size_t>(op.calls[i].call)];
+        T("C[" + std::to_string(op.c_tx + static_cast<int>(i)) + "] = vto_repro::Observe(&" +
+          gen::CallStubName(ch_.ns, c.check->s, c.check->call.name, c.check->call.sig) + ", " + At(o, c.static_off) +
+          ");");
+      }
+      if (op.read_words) read_words();
+      break;
+    }
+    case OpKind::kTeardown:
+      TranscribeResults(op, o);
+      if (op.read_words) read_words();
+      break;
+    case OpKind::kDelete:
+      if (op.delete_static < 0) {
+        T(gen::DeleteStubName(ch_.ns, rc.cls) + "(" + V(o) + ");");
+      } else {
+        T(gen::DeleteViaStubName(ch_.ns, op.delete_static) + "(" +
+          At(o, rc.up_off[static_cast<size_t>(op.delete_static)]) + ");");
+      }
+      T(ro + ".delete_done.store(true, std::memory_order_relaxed);");
+      break;
+    case OpKind::kCollect:
+      T("vto_repro::AwaitTrigger(" + ro + ", " + KX(*o.overlays[static_cast<size_t>(op.trigger)]) + ");");
+      if (op.delay > 0) T("for (int i = 0; i < " + std::to_string(op.delay) + "; ++i) std::this_thread::yield();");
+      TranscribeResults(op, o);
+      T(ro + ".collector_done.store(true, std::memory_order_release);");
+      break;
+    case OpKind::kAfterDeath:
+      TranscribeResults(op, o);
+      break;
+  }
+  T("vto_repro::Done(" + ro + ");");
+}
+
+// Teardown (or Abandon) of each of op.overlays, then a second teardown of each.
+void Scenario::TranscribeResults(const Op& op, const Object& o) {
+  const int n = static_cast<int>(op.overlays.size());
+  for (int i = 0; i < n; ++i) {
+    const bool abandon = static_cast<size_t>(i) < op.abandon.size() && op.abandon[static_cast<size_t>(i)];
+    T(RX(op.r_tx + i) + " = vto::" + (abandon ? "AbandonOverlay(" : "TeardownOverlay(") +
+      HX(o, op.overlays[static_cast<size_t>(i)]) + ");");
+  }
+  for (int i = 0; i < n; ++i) {
+    T(RX(op.r_tx + n + i) + " = vto::TeardownOverlay(" + HX(o, op.overlays[static_cast<size_t>(i)]) + ");");
+  }
+}
+
+// A check of the call observation `seen` against the plan, as CheckCall decides.
+std::string Scenario::CallCheckX(const Object& o, const CallPlan& c, const std::string& seen,
+                                 const std::string& what) const {
+  const RaceClass::Call& call = o.rc->calls[static_cast<size_t>(c.call)];
+  const Expected& e = call.check->expected;
+  const std::string orig = "{" + std::to_string(e.impl_id) + ", " + At(o, call.self_off) + "}";
+  std::string want = orig;
+  if (c.overlay >= 0) {
+    const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
+    want = "{" + std::to_string(gen::ReplacementId(c.sig, c.replacement)) + ", " +
+           At(o, o.rc->up_off[static_cast<size_t>(ov.reflected)]) + "}";
+    if (e.may_devirtualize) want += ", " + orig;
+  }
+  return "vto_repro::ExpectCallSeen(" + seen + ", {" + want + "}, " +
+         CppLiteral("call of " + gen::MethodName(call.check->call.name) + " (signature " +
+                    std::to_string(call.check->call.sig) + ") through static type " + gen::ClassName(call.check->s) +
+                    " on " + Name(o) + " " + what) +
+         ");";
+}
+
+void Scenario::ExpectResultX(int r, std::initializer_list<const char*> want, const std::string& what) const {
+  std::string list;
+  for (const char* w : want) list += std::string(list.empty() ? "" : ", ") + "vto::TeardownResult::" + w;
+  T("vto_repro::ExpectResult(" + RX(r) + ", {" + list + "}, " + CppLiteral(what) + ");");
+}
+
 // --- execution -------------------------------------------------------------------------------
 
 void Scenario::RunOp(Op& op) {
@@ -757,6 +991,11 @@ void Scenario::CheckOp(const Op& op) {
   };
   auto check_words = [&](const char* when) {
     for (size_t i = 0; i < op.words.size() && i < o.words.size(); ++i) {
+      if (tx_ != nullptr) {
+        T("VTO_EXPECT(Y[" + std::to_string(op.y_tx + static_cast<int>(i)) + "] == W[" + std::to_string(o.word_tx[i]) +
+          "], " + CppLiteral("the vptr at offset " + std::to_string(o.rc->vptr_offsets[i]) + " of " + Name(o) + " " +
+                             when + " is restored bit for bit") + ");");
+      }
       if (op.words[i] != o.words[i]) {
         Fail("the vptr at offset " + std::to_string(o.rc->vptr_offsets[i]) + " of " + Name(o) + " is " +
              Hex(op.words[i]) + " " + when + "; after construction it was " + Hex(o.words[i]) +
@@ -771,6 +1010,10 @@ void Scenario::CheckOp(const Op& op) {
       break;
     case OpKind::kInstall: {
       const Overlay& ov = *o.overlays[static_cast<size_t>(op.overlays[0])];
+      if (tx_ != nullptr) {
+        T("VTO_EXPECT(" + HX(o, ov.index) + " != 0, " +
+          CppLiteral("install of " + Name(o, ov.index) + " accepted (within the library's capabilities)") + ");");
+      }
       if (ov.code != 0) {
         Fail("unexpected refusal of " + Name(o, ov.index) + " (within the backend's capabilities): code " +
              std::to_string(ov.code) + ": " + ov.message);
@@ -785,6 +1028,12 @@ void Scenario::CheckOp(const Op& op) {
         const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
         for (size_t i = 0; i < ov.extra; ++i, ++n) {
           void* want = c.first ? nullptr : Cookie(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i);
+          if (tx_ != nullptr) {
+            T("VTO_EXPECT(X[" + std::to_string(op.x_tx + static_cast<int>(n)) + "] == (void*)" +
+              std::to_string(reinterpret_cast<uintptr_t>(want)) + ", " +
+              CppLiteral("extra slot " + std::to_string(i) + " of " + Name(o, ov.index) +
+                         (c.first ? " starts null" : " keeps its value (per-instance state)")) + ");");
+          }
           if (op.cell_missing[n] || op.cell_obs[n] != want) {
             Fail("extra slot " + std::to_string(i) + " of " + Name(o, ov.index) +
                  (op.cell_missing[n] ? " has no address" : " holds " + Hex(op.cell_obs[n]) + ", expected " + Hex(want)) +
@@ -793,6 +1042,10 @@ void Scenario::CheckOp(const Op& op) {
         }
       }
       for (size_t i = 0; i < op.calls.size(); ++i) {
+        if (tx_ != nullptr) {
+          T(CallCheckX(o, op.calls[i], "C[" + std::to_string(op.c_tx + static_cast<int>(i)) + "]",
+                       "on thread " + std::to_string(op.thread)));
+        }
         CheckCall(o, op.calls[i], op.call_obs[i].first, op.call_obs[i].second,
                   "on thread " + std::to_string(op.thread));
         ++stats_.calls_checked;
@@ -802,7 +1055,10 @@ void Scenario::CheckOp(const Op& op) {
     }
     case OpKind::kTeardown:
       for (size_t i = 0; i < op.overlays.size(); ++i) {
+        const int r = op.r_tx + static_cast<int>(i), n = static_cast<int>(op.overlays.size());
+        if (tx_ != nullptr) ExpectResultX(r, {"kRestored"}, "teardown of a live object: " + Name(o, op.overlays[i]));
         expect_result(op.results[i], kRestored, op.overlays[i], "teardown of a live object");
+        if (tx_ != nullptr) ExpectResultX(r + n, {"kAlreadyTornDown"}, "second teardown of " + Name(o, op.overlays[i]));
         expect_result(op.again[i], kAlreadyTornDown, op.overlays[i], "second teardown");
       }
       if (op.read_words) check_words("after every overlay was torn down");
@@ -818,7 +1074,12 @@ void Scenario::CheckOp(const Op& op) {
         const int r = op.results[i];
         const char* what = op.abandon[i] ? "Abandon while the object was being destroyed"
                                           : "teardown while the object was being destroyed";
+        const int rx = op.r_tx + static_cast<int>(i), n = static_cast<int>(op.overlays.size());
         if (op.abandon[i]) ++stats_.abandons;
+        if (tx_ != nullptr) {
+          ExpectResultX(rx, {"kObjectDestroyed", "kCancelled"},
+                        std::string(what) + " of " + Name(o, k) + ": the defined race (P20) allows only these");
+        }
         if (r != kObjectDestroyed && r != kCancelled) {
           Fail(std::string(what) + " of " + Name(o, k) + " returned " + std::to_string(r) + " (" + ResultName(r) +
                "); the defined race (P20) allows only kObjectDestroyed or kCancelled");
@@ -826,10 +1087,19 @@ void Scenario::CheckOp(const Op& op) {
         (r == kObjectDestroyed ? stats_.race_destroyed : stats_.race_cancelled)++;
         // Deterministic cases: the trigger's callback had begun before the collector
         // started, and overlays above the trigger fired (or were removed) before it.
+        if (tx_ != nullptr && (k == o.trigger || ov.rank > trig.rank)) {
+          ExpectResultX(rx, {"kObjectDestroyed"},
+                        std::string(what) + " of " + Name(o, k) + ": " +
+                            (k == o.trigger ? "its own callback had begun" : "the trigger's callback below it had begun"));
+        }
         if ((k == o.trigger || ov.rank > trig.rank) && r != kObjectDestroyed) {
           Fail(std::string(what) + " of " + Name(o, k) + " returned " + ResultName(r) + ", expected kObjectDestroyed: " +
                (k == o.trigger ? "its own callback had begun" : "it is above overlay #" + std::to_string(o.trigger) +
                                                                   ", whose callback had begun"));
+        }
+        if (tx_ != nullptr && ov.rank < trig.rank && o.trigger_blocks) {
+          ExpectResultX(rx, {"kCancelled"}, std::string(what) + " of " + Name(o, k) +
+                                                ": the trigger's callback above it waited for the collector");
         }
         if (ov.rank < trig.rank && o.trigger_blocks && r != kCancelled) {
           Fail(std::string(what) + " of " + Name(o, k) + " returned " + ResultName(r) + ", expected kCancelled: "
@@ -837,6 +1107,12 @@ void Scenario::CheckOp(const Op& op) {
                "collector, so this overlay's callback cannot have begun");
         }
         if (ov.hook) {
+          if (tx_ != nullptr) {
+            T("VTO_EXPECT(" + KX(ov) + ".calls.load() == (" + RX(rx) +
+              " == vto::TeardownResult::kObjectDestroyed ? 1 : 0), " +
+              CppLiteral("destroy hook of " + Name(o, k) + " ran exactly once if " + what +
+                         " returned kObjectDestroyed, never if kCancelled") + ");");
+          }
           const int calls = ov.hook->calls.load(std::memory_order_relaxed);
           const int want = r == kObjectDestroyed ? 1 : 0;
           if (calls != want) {
@@ -845,26 +1121,43 @@ void Scenario::CheckOp(const Op& op) {
                  (want ? "exactly once when it had begun (kObjectDestroyed)" : "never when cancelled (kCancelled)"));
           }
         }
+        if (tx_ != nullptr) {
+          ExpectResultX(rx + n, {"kAlreadyTornDown"}, "second teardown of " + Name(o, k) + " after the defined race");
+        }
         expect_result(op.again[i], kAlreadyTornDown, k, "second teardown after the defined race");
       }
       break;
     case OpKind::kAfterDeath:
       for (size_t i = 0; i < op.overlays.size(); ++i) {
         const int k = op.overlays[i];
+        const int rx = op.r_tx + static_cast<int>(i), n = static_cast<int>(op.overlays.size());
         if (o.end == End::kUnseenThenAbandon) {
           // Another thread may have reused the freed address and overlaid a new object there
           // first; the library then drops the dead object's stack itself (kDetached).
           if (op.abandon[i]) {
             ++stats_.abandons;
+            if (tx_ != nullptr) {
+              ExpectResultX(rx, {"kAbandoned", "kDetached"},
+                            "Abandon after an unseen death of " + Name(o, k) + " (kDetached if the address was reused)");
+            }
             if (op.results[i] != kAbandoned && op.results[i] != kDetached) {
               Fail("Abandon after an unseen death of " + Name(o, k) + " returned " + ResultName(op.results[i]) +
                    ", expected kAbandoned (or kDetached if the address was reused)");
             }
           } else {
+            if (tx_ != nullptr) {
+              ExpectResultX(rx, {"kDetached"}, "teardown of " + Name(o, k) + " after another overlay was abandoned");
+            }
             expect_result(op.results[i], kDetached, k, "teardown after another overlay of the object was abandoned");
           }
         } else {
+          if (tx_ != nullptr) {
+            ExpectResultX(rx, {"kObjectDestroyed"}, "teardown of " + Name(o, k) + " after a hooked delete");
+          }
           expect_result(op.results[i], kObjectDestroyed, k, "teardown after a hooked delete");
+        }
+        if (tx_ != nullptr) {
+          ExpectResultX(rx + n, {"kAlreadyTornDown"}, "second teardown of " + Name(o, k) + " after the object's death");
         }
         expect_result(op.again[i], kAlreadyTornDown, k, "second teardown after the object's death");
       }
@@ -882,6 +1175,12 @@ void Scenario::CheckHooks(const Object& o) {
     const int calls = h.calls.load(std::memory_order_relaxed);
     const bool at_death = std::find(o.active_at_death.begin(), o.active_at_death.end(), ov.index) != o.active_at_death.end();
     if (!died_hooked || !at_death) {
+      if (tx_ != nullptr) {
+        T("VTO_EXPECT(" + KX(ov) + ".calls.load() == 0, " +
+          CppLiteral("destroy hook of " + Name(o, ov.index) + " never fires (" +
+                     (ov.torn_down_alive ? "its overlay was torn down before the object died"
+                                         : "the death was not through a hooked destructor") + ")") + ");");
+      }
       if (calls != 0) {
         Fail("destroy hook of " + Name(o, ov.index) + " fired " + std::to_string(calls) + " times; expected never (" +
              (ov.torn_down_alive ? "its overlay was torn down before the object died" : "the death was not through a hooked destructor") + ")");
@@ -889,6 +1188,11 @@ void Scenario::CheckHooks(const Object& o) {
       continue;
     }
     if (ov.target) continue;  // checked against the collector's result
+    if (tx_ != nullptr) {
+      T("VTO_EXPECT(" + KX(ov) + ".calls.load() == 1, " +
+        CppLiteral("destroy hook of " + Name(o, ov.index) + " fired once: the object was deleted through a virtual "
+                   "destructor with it installed") + ");");
+    }
     if (calls != 1) {
       Fail("destroy hook of " + Name(o, ov.index) + " fired " + std::to_string(calls) +
            " times when the object was deleted through a virtual destructor with it installed; expected once");
@@ -898,6 +1202,12 @@ void Scenario::CheckHooks(const Object& o) {
   ++stats_.hooked_deaths;
   for (const auto& ovp : o.overlays) {
     const Overlay& ov = *ovp;
+    // Every callback that may have run (a collector's target may have been cancelled): the
+    // reproducer checks what it saw if it ran in the reproducer's own run.
+    if (tx_ != nullptr && ov.hook &&
+        std::find(o.active_at_death.begin(), o.active_at_death.end(), ov.index) != o.active_at_death.end()) {
+      TranscribeHookChecks(o, ov);
+    }
     if (!ov.hook || ov.hook->calls.load(std::memory_order_relaxed) != 1) continue;
     const HookRecord& h = *ov.hook;
     ++stats_.hooks_fired;
@@ -922,15 +1232,18 @@ void Scenario::CheckHooks(const Object& o) {
       }
     }
     if (h.call >= 0) {
-      // Inside the callback the overlays above it are gone; it and those below still dispatch.
-      std::vector<int> below;
-      for (int k : o.active_at_death) {
-        if (k == ov.index || o.overlays[static_cast<size_t>(k)]->rank < ov.rank) below.push_back(k);
-      }
-      CallPlan c = Expect(o, h.call, below).value_or(CallPlan{h.call, -1, 0, 0});
+      CallPlan c = Expect(o, h.call, StillBelow(o, ov)).value_or(CallPlan{h.call, -1, 0, 0});
       CheckCall(o, c, h.call_got, h.call_last, "from inside the destroy hook of overlay #" + std::to_string(ov.index));
       ++stats_.calls_checked;
     }
+  }
+  if (tx_ != nullptr) {
+    std::string list;
+    for (const auto& ovp : o.overlays) {
+      if (ovp->hook) list += "{&" + KX(*ovp) + ", " + std::to_string(ovp->rank) + "}, ";
+    }
+    T("vto_repro::ExpectTopDown({" + list + "}, " +
+      CppLiteral("destroy hooks of " + Name(o) + " fired top down (stacked hooks)") + ");");
   }
   std::sort(fired.begin(), fired.end(), [](const Overlay* a, const Overlay* b) { return a->hook->order < b->hook->order; });
   for (size_t i = 1; i < fired.size(); ++i) {
@@ -939,6 +1252,37 @@ void Scenario::CheckHooks(const Object& o) {
            " (rank " + std::to_string(fired[i - 1]->rank) + ") before overlay #" + std::to_string(fired[i]->index) +
            " (rank " + std::to_string(fired[i]->rank) + "), but stacked hooks fire top down");
     }
+  }
+}
+
+// What a callback that ran must have seen (CheckHooks), each check conditional on
+// `calls == 1` in the reproducer's run.
+void Scenario::TranscribeHookChecks(const Object& o, const Overlay& ov) const {
+  const HookRecord& h = *ov.hook;
+  const std::string k = KX(ov), ran = KX(ov) + ".calls.load() == 1";
+  const std::string what = "destroy hook of " + Name(o, ov.index);
+  TIf(ran, "VTO_EXPECT(" + k + ".seen_instance == " + V(o) + ", " + CppLiteral(what + " saw the intact object") + ");");
+  if (o.rc->type_of != nullptr) {
+    TIf(ran, "VTO_EXPECT(" + k + ".seen_type == " + CppLiteral(o.rc->t->type_name) + ", " +
+                 CppLiteral(what + " saw its dynamic type") + ");");
+  }
+  if (!o.word_tx.empty() && o.rc->vptr_offsets[0] == 0) {
+    TIf(ran, "VTO_EXPECT(" + k + ".seen_vptr != W[" + std::to_string(o.word_tx[0]) + "], " +
+                 CppLiteral(what + " ran with its overlay still installed, not the original vptr (P8)") + ");");
+  }
+  if (h.check_cells) {
+    for (size_t i = 0; i < ov.extra; ++i) {
+      TIf(ran, "VTO_EXPECT(" + k + ".seen_cells.size() > " + std::to_string(i) + " && " + k + ".seen_cells[" +
+                   std::to_string(i) + "] == (void*)" +
+                   std::to_string(reinterpret_cast<uintptr_t>(
+                       Cookie(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i))) +
+                   ", " + CppLiteral(what + " read its extra slot " + std::to_string(i)) + ");");
+    }
+  }
+  if (h.call >= 0) {
+    CallPlan c = Expect(o, h.call, StillBelow(o, ov)).value_or(CallPlan{h.call, -1, 0, 0});
+    TIf(ran,
+        CallCheckX(o, c, k + ".call_seen", "from inside the destroy hook of overlay #" + std::to_string(ov.index)));
   }
 }
 
@@ -1004,7 +1348,6 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
 }
 
 void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
-  (void)transcript;  // TODO(race transcript)
   ++stats_.inputs;
   const int bits = std::clamp(options_.lifecycle_hierarchy_bits, 1, 16);
   const uint32_t mask = (1u << bits) - 1;
@@ -1022,6 +1365,7 @@ void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
       if (!rc.reflectable.empty()) usable.push_back(&rc);
     }
   }
+  if (transcript != nullptr) SetReproducerHierarchy(*ch);
   if (usable.empty()) {
     ++stats_.no_usable_class;
     return;
@@ -1029,11 +1373,16 @@ void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
   size_t skip = size < 2 ? size : 2;
   gen::ByteSource src(data + skip, size - skip);
   const size_t live_before = backend_.LiveOverlays();
-  Scenario s(backend_, *ch, options_, src, stats_, usable);
+  Scenario s(backend_, *ch, options_, src, stats_, usable, transcript);
   s.Plan();
+  s.Transcribe();
   if (options_.verbose >= 1) std::fprintf(stderr, "fuzz_race: hierarchy %s\n%s", ch->ns.c_str(), s.Describe().c_str());
   s.Execute(*pool_);
   s.Check();
+  if (transcript != nullptr) {
+    transcript->Add("VTO_EXPECT(vto::LiveBlocks() == live_base, \"live-overlay count back to its start (nothing leaked "
+                    "or freed twice)\");");
+  }
   const size_t live_after = backend_.LiveOverlays();
   if (live_after != live_before) {
     SetFailureContext("hierarchy " + ch->ns + "\n" + s.Describe());

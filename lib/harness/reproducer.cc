@@ -30,19 +30,10 @@ struct State {
 };
 State* g = nullptr;
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string ShapeInit(const ClassShape& s) {
   std::string bases;
-  for (const std::string& b : s.primary_bases) bases += Quote(b) + ", ";
-  return "vto_repro::Shape(" + Quote(s.rtti_name) + ", " + Quote(s.name) + ", " + (s.polymorphic ? "true" : "false") +
+  for (const std::string& b : s.primary_bases) bases += CppLiteral(b) + ", ";
+  return "vto_repro::Shape(" + CppLiteral(s.rtti_name) + ", " + CppLiteral(s.name) + ", " + (s.polymorphic ? "true" : "false") +
          ", " + std::to_string(s.num_slots) + ", " + std::to_string(s.complete_dtor_slot) + ", " +
          std::to_string(s.deleting_dtor_slot) + ", " + (s.has_secondary_vptrs ? "true" : "false") + ", " +
          (s.has_virtual_bases ? "true" : "false") + ", " + (s.vptr_identity_assumed ? "true" : "false") + ", {" +
@@ -108,12 +99,16 @@ void ComputeShapes() {
       g->shapes += "  // no layout for " + n + ": " + error + "\n";
       continue;
     }
-    g->shapes += "  vto_repro::AddShape(" + Quote(n) + ", " + ShapeInit(layout->shape) + ");\n";
+    g->shapes += "  vto_repro::AddShape(" + CppLiteral(n) + ", " + ShapeInit(layout->shape) + ");\n";
   }
 }
 
 const char* const kProgramHead = R"(
 // ---- reproducer support (not part of the scenario) ----
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -121,7 +116,9 @@ const char* const kProgramHead = R"(
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -248,6 +245,152 @@ inline void ExpectTrace(std::initializer_list<std::pair<int, const void*>> want,
   std::fprintf(stderr, "\n");
   Failed(what);
 }
+
+// ---- fuzz_race: worker threads ordered only per object, as the harness orders them ----
+// Waiting without a lock (a lock would order the threads and hide races).
+inline void Backoff(int& spins) {
+  ++spins;
+  if (spins < 32) return;
+  if (spins < 4096) {
+    std::this_thread::yield();
+    return;
+  }
+  std::this_thread::sleep_for(std::chrono::microseconds(50));
+}
+// An object handed from thread to thread: an operation waits (acquire) until the object's
+// previous operations finished and then counts itself (release). Nothing else orders the
+// threads, so ThreadSanitizer sees exactly the ordering the library provides.
+struct RaceObject {
+  std::atomic<int> completed{0};
+  std::atomic<int> fire_counter{0};
+  std::atomic<bool> collector_done{false};  // release by the collector, acquire by waiting callbacks
+  std::atomic<bool> delete_done{false};     // relaxed: tells the collector, orders nothing
+};
+inline void Await(RaceObject& o, int previous) {
+  for (int spins = 0; o.completed.load(std::memory_order_acquire) < previous; Backoff(spins)) {
+  }
+}
+inline void Done(RaceObject& o) { o.completed.fetch_add(1, std::memory_order_acq_rel); }
+// What a call returned and the last traced call it made.
+struct CallSeen {
+  long got = 0;
+  int id = 0;
+  const void* self = nullptr;
+};
+inline CallSeen Observe(long (*fn)(void*), void* p) {
+  last_id = 0;
+  last_self = nullptr;
+  CallSeen c;
+  c.got = fn(p);
+  c.id = last_id;
+  c.self = last_self;
+  return c;
+}
+// A hooked overlay of the race: main sets up what its callback does before the threads
+// start; the thread running the destructor fills in what it saw; main reads it after the
+// joins.
+struct RaceHook {
+  RaceObject* object = nullptr;
+  const RaceHook* trigger = nullptr;  // defined race: the callback that starts the collector
+  bool block = false;                 // wait for the collector once the trigger has begun
+  const char* (*type_of)(void*) = nullptr;
+  long (*call)(void*) = nullptr;      // a virtual call from inside, on instance + call_offset
+  std::ptrdiff_t call_offset = 0;
+  const uint64_t* handle = nullptr;   // read this overlay's `cells` extra slots from inside
+  size_t cells = 0;
+  std::atomic<int> calls{0};
+  std::atomic<bool> entered{false};   // relaxed: tells the collector "begun", orders nothing
+  int order = -1;                     // position among the object's callbacks
+  void* seen_instance = nullptr;
+  void* seen_vptr = nullptr;
+  std::string seen_type;
+  CallSeen call_seen;
+  std::vector<void*> seen_cells;
+};
+inline void OnRaceDestroy(void* instance, void* user_data) {
+  auto* h = static_cast<RaceHook*>(user_data);
+  if (h->calls.fetch_add(1, std::memory_order_relaxed) != 0) return;  // counted; main checks it
+  h->entered.store(true, std::memory_order_relaxed);
+  h->order = h->object->fire_counter.fetch_add(1, std::memory_order_relaxed);
+  h->seen_instance = instance;
+  h->seen_vptr = *static_cast<void**>(instance);
+  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
+  if (h->call != nullptr) h->call_seen = Observe(h->call, static_cast<char*>(instance) + h->call_offset);
+  for (size_t i = 0; i < h->cells; ++i) {
+    h->seen_cells.push_back(vto::ExtraSlot(instance, vto::FirstExtraIndex(*h->handle) + i));
+  }
+  if (h->block && h->trigger != nullptr && h->trigger->entered.load(std::memory_order_relaxed)) {
+    for (int spins = 0; !h->object->collector_done.load(std::memory_order_acquire); Backoff(spins)) {
+    }
+  }
+}
+// Spins (relaxed) until the trigger's callback has begun or the delete returned: the
+// collector's start is told, not ordered.
+inline void AwaitTrigger(const RaceObject& o, const RaceHook& trigger) {
+  for (int spins = 0; !trigger.entered.load(std::memory_order_relaxed) && !o.delete_done.load(std::memory_order_relaxed);
+       Backoff(spins)) {
+  }
+}
+// The harness's backend resolves names under one mutex (reflect::Reflector) before
+// vto::Install: the same lock here keeps the same happens-before edges between installs.
+std::mutex resolve_mu;
+// Installs from a worker thread; the handle, or 0 when refused (main checks it after the joins).
+inline uint64_t RaceInstall(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
+                            RaceHook* hook) {
+  vto::InstallRequest req;
+  {
+    std::lock_guard<std::mutex> lock(resolve_mu);
+    auto it = ByName().find(cls);
+    req.instance = obj;
+    req.reflected = it != ByName().end() ? it->second : nullptr;
+    req.replacements = repl;
+    req.extra_slots = extra;
+    if (hook != nullptr) {
+      req.on_destroy = &OnRaceDestroy;
+      req.user_data = hook;
+    }
+  }
+  vto::InstallResult r = vto::Install(req, Shapes());
+  if (!r.ok()) {
+    std::fprintf(stderr, "refused: %s\n", r.message.c_str());
+    return 0;
+  }
+  return r.overlay.release();
+}
+inline void ExpectResult(vto::TeardownResult got, std::initializer_list<vto::TeardownResult> want, const char* what) {
+  for (vto::TeardownResult w : want) {
+    if (got == w) return;
+  }
+  std::fprintf(stderr, "got %s; expected", vto::TeardownResultName(got));
+  for (vto::TeardownResult w : want) std::fprintf(stderr, " %s", vto::TeardownResultName(w));
+  std::fprintf(stderr, "\n");
+  Failed(what);
+}
+// The call reached one of `want` ({impl id, this}; several where the compiler may devirtualize).
+inline void ExpectCallSeen(const CallSeen& c, std::initializer_list<std::pair<long, const void*>> want,
+                           const char* what) {
+  for (const auto& w : want) {
+    if (c.got == w.first && c.id == w.first && c.self == w.second) return;
+  }
+  std::fprintf(stderr, "got %ld, traced %d on %p; expected", c.got, c.id, c.self);
+  for (const auto& w : want) std::fprintf(stderr, " %ld on %p;", w.first, w.second);
+  std::fprintf(stderr, "\n");
+  Failed(what);
+}
+// The callbacks that ran (calls == 1), in the order they began, have non-increasing ranks.
+inline void ExpectTopDown(std::initializer_list<std::pair<const RaceHook*, int>> hooks, const char* what) {
+  std::vector<std::pair<int, int>> fired;  // (order, rank)
+  for (const auto& h : hooks) {
+    if (h.first->calls.load() == 1) fired.emplace_back(h.first->order, h.second);
+  }
+  std::sort(fired.begin(), fired.end());
+  for (size_t i = 1; i < fired.size(); ++i) {
+    if (fired[i].second > fired[i - 1].second) {
+      std::fprintf(stderr, "callback of rank %d began after one of rank %d\n", fired[i].second, fired[i - 1].second);
+      Failed(what);
+    }
+  }
+}
 }  // namespace vto_repro
 using vto_repro::VTO_MAY_REFUSE;
 using vto_repro::VTO_MUST_INSTALL;
@@ -318,9 +461,11 @@ std::string Program() {
   p += "static void* V[" + std::to_string(tx.vars() + 1) + "];\n";
   p += "static uint64_t H[" + std::to_string(tx.handles() + 1) + "];\n";
   p += "static vto_repro::HookRecord K[" + std::to_string(tx.hooks() + 1) + "];\n";
-  p += "static void* W[" + std::to_string(tx.words() + 1) + "];\n\n";
+  p += "static void* W[" + std::to_string(tx.words() + 1) + "];\n";
+  for (const std::string& d : tx.declarations()) p += d + "\n";
+  p += "\n";
   p += "int main() {\n";
-  if (!g->shape_error.empty()) p += "#error " + Quote("no class layouts: " + g->shape_error) + "\n";
+  if (!g->shape_error.empty()) p += "#error " + CppLiteral("no class layouts: " + g->shape_error) + "\n";
   p += g->shapes;
   p += "  (void)V; (void)H; (void)K; (void)W;\n";
   p += Resolve(tx.Render());

@@ -10,6 +10,13 @@
 // is (re)written when the run ends, when an oracle fails and when a sanitizer reports, so a
 // crashing run leaves its reproducer behind.
 //
+// fuzz_race programs are concurrent: one std::thread per worker runs that worker's planned
+// operations, each waiting only for the previous operations of its object (the harness's
+// acquire/release hand-off, vto_repro::Await/Done), so built with -fsanitize=thread they
+// give ThreadSanitizer the harness's happens-before graph and show the same data races.
+// Their checks run after the joins; where the defined race (P20) allows two outcomes they
+// check the rule that ties the outcome to the hook record, never the outcome one run saw.
+//
 // Only the built-in library can be reproduced this way (a plug-in backend is a .so with its
 // own reflection; replay the input against it instead).
 //

@@ -4,13 +4,15 @@
 namespace vto::harness {
 
 struct Transcript::Node {
-  std::string text;                          // a statement, or the comment of a body
-  std::vector<std::unique_ptr<Node>> children;  // non-empty or is_body: a nested body
-  bool is_body = false;
+  enum class Kind { kStatement, kQueued, kThread };
+  Kind kind = Kind::kStatement;
+  std::string text;                             // a statement, or the comment of a body
+  std::string name;                             // kThread: the std::thread variable
+  std::vector<std::unique_ptr<Node>> children;  // a body's statements
 };
 
 Transcript::Transcript() : root_(std::make_unique<Node>()) {
-  root_->is_body = true;
+  root_->kind = Node::Kind::kQueued;
   open_.push_back(root_.get());
 }
 Transcript::~Transcript() = default;
@@ -23,8 +25,18 @@ void Transcript::Add(std::string statement) {
 
 void Transcript::Open(std::string comment) {
   auto n = std::make_unique<Node>();
+  n->kind = Node::Kind::kQueued;
   n->text = std::move(comment);
-  n->is_body = true;
+  Node* raw = n.get();
+  open_.back()->children.push_back(std::move(n));
+  open_.push_back(raw);
+}
+
+void Transcript::OpenThread(std::string name, std::string comment) {
+  auto n = std::make_unique<Node>();
+  n->kind = Node::Kind::kThread;
+  n->name = std::move(name);
+  n->text = std::move(comment);
   Node* raw = n.get();
   open_.back()->children.push_back(std::move(n));
   open_.push_back(raw);
@@ -34,25 +46,48 @@ void Transcript::Close() {
   if (open_.size() > 1) open_.pop_back();
 }
 
+void Transcript::Declare(std::string declaration) { declarations_.push_back(std::move(declaration)); }
+
 std::string Transcript::Render() const {
   std::string out;
   struct R {
     static void Go(const Node& n, int depth, std::string* out) {
       const std::string pad(static_cast<size_t>(depth) * 2, ' ');
       for (const auto& c : n.children) {
-        if (c->is_body) {
-          *out += pad + "vto_repro::Next([&](void* obj) {  // " + c->text + "\n";
-          *out += pad + "  (void)obj;\n";
-          Go(*c, depth + 1, out);
-          *out += pad + "});\n";
-        } else {
-          *out += pad + c->text + "\n";
+        switch (c->kind) {
+          case Node::Kind::kQueued:
+            *out += pad + "vto_repro::Next([&](void* obj) {  // " + c->text + "\n";
+            *out += pad + "  (void)obj;\n";
+            Go(*c, depth + 1, out);
+            *out += pad + "});\n";
+            break;
+          case Node::Kind::kThread:
+            *out += pad + "std::thread " + c->name + "([&] {  // " + c->text + "\n";
+            Go(*c, depth + 1, out);
+            *out += pad + "});\n";
+            break;
+          case Node::Kind::kStatement:
+            *out += pad + c->text + "\n";
+            break;
         }
       }
     }
   };
   R::Go(*root_, 1, &out);
   return out;
+}
+
+std::string CppLiteral(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
 }
 
 }  // namespace vto::harness
