@@ -18,6 +18,7 @@
 #include "harness/hierarchy_cache.h"
 #include "seed_corpus.h"
 #include "harness/race_scenario.h"
+#include "harness/transcript.h"
 #include "harness/worker_pool.h"
 #include "interp/interpreter.h"
 #include "overlay/status.h"
@@ -92,6 +93,51 @@ TEST(RaceScenario, FindsBackendThatMislabelsCancelledTeardown) {
     return a;
   }();
   EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*(expected kCancelled|fired 0 times)");
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// With a transcript (ci/repro), every seed's run is written down as threads: one std::thread
+// per worker, joined; every planned operation between an Await and a Done of its object; the
+// checks after the joins, ending with the live-overlay count.
+TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
+  std::string error;
+  std::vector<std::string> args = interp::HostSanitizerArgs();
+  args.push_back("-O0");
+  std::unique_ptr<backend::Backend> b = backend::WrapBackendApi(backend::BuiltinBackendApi(), "test", args, &error);
+  ASSERT_NE(b, nullptr) << error;
+  Options options;
+  options.batch = 1 << options.lifecycle_hierarchy_bits;
+  HierarchyCache cache(*b, options);
+  RaceRunner runner(*b, cache, options);
+  std::vector<std::vector<uint8_t>> seeds = Seeds();
+  ASSERT_FALSE(seeds.empty());
+  size_t defined_races = 0;
+  for (const auto& seed : seeds) {
+    Transcript tx;
+    const uint64_t handoffs = runner.stats().handoffs, races = runner.stats().defined_races;
+    runner.Run(seed.data(), seed.size(), &tx);
+    const std::string text = tx.Render();
+    const size_t threads = Count(text, "std::thread thread_");
+    EXPECT_GE(threads, 2u);
+    EXPECT_LE(threads, static_cast<size_t>(RaceRunner::kMaxThreads));
+    EXPECT_EQ(Count(text, ".join();"), threads);
+    EXPECT_GT(Count(text, "vto_repro::Await(RO["), 0u);
+    EXPECT_EQ(Count(text, "vto_repro::Await(RO["), Count(text, "vto_repro::Done(RO["));
+    EXPECT_EQ(Count(text, "vto_repro::AwaitTrigger("), runner.stats().defined_races - races);
+    defined_races += runner.stats().defined_races - races;
+    if (runner.stats().handoffs > handoffs) EXPECT_GT(threads, 1u);
+    const size_t last_join = text.rfind(".join();");
+    EXPECT_NE(text.find("VTO_EXPECT(H[", last_join), std::string::npos) << "no install checked after the joins";
+    EXPECT_GT(text.find("VTO_EXPECT("), last_join) << "a check before the joins";
+    EXPECT_NE(text.rfind("VTO_EXPECT(vto::LiveBlocks() == live_base"), std::string::npos);
+    EXPECT_EQ(tx.declarations().size(), 6u);
+  }
+  EXPECT_GT(defined_races, 0u);
 }
 
 TEST(WorkerPool, RunsEachJobOnItsOwnPersistentThreadAndWaits) {
