@@ -198,18 +198,23 @@ enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE, VTO_MUST_REFUSE };
 // Installs; writes cookie + i into extra slot i (after checking it starts null). Returns the
 // handle, or 0 when refused (a failure for VTO_MUST_INSTALL; VTO_MUST_REFUSE fails when it
 // is installed).
-inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
-                        HookRecord* hook, Expect expect, uintptr_t cookie = 0x1000) {
+// The request of both installers: `cls` resolved to its shape (null when unknown).
+inline vto::InstallRequest Request(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl,
+                                   size_t extra, vto::DestroyCallback on_destroy, void* user_data) {
   vto::InstallRequest req;
+  auto it = ByName().find(cls);
   req.instance = obj;
-  req.reflected = ByName().count(cls) ? ByName()[cls] : nullptr;
+  req.reflected = it != ByName().end() ? it->second : nullptr;
   req.replacements = repl;
   req.extra_slots = extra;
-  if (hook != nullptr) {
-    req.on_destroy = &OnDestroy;
-    req.user_data = hook;
-  }
-  vto::InstallResult r = vto::Install(req, Shapes());
+  req.on_destroy = on_destroy;
+  req.user_data = user_data;
+  return req;
+}
+inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
+                        HookRecord* hook, Expect expect, uintptr_t cookie = 0x1000) {
+  vto::InstallResult r =
+      vto::Install(Request(obj, cls, repl, extra, hook != nullptr ? &OnDestroy : nullptr, hook), Shapes());
   if (!r.ok()) {
     if (expect == VTO_MUST_INSTALL) {
       std::fprintf(stderr, "refused: %s\n", r.message.c_str());
@@ -246,6 +251,33 @@ inline void ExpectTrace(std::initializer_list<std::pair<int, const void*>> want,
   Failed(what);
 }
 
+// What a call returned and the last traced call it made.
+struct CallSeen {
+  long got = 0;
+  int id = 0;
+  const void* self = nullptr;
+};
+inline CallSeen Observe(long (*fn)(void*), void* p) {
+  last_id = 0;
+  last_self = nullptr;
+  CallSeen c;
+  c.got = fn(p);
+  c.id = last_id;
+  c.self = last_self;
+  return c;
+}
+// The call reached one of `want` ({impl id, this}; several where the compiler may devirtualize).
+inline void ExpectCallSeen(const CallSeen& c, std::initializer_list<std::pair<long, const void*>> want,
+                           const char* what) {
+  for (const auto& w : want) {
+    if (c.got == w.first && c.id == w.first && c.self == w.second) return;
+  }
+  std::fprintf(stderr, "got %ld, traced %d on %p; expected", c.got, c.id, c.self);
+  for (const auto& w : want) std::fprintf(stderr, " %ld on %p;", w.first, w.second);
+  std::fprintf(stderr, "\n");
+  Failed(what);
+}
+
 // ---- fuzz_race: worker threads ordered only per object, as the harness orders them ----
 // Waiting without a lock (a lock would order the threads and hide races).
 inline void Backoff(int& spins) {
@@ -271,21 +303,6 @@ inline void Await(RaceObject& o, int previous) {
   }
 }
 inline void Done(RaceObject& o) { o.completed.fetch_add(1, std::memory_order_acq_rel); }
-// What a call returned and the last traced call it made.
-struct CallSeen {
-  long got = 0;
-  int id = 0;
-  const void* self = nullptr;
-};
-inline CallSeen Observe(long (*fn)(void*), void* p) {
-  last_id = 0;
-  last_self = nullptr;
-  CallSeen c;
-  c.got = fn(p);
-  c.id = last_id;
-  c.self = last_self;
-  return c;
-}
 // A hooked overlay of the race: main sets up what its callback does before the threads
 // start; the thread running the destructor fills in what it saw; main reads it after the
 // joins.
@@ -340,15 +357,7 @@ inline uint64_t RaceInstall(void* obj, const char* cls, std::initializer_list<vt
   vto::InstallRequest req;
   {
     std::lock_guard<std::mutex> lock(resolve_mu);
-    auto it = ByName().find(cls);
-    req.instance = obj;
-    req.reflected = it != ByName().end() ? it->second : nullptr;
-    req.replacements = repl;
-    req.extra_slots = extra;
-    if (hook != nullptr) {
-      req.on_destroy = &OnRaceDestroy;
-      req.user_data = hook;
-    }
+    req = Request(obj, cls, repl, extra, hook != nullptr ? &OnRaceDestroy : nullptr, hook);
   }
   vto::InstallResult r = vto::Install(req, Shapes());
   if (!r.ok()) {
@@ -363,17 +372,6 @@ inline void ExpectResult(vto::TeardownResult got, std::initializer_list<vto::Tea
   }
   std::fprintf(stderr, "got %s; expected", vto::TeardownResultName(got));
   for (vto::TeardownResult w : want) std::fprintf(stderr, " %s", vto::TeardownResultName(w));
-  std::fprintf(stderr, "\n");
-  Failed(what);
-}
-// The call reached one of `want` ({impl id, this}; several where the compiler may devirtualize).
-inline void ExpectCallSeen(const CallSeen& c, std::initializer_list<std::pair<long, const void*>> want,
-                           const char* what) {
-  for (const auto& w : want) {
-    if (c.got == w.first && c.id == w.first && c.self == w.second) return;
-  }
-  std::fprintf(stderr, "got %ld, traced %d on %p; expected", c.got, c.id, c.self);
-  for (const auto& w : want) std::fprintf(stderr, " %ld on %p;", w.first, w.second);
   std::fprintf(stderr, "\n");
   Failed(what);
 }
@@ -406,22 +404,6 @@ using vto_repro::VTO_MUST_REFUSE;
     if (got_ != (want_id) || vto_repro::last_id != (want_id) || vto_repro::last_self != (want_self)) { \
       std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p\n", got_, vto_repro::last_id,  \
                    vto_repro::last_self, static_cast<long>(want_id), static_cast<const void*>(want_self)); \
-      vto_repro::Failed(msg);                                                                       \
-    }                                                                                               \
-  } while (0)
-// The call reaches (want_id on want_self) or, where the compiler may devirtualize it,
-// (alt_id on alt_self).
-#define VTO_EXPECT_CALL_EITHER(call, want_id, want_self, alt_id, alt_self, msg)                          \
-  do {                                                                                              \
-    vto_repro::last_id = 0;                                                                         \
-    const long got_ = (call);                                                                       \
-    const bool first_ = got_ == (want_id) && vto_repro::last_id == (want_id) && vto_repro::last_self == (want_self); \
-    const bool second_ = got_ == (alt_id) && vto_repro::last_id == (alt_id) && vto_repro::last_self == (alt_self);   \
-    if (!first_ && !second_) {                                                                      \
-      std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p or %ld on %p\n", got_,       \
-                   vto_repro::last_id, vto_repro::last_self, static_cast<long>(want_id),             \
-                   static_cast<const void*>(want_self), static_cast<long>(alt_id),                   \
-                   static_cast<const void*>(alt_self));                                             \
       vto_repro::Failed(msg);                                                                       \
     }                                                                                               \
   } while (0)
