@@ -369,7 +369,6 @@ int Scenario::NewOverlay(Object& o, bool transparent, int rank) {
   return static_cast<int>(o.overlays.size()) - 1;
 }
 
-// The replacement that must answer `call` on `o` while `active` (bottom up) is installed.
 // Inside the callback of `ov` the overlays above it are gone; it and those below still
 // dispatch: those of the overlays installed at death, bottom up.
 std::vector<int> Scenario::StillBelow(const Object& o, const Overlay& ov) const {
@@ -380,6 +379,7 @@ std::vector<int> Scenario::StillBelow(const Object& o, const Overlay& ov) const 
   return below;
 }
 
+// The replacement that must answer `call` on `o` while `active` (bottom up) is installed.
 std::optional<CallPlan> Scenario::Expect(const Object& o, int call, const std::vector<int>& active) const {
   const Expected& e = o.rc->calls[static_cast<size_t>(call)].check->expected;
   std::optional<CallPlan> r;
