@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace vto::internal {
 namespace {
@@ -48,7 +49,7 @@ AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) no
   if (__builtin_mul_overflow(words, sizeof(void*), &bytes)) return AllocOutcome::kTooLarge;
   void* memory = std::calloc(1, bytes);
   if (memory == nullptr) return AllocOutcome::kNoMemory;
-  Block* block = static_cast<Block*>(memory);
+  Block* block = new (memory) Block();  // value-initialized: zero, the atomic constructed
   block->magic = Block::kMagic;
   block->num_slots = static_cast<uint32_t>(num_slots);
   block->total_cells = total_cells;

@@ -9,6 +9,7 @@
 #ifndef VTO_OVERLAY_BLOCK_H
 #define VTO_OVERLAY_BLOCK_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -40,6 +41,15 @@ struct Block {
   int32_t deleting_dtor_slot;
   State state;
   bool cancelled;           // torn down while the object was dying: never fire
+  // Set once, by whoever releases the handle while the object is dying: a teardown under
+  // the mutex on any thread, or the block's own callback without it (destroy_hook.h).
+  // The one field written without the mutex, hence atomic.
+  std::atomic<bool> release_claimed;
+  // The last overlay of a dying object (Registry::AddFinishing): set, with release order,
+  // by the destroying thread once it no longer touches the block or the object's stack;
+  // from then on the registry finishes the removal. The other field written without the mutex.
+  std::atomic<bool> finished;
+  Block* next_finishing;    // the registry's list of such blocks (under the mutex)
   size_t first_extra;       // this overlay's extra range: [first_extra, first_extra + num_extra)
   size_t num_extra;
   size_t total_cells;       // first_extra + num_extra: the cells this block holds

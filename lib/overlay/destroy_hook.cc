@@ -14,6 +14,15 @@ namespace {
 
 enum class Kind { kComplete, kDeleting };
 
+// The overlay whose callback this thread is running (innermost; callbacks nest when one
+// destroys another hooked object). Lives on RunHooks's stack frame for the callback.
+struct FiringFrame {
+  OverlayId handle;
+  Block* block;
+  FiringFrame* outer;
+};
+thread_local FiringFrame* t_firing = nullptr;
+
 void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept {
   try {
     hook(self, user_data);
@@ -34,7 +43,7 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
 
 abi::DestructorFn RunHooks(void* self, Kind kind) {
   Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
   Block* entered = Block::FromAddressPoint(vptr);
   auto it = reg.stacks.find(self);
@@ -52,7 +61,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
   if (entered->hook != nullptr) {  // FAULT: "notify the overlay we came through first", then the walk
     lock.unlock();
     InvokeCallback(entered->hook, self, entered->user_data);
-    lock.lock();
+    reg.Relock(lock);
   }
 #endif
 #if VTO_FAULT_IS(restore_after_original_dtor)
@@ -62,7 +71,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       b->state = Block::State::kFiring;
       lock.unlock();
       InvokeCallback(b->hook, self, b->user_data);
-      lock.lock();
+      reg.Relock(lock);
     }
     for (Block* b = stack.top; b != nullptr; b = b->below) original = b->prev_vptr;
     return reinterpret_cast<abi::DestructorFn>(original[slot]);
@@ -87,7 +96,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
     if (late_hook != nullptr) {
       lock.unlock();
       InvokeCallback(late_hook, self, late_user_data);
-      lock.lock();
+      reg.Relock(lock);
     }
     if (last) break;
     continue;
@@ -102,16 +111,33 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 #else
       void* user_data = top->user_data;
 #endif
+      const bool last = top->below == nullptr;
+      if (last) reg.AddFinishing(top);
+      FiringFrame frame{top->handle, top, t_firing};
       lock.unlock();
 #if VTO_FAULT_IS(firing_state_unlocked)
       top->state = Block::State::kFiring;  // FAULT: written after the mutex was released
 #endif
+      t_firing = &frame;
       InvokeCallback(hook, self, user_data);
+      t_firing = frame.outer;
 #if VTO_FAULT_IS(user_data_freed)
       std::free(user_data);  // FAULT: "the library owns what it was handed"
 #endif
-      lock.lock();
+      if (last) {
+        // No other thread touches a dying object nor its stack's blocks: restore the vptr
+        // without the mutex and leave the rest to the next critical section (AddFinishing).
+        original = top->prev_vptr;
+        abi::WriteVptr(self, original);
+        top->finished.store(true, std::memory_order_release);  // `top` is not ours after this
+        return reinterpret_cast<abi::DestructorFn>(original[slot]);
+      }
+      reg.Relock(lock);
       if (stack.top != top) Fatal("overlay stack changed while a destroy callback ran", self);
+      if (top->handle != 0 && top->release_claimed.load(std::memory_order_relaxed)) {
+        reg.FreeHandle(top->handle);  // released by its own callback (ReleaseFromOwnCallback)
+        top->handle = 0;
+      }
     }
     original = top->prev_vptr;
     if (reg.PopTop(self, stack, HandleEntry::Kind::kObjectDestroyed)) break;
@@ -125,7 +151,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 // below each one back into the (for `delete`: freed) object.
 void PopAllAfterDestruction(void* self) {
   Registry& reg = Registry::Get();
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   auto it = reg.stacks.find(self);
   if (it == reg.stacks.end()) return;
   while (!reg.PopTop(self, it->second, HandleEntry::Kind::kObjectDestroyed)) {
@@ -139,7 +165,7 @@ void PopAllAfterDestruction(void* self) {
 // the callbacks run afterwards, on what is (for `delete`) freed memory.
 abi::DestructorFn OriginalBelow(void* self, Kind kind) {
   Registry& reg = Registry::Get();
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   Block* b = Block::FromAddressPoint(abi::ReadVptr(self));
   const int slot = kind == Kind::kDeleting ? b->deleting_dtor_slot : b->complete_dtor_slot;
   while (b->below != nullptr) b = b->below;
@@ -149,6 +175,21 @@ abi::DestructorFn OriginalBelow(void* self, Kind kind) {
 
 
 }  // namespace
+
+bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept {
+  FiringFrame* frame = t_firing;
+  if (frame == nullptr || frame->handle != id) return false;
+  // A plain load and store, no read-modify-write: a locked instruction here cost more than
+  // the whole rest of the release (CONTRACT P14 says what that leaves unordered).
+  std::atomic<bool>& claimed = frame->block->release_claimed;
+  if (claimed.load(std::memory_order_relaxed)) {
+    *out = TeardownResult::kAlreadyTornDown;  // released before: by this callback or another thread
+  } else {
+    claimed.store(true, std::memory_order_relaxed);
+    *out = TeardownResult::kObjectDestroyed;  // the hook walk frees the entry
+  }
+  return true;
+}
 
 #if VTO_FAULT_IS(restore_after_original_dtor)
 void HookedCompleteDestructor(void* self) {

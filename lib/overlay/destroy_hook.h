@@ -10,10 +10,22 @@
 #ifndef VTO_OVERLAY_DESTROY_HOOK_H
 #define VTO_OVERLAY_DESTROY_HOOK_H
 
+#include "overlay/overlay.h"
+
 namespace vto::internal {
 
 void HookedCompleteDestructor(void* self);  // in the D1 slot
 void HookedDeletingDestructor(void* self);  // in the D0 slot
+
+// Teardown or Abandon of `id` from inside the destroy callback of `id`'s own overlay — what
+// a binding does when it learns of the death — without the registry mutex: when `id` is
+// the handle of the overlay whose callback is running innermost on this thread, claims
+// the release (Block::release_claimed, against a teardown of the same id on another
+// thread), sets *out to kObjectDestroyed (or kAlreadyTornDown if the other thread claimed
+// it first) and returns true; the hook walk frees the handle entry when the callback
+// returns, in the critical section it takes anyway. Returns false for any other id: the
+// caller takes the locked path. Thread-safe; reads only this thread's state and the block.
+bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept;
 
 }  // namespace vto::internal
 

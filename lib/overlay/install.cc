@@ -178,9 +178,9 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 #if VTO_FAULT_IS(install_unlocked_lookup)
   // FAULT: the object's stack is looked up before the mutex is taken.
   auto found = reg.stacks.find(req.instance);
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
 #else
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   auto found = reg.stacks.find(req.instance);
 #endif
 

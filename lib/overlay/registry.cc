@@ -125,6 +125,14 @@ size_t StackMap::erase(void* key) noexcept {
   return 1;
 }
 
+Stack StackMap::take(void* key) noexcept {
+  size_t i = IndexOf(key);
+  if (i == SIZE_MAX) Fatal("taking a stack the map does not hold", key);
+  Stack stack = slots_[i]->second;
+  EraseAt(i);
+  return stack;
+}
+
 void StackMap::erase(iterator it) noexcept {
   size_t i = IndexOf(it.node_->first);
   if (i == SIZE_MAX || slots_[i] != it.node_) Fatal("erasing a stack the map does not hold", it.node_->first);
@@ -190,6 +198,34 @@ void Registry::RetireHandle(Block* block, HandleEntry::Kind kind) noexcept {
   if (e == nullptr || e->block != block) Fatal("block's handle entry is inconsistent", block->instance);
   e->kind = kind;
   e->block = nullptr;
+}
+
+void Registry::AddFinishing(Block* block) noexcept {
+  block->next_finishing = finishing_;
+  finishing_ = block;
+}
+
+void Registry::SweepFinished() noexcept {
+  Block** link = &finishing_;
+  while (Block* b = *link) {
+    if (!b->finished.load(std::memory_order_acquire)) {  // its callback is still running
+      link = &b->next_finishing;
+      continue;
+    }
+    *link = b->next_finishing;
+    Stack gone = stacks.take(b->instance);
+    if (gone.top != b || b->below != nullptr || !gone.dying) {
+      Fatal("finished overlay is not the last block of a dying object's stack", b->instance);
+    }
+    if (b->handle != 0) {
+      if (b->release_claimed.load(std::memory_order_relaxed)) {
+        FreeHandle(b->handle);  // its callback released it (ReleaseFromOwnCallback)
+      } else {
+        RetireHandle(b, HandleEntry::Kind::kObjectDestroyed);
+      }
+    }
+    FreeBlock(b);
+  }
 }
 
 bool Registry::ValidateStack(void* instance, Stack& stack) noexcept {

@@ -77,6 +77,8 @@ class StackMap {
   // The key's stack, default-constructed if absent. May throw std::bad_alloc (nothing changed).
   Stack& operator[](void* key);
   size_t erase(void* key) noexcept;  // 0 or 1 keys removed
+  // Removes the key (which must be present: aborts otherwise) and returns its stack, with one probe.
+  Stack take(void* key) noexcept;
   void erase(iterator it) noexcept;  // REQUIRES: it != end()
   [[nodiscard]] size_t size() const noexcept { return size_; }
 
@@ -99,8 +101,29 @@ class Registry {
  public:
   static Registry& Get();
 
-  std::mutex mu;
+  // Takes the mutex and first completes the removal of every finished block (see
+  // AddFinishing), so that no holder of the mutex ever sees the stack or handle of an object
+  // whose destruction ended. Every critical section begins here (or at Relock).
+  [[nodiscard]] std::unique_lock<std::mutex> Lock() {
+    std::unique_lock<std::mutex> lock(mu);
+    if (finishing_ != nullptr) SweepFinished();
+    return lock;
+  }
+  void Relock(std::unique_lock<std::mutex>& lock) {
+    lock.lock();
+    if (finishing_ != nullptr) SweepFinished();
+  }
+
+  std::mutex mu;  // only through Lock/Relock
   StackMap stacks;
+
+  // The destroying thread hands the last block of a dying object's stack to the registry
+  // before it runs the block's callback, so that it need not take the mutex again after
+  // it: once the callback returned it restores the vptr itself (the object is its own) and
+  // sets block->finished. The next critical section then releases or retires the block's
+  // handle (kObjectDestroyed), erases the object's stack and frees the block. Until then the
+  // stack stays `dying`: Install refuses, Teardown leaves the object alone.
+  void AddFinishing(Block* block) noexcept;
 
   // Handle table. NewHandle may throw std::bad_alloc.
   OverlayId NewHandle(Block* block, size_t first_extra);
@@ -129,7 +152,9 @@ class Registry {
  private:
   Registry() = default;
   void RetireHandle(Block* block, HandleEntry::Kind kind) noexcept;
+  void SweepFinished() noexcept;
   std::vector<HandleEntry> entries_;
+  Block* finishing_ = nullptr;  // AddFinishing's list, linked through Block::next_finishing
   uint32_t free_head_ = 0;
 };
 

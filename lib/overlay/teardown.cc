@@ -1,6 +1,8 @@
 // teardown.cc — Teardown and Abandon, by id and through the RAII handle.
+#include <atomic>
 #include <mutex>
 
+#include "overlay/destroy_hook.h"
 #include "overlay/fault.h"
 #include "overlay/overlay.h"
 #include "overlay/registry.h"
@@ -26,6 +28,13 @@ bool FinishWithoutObject(Registry& reg, OverlayId id, HandleEntry& e, TeardownRe
       // The object is inside a hooked destructor on some thread: never touch it. The hook
       // walk frees the block; this overlay's callback either already started or never will.
       internal::Block* b = e.block;
+      if (b->release_claimed.load(std::memory_order_relaxed)) {
+        // Its own callback released it first (ReleaseFromOwnCallback); the hook walk frees
+        // the entry once the callback returns.
+        *out = TeardownResult::kAlreadyTornDown;
+        return true;
+      }
+      b->release_claimed.store(true, std::memory_order_relaxed);
       b->handle = 0;
       if (b->state == internal::Block::State::kFiring) {
         *out = TeardownResult::kObjectDestroyed;
@@ -43,11 +52,12 @@ bool FinishWithoutObject(Registry& reg, OverlayId id, HandleEntry& e, TeardownRe
 
 TeardownResult Remove(OverlayId id, Mode mode) noexcept {
   if (id == 0) return TeardownResult::kNullHandle;
+  TeardownResult result;
+  if (internal::ReleaseFromOwnCallback(id, &result)) return result;
   Registry& reg = Registry::Get();
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   HandleEntry* e = reg.Lookup(id);
   if (e == nullptr) return TeardownResult::kAlreadyTornDown;
-  TeardownResult result;
   if (FinishWithoutObject(reg, id, *e, &result)) return result;
 
   void* instance = e->block->instance;
@@ -101,13 +111,22 @@ TeardownResult AbandonOverlay(OverlayId id) noexcept { return Remove(id, Mode::k
 
 size_t FirstExtraIndex(OverlayId id) noexcept {
   Registry& reg = Registry::Get();
-  std::lock_guard<std::mutex> lock(reg.mu);
+  std::unique_lock<std::mutex> lock = reg.Lock();
   HandleEntry* e = reg.Lookup(id);
   return e != nullptr ? e->first_extra : 0;
 }
 
-size_t LiveBlocks() noexcept { return internal::LiveBlockCount(); }
-size_t LiveHandles() noexcept { return Registry::Get().live_handles(); }
+// Both take the mutex, which finishes the removal of overlays whose objects' destruction
+// ended (Registry::AddFinishing), so the counts are exact once a destructor has returned.
+size_t LiveBlocks() noexcept {
+  std::unique_lock<std::mutex> lock = Registry::Get().Lock();
+  return internal::LiveBlockCount();
+}
+size_t LiveHandles() noexcept {
+  Registry& reg = Registry::Get();
+  std::unique_lock<std::mutex> lock = reg.Lock();
+  return reg.live_handles();
+}
 
 TeardownResult Overlay::Teardown() noexcept { return TeardownOverlay(release()); }
 TeardownResult Overlay::Abandon() noexcept { return AbandonOverlay(release()); }

@@ -224,5 +224,107 @@ TEST_F(DestroyHook, VectorOfUniquePtrsReleasesEach) {
   for (auto& o : overlays) EXPECT_EQ(o.overlay.Teardown(), TeardownResult::kObjectDestroyed);
 }
 
+// P14/P15 from inside the callback: a binding releases the dying object's handle where it
+// learns of the death. The first release reports kObjectDestroyed, every later one
+// kAlreadyTornDown, and the entry is freed exactly once (the fixture checks the counts).
+struct SelfRelease {
+  OverlayId id = 0;
+  bool abandon = false;
+  TeardownResult first = TeardownResult::kNullHandle, second = TeardownResult::kNullHandle;
+  size_t handles_in_callback = 0;
+  int calls = 0;
+};
+
+void ReleaseOwnHandle(void* /*self*/, void* user_data) {
+  auto* s = static_cast<SelfRelease*>(user_data);
+  ++s->calls;
+  s->first = s->abandon ? AbandonOverlay(s->id) : TeardownOverlay(s->id);
+  s->second = TeardownOverlay(s->id);
+  s->handles_in_callback = LiveHandles();
+}
+
+TEST_F(DestroyHook, CallbackReleasesItsOwnHandleOnce) {
+  for (bool abandon : {false, true}) {
+    SCOPED_TRACE(abandon ? "AbandonOverlay" : "TeardownOverlay");
+    const size_t handles = LiveHandles();
+    SelfRelease s;
+    s.abandon = abandon;
+    Derived* p = new Derived;
+    InstallRequest req = Request(p, ShapeOf<Base>());
+    req.on_destroy = &ReleaseOwnHandle;
+    req.user_data = &s;
+    s.id = Ok(req).overlay.release();
+    delete Launder(static_cast<Base*>(p));
+    EXPECT_EQ(s.calls, 1);
+    EXPECT_EQ(s.first, TeardownResult::kObjectDestroyed);
+    EXPECT_EQ(s.second, TeardownResult::kAlreadyTornDown);
+    EXPECT_EQ(s.handles_in_callback, handles + 1) << "counted until the destructor returns (P21)";
+    EXPECT_EQ(LiveHandles(), handles) << "freed once the destructor returned";
+    EXPECT_EQ(TeardownOverlay(s.id), TeardownResult::kAlreadyTornDown);
+    EXPECT_EQ(g_base_dtor_calls, abandon ? 2 : 1);
+  }
+}
+
+// Callbacks nest when one destroys another hooked object. Each may release its own handle
+// or the outer one's; every id is released once, whichever callback gets to it first.
+struct Nested {
+  Base* inner = nullptr;
+  OverlayId outer_id = 0, inner_id = 0;
+  std::vector<TeardownResult> results;
+};
+
+void InnerReleasesBoth(void* /*self*/, void* user_data) {
+  auto* n = static_cast<Nested*>(user_data);
+  n->results.push_back(TeardownOverlay(n->outer_id));  // the outer callback is still running
+  n->results.push_back(TeardownOverlay(n->inner_id));
+}
+
+void OuterDestroysInner(void* /*self*/, void* user_data) {
+  auto* n = static_cast<Nested*>(user_data);
+  delete n->inner;
+  n->results.push_back(TeardownOverlay(n->outer_id));  // released by the inner callback
+}
+
+TEST_F(DestroyHook, NestedCallbacksReleaseEachHandleOnce) {
+  Nested n;
+  Derived* outer = new Derived;
+  n.inner = new MoreDerived;
+  InstallRequest ro = Request(outer, ShapeOf<Base>());
+  ro.on_destroy = &OuterDestroysInner;
+  ro.user_data = &n;
+  InstallRequest ri = Request(n.inner, ShapeOf<Derived>());
+  ri.on_destroy = &InnerReleasesBoth;
+  ri.user_data = &n;
+  n.outer_id = Ok(ro).overlay.release();
+  n.inner_id = Ok(ri).overlay.release();
+  delete Launder(static_cast<Base*>(outer));
+  EXPECT_EQ(n.results, (std::vector<TeardownResult>{TeardownResult::kObjectDestroyed, TeardownResult::kObjectDestroyed,
+                                                    TeardownResult::kAlreadyTornDown}));
+  EXPECT_EQ(g_base_dtor_calls, 2);
+}
+
+// The end of a hooked destruction is finished by the library's next critical section (P22):
+// storage reused at once — here by the same thread, before any other library call — holds
+// a new object that installs and dies like any other (no kObjectDying from the old one).
+TEST_F(DestroyHook, StorageReusedRightAfterHookedDestruction) {
+  alignas(Derived) unsigned char buffer[sizeof(Derived)];
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    HookLog log;
+    Derived* p = new (buffer) Derived;
+    InstallResult r = Ok(Hooked(p, ShapeOf<Base>(), &log));
+    Launder(static_cast<Base*>(p))->~Base();
+    ASSERT_EQ(log.calls, 1);
+    Derived* q = new (buffer) Derived;
+    HookLog log2;
+    InstallResult r2 = Ok(Hooked(q, ShapeOf<Base>(), &log2));
+    EXPECT_EQ(r.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+    Launder(static_cast<Base*>(q))->~Base();
+    EXPECT_EQ(log2.calls, 1);
+    EXPECT_EQ(log.calls, 1);
+    EXPECT_EQ(r2.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+  }
+}
+
 }  // namespace
 }  // namespace vto::test

@@ -214,5 +214,77 @@ TEST_F(Threads, TeardownRacesHookWalkFreely) {
   }
 }
 
+// P14 with P20: the callback releases its own handle (without the library's mutex) and a
+// collector thread releases the same id. Ordered by the hand-off, the later release
+// reports kAlreadyTornDown, in both orders; the entry is freed once (the fixture counts).
+TEST_F(Threads, CallbackAndCollectorReleaseOneHandleInEitherOrder) {
+  for (bool callback_first : {true, false}) {
+    SCOPED_TRACE(callback_first ? "callback first" : "collector first");
+    struct Shared {
+      Latch go, collector_done;
+      bool callback_first = false;
+      OverlayId id = 0;
+      TeardownResult in_callback = TeardownResult::kNullHandle;
+    } sh;
+    sh.callback_first = callback_first;
+    Derived* d = new Derived;
+    InstallRequest req = Request(d, ShapeOf<Base>());
+    req.on_destroy = [](void*, void* ud) {
+      auto* s = static_cast<Shared*>(ud);
+      if (s->callback_first) s->in_callback = TeardownOverlay(s->id);
+      s->go.Set();
+      s->collector_done.Wait();
+      if (!s->callback_first) s->in_callback = TeardownOverlay(s->id);
+    };
+    req.user_data = &sh;
+    sh.id = Ok(req).overlay.release();
+    TeardownResult in_collector = TeardownResult::kNullHandle;
+    std::thread collector([&] {
+      sh.go.Wait();
+      in_collector = TeardownOverlay(sh.id);
+      sh.collector_done.Set();
+    });
+    delete Launder(d);
+    collector.join();
+    EXPECT_EQ(callback_first ? sh.in_callback : in_collector, TeardownResult::kObjectDestroyed);
+    EXPECT_EQ(callback_first ? in_collector : sh.in_callback, TeardownResult::kAlreadyTornDown);
+    EXPECT_EQ(TeardownOverlay(sh.id), TeardownResult::kAlreadyTornDown);
+  }
+}
+
+// P22: the end of a hooked destruction on one thread is finished by whichever thread next
+// enters the library — here many objects die on two threads while a third installs,
+// tears down and reads the counters; every handle is released exactly once.
+TEST_F(Threads, HookedDestructionsFinishedByOtherThreads) {
+  constexpr int kPerThread = 300;
+  std::atomic<int> calls{0};
+  auto worker = [&] {
+    for (int i = 0; i < kPerThread; ++i) {
+      Derived* d = new Derived;
+      InstallRequest req = Request(d, ShapeOf<Base>());
+      req.on_destroy = [](void*, void* ud) { static_cast<std::atomic<int>*>(ud)->fetch_add(1); };
+      req.user_data = &calls;
+      OverlayId id = Ok(req).overlay.release();
+      delete Launder(d);
+      ASSERT_EQ(TeardownOverlay(id), TeardownResult::kObjectDestroyed);
+    }
+  };
+  std::atomic<bool> stop{false};
+  std::thread other([&] {
+    while (!stop.load()) {
+      Base b;
+      InstallResult r = Ok(Request(&b, ShapeOf<Base>()));
+      (void)LiveBlocks();
+      ASSERT_EQ(r.overlay.Teardown(), TeardownResult::kRestored);
+    }
+  });
+  std::thread a(worker), b(worker);
+  a.join();
+  b.join();
+  stop.store(true);
+  other.join();
+  EXPECT_EQ(calls.load(), 2 * kPerThread);
+}
+
 }  // namespace
 }  // namespace vto::test
