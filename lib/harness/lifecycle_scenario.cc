@@ -73,7 +73,17 @@ struct Hook {
   int calls = 0;
   int expect = 0;
   int tx = -1;  // transcript hook record
+  // The binding releases the overlay's handle from inside the callback, where it learns of
+  // the death (twice: kObjectDestroyed, then kAlreadyTornDown). Not drawn from the input,
+  // so that corpus inputs keep their meaning: a hash of the object and overlay numbers
+  // picks one hooked overlay in four (ReleasesInHook).
+  bool release = false;
 };
+
+bool ReleasesInHook(int obj, size_t ov) {
+  uint64_t h = (static_cast<uint64_t>(obj) << 32 | ov) * 0x9e3779b97f4a7c15ull;
+  return (h >> 62) == 0;
+}
 
 struct Ov {
   uint64_t handle = 0;
@@ -792,6 +802,7 @@ struct Scenario {
       ov.hook->sc = this;
       ov.hook->obj = o.id;
       ov.hook->ov = o.ovs.size();
+      ov.hook->release = ReleasesInHook(o.id, o.ovs.size());
       spec.on_destroy = &HookThunk;
       spec.user_data = ov.hook.get();
       if (tx_ != nullptr) ov.hook->tx = tx_->NewHook();
@@ -806,6 +817,7 @@ struct Scenario {
         tx_repl + "}, " + std::to_string(ov.extra) + ", " +
         (want_hook ? "&K[" + std::to_string(ov.hook->tx) + "]" : std::string("nullptr")) + ", " +
         (outside || must_refuse ? "VTO_MAY_REFUSE" : "VTO_MUST_INSTALL") + ");");
+      if (want_hook && ov.hook->release) T("K[" + std::to_string(ov.hook->tx) + "].release = &H[" + std::to_string(ov.tx) + "];");
     }
     backend::InstallOutcome out = b_.Install(spec);
     Log(Ev::kInstall, o.id, reflected, want_hook, static_cast<int>(out.code));
@@ -1067,6 +1079,7 @@ struct Scenario {
         if (ov.st != OvState::kActive) continue;
         if (ov.hook) ++stats_.hooks_fired;
         ov.st = OvState::kDiedHooked;
+        if (ov.hook && ov.hook->release && ov.hook->calls == 1) ov.st = OvState::kClosed;  // released inside
       }
     } else {
       ++stats_.invisible_deaths;
@@ -1150,6 +1163,11 @@ struct Scenario {
           if (tx_ != nullptr) T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].calls == " + std::to_string(ov.hook->expect) +
             ", \"destroy hook of object #" + std::to_string(id) + " fired " + std::to_string(ov.hook->expect) +
             " time(s) on " + kPathNames[static_cast<int>(path)] + "\");");
+          if (ov.hook->release && ov.hook->expect == 1) {
+            T("VTO_EXPECT(K[" + std::to_string(ov.hook->tx) + "].released == vto::TeardownResult::kObjectDestroyed && K[" +
+              std::to_string(ov.hook->tx) + "].released_again == vto::TeardownResult::kAlreadyTornDown, "
+              "\"the destroy hook of object #" + std::to_string(id) + " released its own handle (once)\");");
+          }
         }
       }
     }
@@ -1463,6 +1481,20 @@ struct Scenario {
       if (cell == nullptr || *cell != ov.cookies[i]) {
         Fail("inside the destroy hook extra slot " + std::to_string(i) + " of " + Describe(o) + " holds " +
              Hex(cell ? *cell : nullptr) + ", expected " + Hex(ov.cookies[i]));
+      }
+    }
+    // The binding's release of the handle where it learns of the death (CONTRACT P14/P15):
+    // the first reports kObjectDestroyed, the second kAlreadyTornDown.
+    if (hk.release) {
+      const int first = b_.Teardown(ov.handle);
+      const int again = b_.Teardown(ov.handle);
+      ++stats_.released_in_hook;
+      if (first != static_cast<int>(TeardownResult::kObjectDestroyed) ||
+          again != static_cast<int>(TeardownResult::kAlreadyTornDown)) {
+        Fail("inside its destroy hook, releasing the handle of overlay #" + std::to_string(hk.ov) + " on " +
+             Describe(o) + " returned " + TeardownResultName(static_cast<TeardownResult>(first)) + ", then " +
+             TeardownResultName(static_cast<TeardownResult>(again)) +
+             "; expected kObjectDestroyed, then kAlreadyTornDown (CONTRACT P14, P15)");
       }
     }
     // R15: a callback installing on its own dying object is refused (no input bytes used).

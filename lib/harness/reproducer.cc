@@ -156,12 +156,16 @@ namespace vto_repro {
 std::deque<std::function<void(void*)>> bodies;
 inline void Next(std::function<void(void*)> body) { bodies.push_back(std::move(body)); }
 // What a destroy hook saw. type_of (optional) is read inside the callback, as the harness does.
+// With `release` set the callback also releases that handle, twice, as a binding does
+// where it learns of the death.
 struct HookRecord {
   int calls = 0;
   void* seen_instance = nullptr;
   void* seen_vptr = nullptr;
   const char* (*type_of)(void*) = nullptr;
   std::string seen_type;
+  uint64_t* release = nullptr;
+  vto::TeardownResult released = vto::TeardownResult::kNullHandle, released_again = vto::TeardownResult::kNullHandle;
 };
 inline void OnDestroy(void* instance, void* user_data) {
   auto* h = static_cast<HookRecord*>(user_data);
@@ -169,6 +173,10 @@ inline void OnDestroy(void* instance, void* user_data) {
   h->seen_instance = instance;
   h->seen_vptr = *static_cast<void**>(instance);
   if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
+  if (h->release != nullptr) {
+    h->released = vto::TeardownOverlay(*h->release);
+    h->released_again = vto::TeardownOverlay(*h->release);
+  }
 }
 vto::ShapeTable& Shapes() {
   static vto::ShapeTable* t = new vto::ShapeTable;

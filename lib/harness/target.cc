@@ -57,14 +57,15 @@ void PrintStats() {
     std::fprintf(stderr,
                  " inputs=%llu objects=%llu overlays=%llu stacked=%llu refusals=%llu calls_checked=%llu "
                  "hooks_fired=%llu visible_deaths=%llu invisible_deaths=%llu abandons=%llu thread_deaths=%llu "
-                 "cycles_broken=%llu ctor_throws=%llu throws_caught=%llu",
+                 "cycles_broken=%llu ctor_throws=%llu throws_caught=%llu released_in_hook=%llu",
                  static_cast<unsigned long long>(l.inputs), static_cast<unsigned long long>(l.objects),
                  static_cast<unsigned long long>(l.overlays), static_cast<unsigned long long>(l.stacked),
                  static_cast<unsigned long long>(l.refusals), static_cast<unsigned long long>(l.calls_checked),
                  static_cast<unsigned long long>(l.hooks_fired), static_cast<unsigned long long>(l.visible_deaths),
                  static_cast<unsigned long long>(l.invisible_deaths), static_cast<unsigned long long>(l.abandons),
                  static_cast<unsigned long long>(l.thread_deaths), static_cast<unsigned long long>(l.cycles_broken),
-                 static_cast<unsigned long long>(l.ctor_throws), static_cast<unsigned long long>(l.throws_caught));
+                 static_cast<unsigned long long>(l.ctor_throws), static_cast<unsigned long long>(l.throws_caught),
+                 static_cast<unsigned long long>(l.released_in_hook));
   }
   if (g_state->race) {
     const RaceStats& r = g_state->race->stats();

@@ -185,7 +185,9 @@ bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept {
   if (claimed.load(std::memory_order_relaxed)) {
     *out = TeardownResult::kAlreadyTornDown;  // released before: by this callback or another thread
   } else {
+#if !VTO_FAULT_IS(self_release_unrecorded)
     claimed.store(true, std::memory_order_relaxed);
+#endif
     *out = TeardownResult::kObjectDestroyed;  // the hook walk frees the entry
   }
   return true;
