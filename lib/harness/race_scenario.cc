@@ -120,8 +120,19 @@ struct HookRecord {
   long call_got = 0;
   gen::TraceRecord call_last;
   std::vector<void*> seen_cells;
+  // The binding releases the overlay's handle from inside the callback (twice), as where it
+  // learns of the death (CONTRACT P14): only overlays no collector tears down, so the two
+  // releases of one id are always ordered. Chosen by a hash (ReleasesInHook), not by input
+  // bytes, so corpus inputs keep their meaning.
+  bool release = false;
+  int released = -1, released_again = -1;
   int tx = -1;  // transcript: RK[tx]
 };
+
+bool ReleasesInHook(int object, int overlay) {
+  uint64_t h = (static_cast<uint64_t>(object) << 32 | static_cast<uint32_t>(overlay)) * 0x9e3779b97f4a7c15ull;
+  return (h >> 62) == 0;  // one in four
+}
 
 struct Overlay {
   int index = 0;
@@ -231,6 +242,10 @@ void HookThunk(void* instance, void* user_data) {
       void** cell = h->backend->ExtraSlot(h->overlay->handle, instance, i);
       h->seen_cells.push_back(cell != nullptr ? *cell : nullptr);
     }
+  }
+  if (h->release) {
+    h->released = h->backend->Teardown(h->overlay->handle);
+    h->released_again = h->backend->Teardown(h->overlay->handle);
   }
   // Waits only once the trigger's callback has begun (always true with a correct library,
   // since this one runs after it): a library that skipped the trigger must not hang here.
@@ -514,6 +529,7 @@ void Scenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>&
         // Waiting is safe only for callbacks that run after the trigger's has begun.
         if (ov.hook && (k == o.trigger || ov.rank < trigger_rank)) ov.hook->block = src_.Chance(RacePolicy::kBlock);
         if (ov.hook) ov.hook->check_cells = !ov.target && ov.cells_written;
+        if (ov.hook) ov.hook->release = !ov.target && ReleasesInHook(o.index, k);
       }
       for (size_t i = col.overlays.size(); i > 1; --i) {
         size_t j = src_.Below(static_cast<uint32_t>(i));
@@ -528,6 +544,7 @@ void Scenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>&
       for (int k : active) {
         Overlay& ov = *o.overlays[static_cast<size_t>(k)];
         if (ov.hook) ov.hook->check_cells = ov.cells_written;
+        if (ov.hook) ov.hook->release = ReleasesInHook(o.index, k);
         after.push_back(k);
       }
       step.push_back(std::move(del));
@@ -670,6 +687,7 @@ void Scenario::Transcribe() {
         T(k + ".call = &" + gen::CallStubName(ch_.ns, c.check->s, c.check->call.name, c.check->call.sig) + ";");
         T(k + ".call_offset = " + std::to_string(c.static_off) + ";");
       }
+      if (h.release) T(k + ".release = &H[" + std::to_string(ov.tx) + "];");
       if (h.check_cells && ov.extra > 0) {
         T(k + ".handle = &H[" + std::to_string(ov.tx) + "];");
         T(k + ".cells = " + std::to_string(ov.extra) + ";");
@@ -1150,6 +1168,12 @@ void Scenario::CheckOp(const Op& op) {
             }
             expect_result(op.results[i], kDetached, k, "teardown after another overlay of the object was abandoned");
           }
+        } else if (const Overlay& ov = *o.overlays[static_cast<size_t>(k)]; ov.hook && ov.hook->release) {
+          if (tx_ != nullptr) {
+            ExpectResultX(rx, {"kAlreadyTornDown"},
+                          "teardown of " + Name(o, k) + " after a hooked delete whose callback released it");
+          }
+          expect_result(op.results[i], kAlreadyTornDown, k, "teardown after a hooked delete whose callback released it");
         } else {
           if (tx_ != nullptr) {
             ExpectResultX(rx, {"kObjectDestroyed"}, "teardown of " + Name(o, k) + " after a hooked delete");
@@ -1231,6 +1255,14 @@ void Scenario::CheckHooks(const Object& o) {
         }
       }
     }
+    if (h.release) {
+      ++stats_.released_in_hook;
+      if (h.released != kObjectDestroyed || h.released_again != kAlreadyTornDown) {
+        Fail("inside its destroy hook, releasing the handle of " + Name(o, ov.index) + " returned " +
+             ResultName(h.released) + ", then " + ResultName(h.released_again) +
+             "; expected kObjectDestroyed, then kAlreadyTornDown (CONTRACT P14, P15)");
+      }
+    }
     if (h.call >= 0) {
       CallPlan c = Expect(o, h.call, StillBelow(o, ov)).value_or(CallPlan{h.call, -1, 0, 0});
       CheckCall(o, c, h.call_got, h.call_last, "from inside the destroy hook of overlay #" + std::to_string(ov.index));
@@ -1278,6 +1310,11 @@ void Scenario::TranscribeHookChecks(const Object& o, const Overlay& ov) const {
                        Cookie(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i))) +
                    ", " + CppLiteral(what + " read its extra slot " + std::to_string(i)) + ");");
     }
+  }
+  if (h.release) {
+    TIf(ran, "VTO_EXPECT(" + k + ".released == vto::TeardownResult::kObjectDestroyed && " + k +
+                 ".released_again == vto::TeardownResult::kAlreadyTornDown, " +
+                 CppLiteral(what + " released its own handle (once)") + ");");
   }
   if (h.call >= 0) {
     CallPlan c = Expect(o, h.call, StillBelow(o, ov)).value_or(CallPlan{h.call, -1, 0, 0});

@@ -52,7 +52,7 @@ struct RaceClass;
 struct RaceStats {
   uint64_t inputs = 0, no_usable_class = 0, objects = 0, overlays = 0, stacked = 0, same_object_groups = 0,
            handoffs = 0, calls_checked = 0, hooks_fired = 0, hooked_deaths = 0, defined_races = 0,
-           race_cancelled = 0, race_destroyed = 0, blocked_callbacks = 0, abandons = 0;
+           race_cancelled = 0, race_destroyed = 0, blocked_callbacks = 0, abandons = 0, released_in_hook = 0;
 };
 
 class RaceRunner {

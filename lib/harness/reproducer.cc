@@ -331,6 +331,8 @@ struct RaceHook {
   std::string seen_type;
   CallSeen call_seen;
   std::vector<void*> seen_cells;
+  uint64_t* release = nullptr;        // release this handle from inside, twice
+  vto::TeardownResult released = vto::TeardownResult::kNullHandle, released_again = vto::TeardownResult::kNullHandle;
 };
 inline void OnRaceDestroy(void* instance, void* user_data) {
   auto* h = static_cast<RaceHook*>(user_data);
@@ -343,6 +345,10 @@ inline void OnRaceDestroy(void* instance, void* user_data) {
   if (h->call != nullptr) h->call_seen = Observe(h->call, static_cast<char*>(instance) + h->call_offset);
   for (size_t i = 0; i < h->cells; ++i) {
     h->seen_cells.push_back(vto::ExtraSlot(instance, vto::FirstExtraIndex(*h->handle) + i));
+  }
+  if (h->release != nullptr) {
+    h->released = vto::TeardownOverlay(*h->release);
+    h->released_again = vto::TeardownOverlay(*h->release);
   }
   if (h->block && h->trigger != nullptr && h->trigger->entered.load(std::memory_order_relaxed)) {
     for (int spins = 0; !h->object->collector_done.load(std::memory_order_acquire); Backoff(spins)) {

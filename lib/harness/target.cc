@@ -72,7 +72,7 @@ void PrintStats() {
     std::fprintf(stderr,
                  " inputs=%llu no_usable_class=%llu objects=%llu overlays=%llu stacked=%llu same_object_groups=%llu "
                  "handoffs=%llu calls_checked=%llu hooks_fired=%llu hooked_deaths=%llu defined_races=%llu "
-                 "race_destroyed=%llu race_cancelled=%llu blocked_callbacks=%llu abandons=%llu",
+                 "race_destroyed=%llu race_cancelled=%llu blocked_callbacks=%llu abandons=%llu released_in_hook=%llu",
                  static_cast<unsigned long long>(r.inputs), static_cast<unsigned long long>(r.no_usable_class),
                  static_cast<unsigned long long>(r.objects), static_cast<unsigned long long>(r.overlays),
                  static_cast<unsigned long long>(r.stacked), static_cast<unsigned long long>(r.same_object_groups),
@@ -80,7 +80,7 @@ void PrintStats() {
                  static_cast<unsigned long long>(r.hooks_fired), static_cast<unsigned long long>(r.hooked_deaths),
                  static_cast<unsigned long long>(r.defined_races), static_cast<unsigned long long>(r.race_destroyed),
                  static_cast<unsigned long long>(r.race_cancelled), static_cast<unsigned long long>(r.blocked_callbacks),
-                 static_cast<unsigned long long>(r.abandons));
+                 static_cast<unsigned long long>(r.abandons), static_cast<unsigned long long>(r.released_in_hook));
   }
   std::fprintf(stderr, "\n");
 }
