@@ -122,7 +122,8 @@ class Overlay {
   }
   // Index of this overlay's first extra slot: ExtraSlot(obj, first_extra_index() + i) is
   // its i-th extra slot. 0 for the first overlay on an object; when overlays are stacked
-  // each gets its own range. Returns 0 for an empty or torn-down handle.
+  // each gets its own range. Returns 0 for an empty or torn-down handle (also for an id
+  // released inside its own destroy callback).
   [[nodiscard]] size_t first_extra_index() const noexcept;
 
  private:

@@ -113,7 +113,11 @@ size_t FirstExtraIndex(OverlayId id) noexcept {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
   HandleEntry* e = reg.Lookup(id);
-  return e != nullptr ? e->first_extra : 0;
+  if (e == nullptr) return 0;
+  // Released from inside its own callback (P14): torn down, though the entry is freed only
+  // when the destructor returns.
+  if (e->kind == HandleEntry::Kind::kLive && e->block->release_claimed.load(std::memory_order_relaxed)) return 0;
+  return e->first_extra;
 }
 
 // Both take the mutex, which finishes the removal of overlays whose objects' destruction

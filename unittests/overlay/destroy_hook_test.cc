@@ -232,14 +232,17 @@ struct SelfRelease {
   bool abandon = false;
   TeardownResult first = TeardownResult::kNullHandle, second = TeardownResult::kNullHandle;
   size_t handles_in_callback = 0;
+  size_t extra_before = 0, extra_after = 0;
   int calls = 0;
 };
 
 void ReleaseOwnHandle(void* /*self*/, void* user_data) {
   auto* s = static_cast<SelfRelease*>(user_data);
   ++s->calls;
+  s->extra_before = FirstExtraIndex(s->id);
   s->first = s->abandon ? AbandonOverlay(s->id) : TeardownOverlay(s->id);
   s->second = TeardownOverlay(s->id);
+  s->extra_after = FirstExtraIndex(s->id);
   s->handles_in_callback = LiveHandles();
 }
 
@@ -263,6 +266,30 @@ TEST_F(DestroyHook, CallbackReleasesItsOwnHandleOnce) {
     EXPECT_EQ(TeardownOverlay(s.id), TeardownResult::kAlreadyTornDown);
     EXPECT_EQ(g_base_dtor_calls, abandon ? 2 : 1);
   }
+}
+
+// The same with the hooked overlay stacked on an unhooked one (so the walk goes on after
+// the callback): the lower overlay's extra slots put the upper's first index at 2, which
+// FirstExtraIndex reports until the release and 0 after it.
+TEST_F(DestroyHook, CallbackReleasesItsOwnHandleAboveAnotherOverlay) {
+  SelfRelease s;
+  Derived* p = new Derived;
+  InstallRequest lower = Request(p, ShapeOf<Base>());
+  lower.extra_slots = 2;
+  InstallResult lo = Ok(lower);
+  InstallRequest upper = Request(p, ShapeOf<Base>());
+  upper.extra_slots = 1;
+  upper.on_destroy = &ReleaseOwnHandle;
+  upper.user_data = &s;
+  s.id = Ok(upper).overlay.release();
+  delete Launder(static_cast<Base*>(p));
+  EXPECT_EQ(s.calls, 1);
+  EXPECT_EQ(s.extra_before, 2u);
+  EXPECT_EQ(s.first, TeardownResult::kObjectDestroyed);
+  EXPECT_EQ(s.second, TeardownResult::kAlreadyTornDown);
+  EXPECT_EQ(s.extra_after, 0u) << "a released id reports no extra range";
+  EXPECT_EQ(TeardownOverlay(s.id), TeardownResult::kAlreadyTornDown);
+  EXPECT_EQ(lo.overlay.Teardown(), TeardownResult::kObjectDestroyed) << "P12: the whole stack died";
 }
 
 // Callbacks nest when one destroys another hooked object. Each may release its own handle
