@@ -10,9 +10,10 @@
 namespace vto::internal {
 namespace {
 
-// Changed only under the registry mutex (blocks are made and freed only there), read
-// without it by LiveBlocks(): so a relaxed load and store suffice, where a read-modify-write
-// would be a locked instruction on every install, teardown and hooked destruction.
+// Changed only under the registry mutex (blocks are made and freed only there): so a
+// relaxed load and store suffice, where a read-modify-write would be a locked instruction
+// on every install, teardown and hooked destruction. Atomic because the
+// live_counts_skip_finish fault build reads it without the mutex.
 std::atomic<size_t> g_live_blocks{0};
 
 void AddLive(ptrdiff_t delta) noexcept {

@@ -134,10 +134,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       }
       reg.Relock(lock);
       if (stack.top != top) Fatal("overlay stack changed while a destroy callback ran", self);
-      if (top->handle != 0 && top->release_claimed.load(std::memory_order_relaxed)) {
-        reg.FreeHandle(top->handle);  // released by its own callback (ReleaseFromOwnCallback)
-        top->handle = 0;
-      }
+      reg.RetireDeadHandle(top);
     }
     original = top->prev_vptr;
     if (reg.PopTop(self, stack, HandleEntry::Kind::kObjectDestroyed)) break;

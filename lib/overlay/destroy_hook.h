@@ -19,12 +19,14 @@ void HookedDeletingDestructor(void* self);  // in the D0 slot
 
 // Teardown or Abandon of `id` from inside the destroy callback of `id`'s own overlay — what
 // a binding does when it learns of the death — without the registry mutex: when `id` is
-// the handle of the overlay whose callback is running innermost on this thread, claims
-// the release (Block::release_claimed, against a teardown of the same id on another
-// thread), sets *out to kObjectDestroyed (or kAlreadyTornDown if the other thread claimed
-// it first) and returns true; the hook walk frees the handle entry when the callback
-// returns, in the critical section it takes anyway. Returns false for any other id: the
-// caller takes the locked path. Thread-safe; reads only this thread's state and the block.
+// the handle of the overlay whose callback is running innermost on this thread, records
+// the release in Block::release_claimed with a plain relaxed load and store, sets *out to
+// kObjectDestroyed (kAlreadyTornDown if a release ordered before this one was recorded)
+// and returns true. The handle entry is freed after the callback returns, by the hook walk
+// or, for the object's last overlay, by the next critical section (Registry::AddFinishing).
+// Returns false for any other id: the caller takes the locked path. A release of the same
+// id on another thread that is not ordered with this one may also report kObjectDestroyed
+// (CONTRACT P14). Reads only this thread's state and the block.
 bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept;
 
 }  // namespace vto::internal

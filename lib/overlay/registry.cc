@@ -10,8 +10,8 @@
 namespace vto::internal {
 namespace {
 
-// Changed only under the registry mutex, read without it by LiveHandles(): a relaxed load
-// and store, not a locked read-modify-write (see g_live_blocks in block.cc).
+// Changed only under the registry mutex: a relaxed load and store, not a locked
+// read-modify-write (see g_live_blocks in block.cc).
 std::atomic<size_t> g_live_handles{0};
 
 void AddLiveHandles(ptrdiff_t delta) noexcept {
@@ -200,6 +200,16 @@ void Registry::RetireHandle(Block* block, HandleEntry::Kind kind) noexcept {
   e->block = nullptr;
 }
 
+void Registry::RetireDeadHandle(Block* block) noexcept {
+  if (block->handle == 0) return;
+  if (block->release_claimed.load(std::memory_order_relaxed)) {
+    FreeHandle(block->handle);
+  } else {
+    RetireHandle(block, HandleEntry::Kind::kObjectDestroyed);
+  }
+  block->handle = 0;
+}
+
 void Registry::AddFinishing(Block* block) noexcept {
   block->next_finishing = finishing_;
   finishing_ = block;
@@ -217,13 +227,7 @@ void Registry::SweepFinished() noexcept {
     if (gone.top != b || b->below != nullptr || !gone.dying) {
       Fatal("finished overlay is not the last block of a dying object's stack", b->instance);
     }
-    if (b->handle != 0) {
-      if (b->release_claimed.load(std::memory_order_relaxed)) {
-        FreeHandle(b->handle);  // its callback released it (ReleaseFromOwnCallback)
-      } else {
-        RetireHandle(b, HandleEntry::Kind::kObjectDestroyed);
-      }
-    }
+    RetireDeadHandle(b);
     FreeBlock(b);
   }
 }

@@ -141,6 +141,10 @@ class Registry {
   // down, frees it, and turns its handle into `handle_kind`. Returns true when the stack
   // is now empty (the caller erases it).
   bool PopTop(void* instance, Stack& stack, HandleEntry::Kind handle_kind) noexcept;
+  // The handle of a block leaving a dead object's stack: freed if the block's own callback
+  // released it (ReleaseFromOwnCallback), else kObjectDestroyed until the caller tears it
+  // down; either way the block no longer names it. Nothing if it was released already.
+  void RetireDeadHandle(Block* block) noexcept;
   // Removes a block that is not on top while the object is alive: the blocks above are
   // rebased onto the one below it. Does not write the object.
   void RemoveMiddle(Stack& stack, Block* block) noexcept;
