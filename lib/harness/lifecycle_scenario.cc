@@ -26,6 +26,7 @@
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/in_hook_release.h"
 #include "harness/reproducer.h"
 #include "harness/transcript.h"
 #include "overlay/status.h"
@@ -74,16 +75,9 @@ struct Hook {
   int expect = 0;
   int tx = -1;  // transcript hook record
   // The binding releases the overlay's handle from inside the callback, where it learns of
-  // the death (twice: kObjectDestroyed, then kAlreadyTornDown). Not drawn from the input,
-  // so that corpus inputs keep their meaning: a hash of the object and overlay numbers
-  // picks one hooked overlay in four (ReleasesInHook).
+  // the death (twice: kObjectDestroyed, then kAlreadyTornDown); see in_hook_release.h.
   bool release = false;
 };
-
-bool ReleasesInHook(int obj, size_t ov) {
-  uint64_t h = (static_cast<uint64_t>(obj) << 32 | ov) * 0x9e3779b97f4a7c15ull;
-  return (h >> 62) == 0;
-}
 
 struct Ov {
   uint64_t handle = 0;
@@ -802,7 +796,7 @@ struct Scenario {
       ov.hook->sc = this;
       ov.hook->obj = o.id;
       ov.hook->ov = o.ovs.size();
-      ov.hook->release = ReleasesInHook(o.id, o.ovs.size());
+      ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.id), static_cast<uint32_t>(o.ovs.size()));
       spec.on_destroy = &HookThunk;
       spec.user_data = ov.hook.get();
       if (tx_ != nullptr) ov.hook->tx = tx_->NewHook();

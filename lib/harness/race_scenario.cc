@@ -27,6 +27,7 @@
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/in_hook_release.h"
 #include "harness/reproducer.h"
 #include "harness/worker_pool.h"
 #include "overlay/status.h"
@@ -122,17 +123,11 @@ struct HookRecord {
   std::vector<void*> seen_cells;
   // The binding releases the overlay's handle from inside the callback (twice), as where it
   // learns of the death (CONTRACT P14): only overlays no collector tears down, so the two
-  // releases of one id are always ordered. Chosen by a hash (ReleasesInHook), not by input
-  // bytes, so corpus inputs keep their meaning.
+  // releases of one id are always ordered (in_hook_release.h picks which).
   bool release = false;
   int released = -1, released_again = -1;
   int tx = -1;  // transcript: RK[tx]
 };
-
-bool ReleasesInHook(int object, int overlay) {
-  uint64_t h = (static_cast<uint64_t>(object) << 32 | static_cast<uint32_t>(overlay)) * 0x9e3779b97f4a7c15ull;
-  return (h >> 62) == 0;  // one in four
-}
 
 struct Overlay {
   int index = 0;
@@ -529,7 +524,7 @@ void Scenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>&
         // Waiting is safe only for callbacks that run after the trigger's has begun.
         if (ov.hook && (k == o.trigger || ov.rank < trigger_rank)) ov.hook->block = src_.Chance(RacePolicy::kBlock);
         if (ov.hook) ov.hook->check_cells = !ov.target && ov.cells_written;
-        if (ov.hook) ov.hook->release = !ov.target && ReleasesInHook(o.index, k);
+        if (ov.hook) ov.hook->release = !ov.target && ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k));
       }
       for (size_t i = col.overlays.size(); i > 1; --i) {
         size_t j = src_.Below(static_cast<uint32_t>(i));
@@ -544,7 +539,7 @@ void Scenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>&
       for (int k : active) {
         Overlay& ov = *o.overlays[static_cast<size_t>(k)];
         if (ov.hook) ov.hook->check_cells = ov.cells_written;
-        if (ov.hook) ov.hook->release = ReleasesInHook(o.index, k);
+        if (ov.hook) ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k));
         after.push_back(k);
       }
       step.push_back(std::move(del));
