@@ -14,6 +14,7 @@
 
 #include "gen/model.h"
 #include "gen/subobjects.h"
+#include "harness/input_header.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
 
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
   const std::string out = argv[1];
   const int per_shape = 3;
   std::map<std::string, int> written;
-  uint32_t limit = 1u << (options.hierarchy_bits > 16 ? 16 : options.hierarchy_bits);
+  const uint32_t limit = vto::harness::HierarchyCount(options.hierarchy_bits);
   uint64_t rng = 0x9e3779b97f4a7c15ull;
   int files = 0;
   for (uint32_t id = 0; id < limit && id < 2048; ++id) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/input_header.h"
 #include "harness/options.h"
 
 int main(int argc, char** argv) {
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
   }
   const std::string out = argv[1];
   const int per_hierarchy = 3, schedule_bytes = 200;
-  const uint32_t ids = 1u << std::clamp(options.lifecycle_hierarchy_bits, 1, 16);
+  const uint32_t ids = vto::harness::HierarchyCount(options.lifecycle_hierarchy_bits);
   uint64_t rng = 0x2545f4914f6cdd1dull;
   int files = 0;
   for (uint32_t id = 0; id < ids && id < 64; ++id) {

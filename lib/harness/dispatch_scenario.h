@@ -24,15 +24,13 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/stats.h"
 #include "harness/transcript.h"
 
 namespace vto::harness {
 
-struct DispatchStats {
-  uint64_t inputs = 0, objects = 0, overlays = 0, stacked = 0, refusals = 0, calls_checked = 0, hooks_fired = 0,
-           hooked_deaths = 0;
-};
-
+// Runs fuzz_dispatch inputs: each selects a hierarchy (input_header.h) and runs one
+// DispatchScenario on it.
 class DispatchRunner {
  public:
   // Does not own its arguments; they must outlive the runner.
@@ -49,9 +47,6 @@ class DispatchRunner {
   const Options& options_;
   DispatchStats stats_;
 };
-
-// The hierarchy id an input selects (its first two bytes, masked to hierarchy_bits).
-[[nodiscard]] uint32_t HierarchyIdOf(const uint8_t* data, size_t size, const Options& options);
 
 }  // namespace vto::harness
 

@@ -33,16 +33,11 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/stats.h"
 
 namespace vto::harness {
 
 class Transcript;
-
-struct LifecycleStats {
-  uint64_t inputs = 0, objects = 0, overlays = 0, stacked = 0, refusals = 0, calls_checked = 0, throws_caught = 0,
-           hooks_fired = 0, visible_deaths = 0, invisible_deaths = 0, abandons = 0, thread_deaths = 0,
-           cycles_broken = 0, ctor_throws = 0, released_in_hook = 0;
-};
 
 class LifecycleRunner {
  public:

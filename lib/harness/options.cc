@@ -9,26 +9,27 @@
 namespace vto::harness {
 namespace {
 
-bool SetInt(const std::string& name, const std::string& value, int* out, std::string* error) {
+bool SetInt(const std::string& name, const std::string& value, int lo, int hi, int* out, std::string* error) {
   errno = 0;
   char* end = nullptr;
   long v = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX) {
-    *error = "flag --vto-" + name + ": '" + value + "' is not a number in [0, " + std::to_string(INT_MAX) + "]";
+  if (value.empty() || *end != '\0' || errno != 0 || v < lo || v > hi) {
+    *error = "flag --vto-" + name + ": '" + value + "' is not a number in [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + "]";
     return false;
   }
   *out = static_cast<int>(v);
   return true;
 }
 
-bool SetString(const std::string&, const std::string& value, std::string* out, std::string*) {
+bool SetString(const std::string&, const std::string& value, int, int, std::string* out, std::string*) {
   *out = value;
   return true;
 }
 
 bool Set(Options* o, const std::string& name, const std::string& value, std::string* error) {
-#define VTO_FLAG(type, flag, def, help) \
-  if (name == #flag) return VTO_SET_##type(name, value, &o->flag, error);
+#define VTO_FLAG(type, flag, def, lo, hi, help) \
+  if (name == #flag) return VTO_SET_##type(name, value, lo, hi, &o->flag, error);
 #define VTO_SET_int SetInt
 #define VTO_SET_string SetString
 #include "harness/flags.def"
@@ -37,6 +38,12 @@ bool Set(Options* o, const std::string& name, const std::string& value, std::str
 #undef VTO_SET_string
   *error = "unknown flag --vto-" + name + " (see --vto-help=1)";
   return false;
+}
+
+// " in [lo, hi]" for an int flag, "" for a string.
+std::string Range(const std::string& type, int lo, int hi) {
+  if (type != "int") return "";
+  return ", in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
 }
 
 std::string EnvName(const std::string& flag) {
@@ -49,7 +56,7 @@ std::string EnvName(const std::string& flag) {
 
 bool ParseOptions(const std::vector<std::string>& args, Options* out, std::string* error) {
   static const char* const kNames[] = {
-#define VTO_FLAG(type, name, def, help) #name,
+#define VTO_FLAG(type, name, def, lo, hi, help) #name,
 #include "harness/flags.def"
 #undef VTO_FLAG
   };
@@ -79,8 +86,8 @@ bool ParseOptions(const std::vector<std::string>& args, Options* out, std::strin
 
 std::string OptionsHelp() {
   std::string text = "harness flags (--vto-<name>=<value>, or environment VTO_<NAME>):\n";
-#define VTO_FLAG(type, name, def, help) \
-  text += std::string("  --vto-") + #name + " (" #type ", default " #def "): " + help + "\n";
+#define VTO_FLAG(type, name, def, lo, hi, help) \
+  text += std::string("  --vto-") + #name + " (" #type ", default " #def + Range(#type, lo, hi) + "): " + help + "\n";
 #include "harness/flags.def"
 #undef VTO_FLAG
   return text;

@@ -10,7 +10,7 @@
 namespace vto::harness {
 
 struct Options {
-#define VTO_FLAG(type, name, def, help) VTO_FLAG_TYPE_##type name = def;
+#define VTO_FLAG(type, name, def, lo, hi, help) VTO_FLAG_TYPE_##type name = def;
 #define VTO_FLAG_TYPE_int int
 #define VTO_FLAG_TYPE_string std::string
 #include "harness/flags.def"
@@ -21,7 +21,8 @@ struct Options {
 
 // Applies VTO_<NAME> environment variables, then every "--vto-<name>=<value>" argument;
 // other arguments are left alone. Returns false with *error naming the bad argument
-// (unknown --vto- flag, a value that is not a number, a number out of range).
+// (unknown --vto- flag, a value that is not a number, a number outside the flag's range in
+// flags.def).
 [[nodiscard]] bool ParseOptions(const std::vector<std::string>& args, Options* out, std::string* error);
 // The --vto-help text: every flag with its default and help.
 [[nodiscard]] std::string OptionsHelp();

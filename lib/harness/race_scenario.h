@@ -29,6 +29,10 @@
 //     teardown returns kAlreadyTornDown; the live-overlay count returns to its start.
 // A failed check calls Fail() with the hierarchy, the object, the overlay and the schedule.
 //
+// The scenario's passes (plan → transcribe → execute → check) are in race_model.h, one file
+// each. An input's hierarchy is its header (input_header.h, --vto-lifecycle_hierarchy_bits),
+// or the next one with a class the backend can overlay.
+//
 // Threads: the runner owns a pool of 4 persistent workers (worker_pool.h), made once.
 // Thread-safety: thread-compatible (Run from one thread at a time).
 #ifndef VTO_HARNESS_RACE_SCENARIO_H
@@ -42,6 +46,7 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/stats.h"
 #include "harness/transcript.h"
 
 namespace vto::harness {
@@ -49,15 +54,9 @@ namespace vto::harness {
 class WorkerPool;
 struct RaceClass;
 
-struct RaceStats {
-  uint64_t inputs = 0, no_usable_class = 0, objects = 0, overlays = 0, stacked = 0, same_object_groups = 0,
-           handoffs = 0, calls_checked = 0, hooks_fired = 0, hooked_deaths = 0, defined_races = 0,
-           race_cancelled = 0, race_destroyed = 0, blocked_callbacks = 0, abandons = 0, released_in_hook = 0;
-};
-
 class RaceRunner {
  public:
-  // The most worker threads an input uses.
+  // The most worker threads an input uses (race::RacePolicy::kMaxThreads).
   static constexpr int kMaxThreads = 4;
 
   // Does not own its arguments; they must outlive the runner. The cache must have been
@@ -83,10 +82,6 @@ class RaceRunner {
   std::map<std::pair<uint32_t, int>, std::unique_ptr<RaceClass>> classes_;
   uint64_t classes_epoch_ = 0;  // CacheStats::recycles when classes_ was filled
 };
-
-// The hierarchy id a fuzz_race input selects: its first two bytes, masked to
-// --vto-lifecycle_hierarchy_bits.
-[[nodiscard]] uint32_t RaceHierarchyIdOf(const uint8_t* data, size_t size, const Options& options);
 
 }  // namespace vto::harness
 

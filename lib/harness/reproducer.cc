@@ -389,8 +389,8 @@ inline void ExpectResult(vto::TeardownResult got, std::initializer_list<vto::Tea
   std::fprintf(stderr, "\n");
   Failed(what);
 }
-// The callbacks that ran (calls == 1), in the order they began, have non-increasing ranks.
-inline void ExpectTopDown(std::initializer_list<std::pair<const RaceHook*, int>> hooks, const char* what) {
+// Whether the callbacks that ran (calls == 1), in the order they began, have non-increasing ranks.
+inline bool FiredTopDown(std::initializer_list<std::pair<const RaceHook*, int>> hooks) {
   std::vector<std::pair<int, int>> fired;  // (order, rank)
   for (const auto& h : hooks) {
     if (h.first->calls.load() == 1) fired.emplace_back(h.first->order, h.second);
@@ -399,9 +399,10 @@ inline void ExpectTopDown(std::initializer_list<std::pair<const RaceHook*, int>>
   for (size_t i = 1; i < fired.size(); ++i) {
     if (fired[i].second > fired[i - 1].second) {
       std::fprintf(stderr, "callback of rank %d began after one of rank %d\n", fired[i].second, fired[i - 1].second);
-      Failed(what);
+      return false;
     }
   }
+  return true;
 }
 }  // namespace vto_repro
 using vto_repro::VTO_MAY_REFUSE;

@@ -12,10 +12,12 @@
 #include "harness/dispatch_scenario.h"
 #include "harness/failure.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/input_header.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
 #include "harness/race_scenario.h"
 #include "harness/reproducer.h"
+#include "harness/stats.h"
 #include "interp/interpreter.h"
 
 namespace vto::harness {
@@ -36,53 +38,16 @@ TargetState* g_state = nullptr;
 void PrintStats() {
   if (g_state == nullptr || !g_state->cache) return;
   const CacheStats& c = g_state->cache->stats();
-  std::fprintf(stderr,
-               "vto-stats: target=%s backend=%s inputs_cached=%llu cache_hits=%llu units_compiled=%llu "
-               "recycles=%llu jit_seconds=%.2f",
-               g_state->name.c_str(), g_state->backend->name().c_str(), static_cast<unsigned long long>(c.gets),
-               static_cast<unsigned long long>(c.hits), static_cast<unsigned long long>(c.units),
-               static_cast<unsigned long long>(c.recycles), c.compile_seconds);
-  if (g_state->dispatch) {
-    const DispatchStats& d = g_state->dispatch->stats();
-    std::fprintf(stderr,
-                 " inputs=%llu objects=%llu overlays=%llu stacked=%llu refusals=%llu calls_checked=%llu "
-                 "hooks_fired=%llu",
-                 static_cast<unsigned long long>(d.inputs), static_cast<unsigned long long>(d.objects),
-                 static_cast<unsigned long long>(d.overlays), static_cast<unsigned long long>(d.stacked),
-                 static_cast<unsigned long long>(d.refusals), static_cast<unsigned long long>(d.calls_checked),
-                 static_cast<unsigned long long>(d.hooks_fired));
-  }
-  if (g_state->lifecycle) {
-    const LifecycleStats& l = g_state->lifecycle->stats();
-    std::fprintf(stderr,
-                 " inputs=%llu objects=%llu overlays=%llu stacked=%llu refusals=%llu calls_checked=%llu "
-                 "hooks_fired=%llu visible_deaths=%llu invisible_deaths=%llu abandons=%llu thread_deaths=%llu "
-                 "cycles_broken=%llu ctor_throws=%llu throws_caught=%llu released_in_hook=%llu",
-                 static_cast<unsigned long long>(l.inputs), static_cast<unsigned long long>(l.objects),
-                 static_cast<unsigned long long>(l.overlays), static_cast<unsigned long long>(l.stacked),
-                 static_cast<unsigned long long>(l.refusals), static_cast<unsigned long long>(l.calls_checked),
-                 static_cast<unsigned long long>(l.hooks_fired), static_cast<unsigned long long>(l.visible_deaths),
-                 static_cast<unsigned long long>(l.invisible_deaths), static_cast<unsigned long long>(l.abandons),
-                 static_cast<unsigned long long>(l.thread_deaths), static_cast<unsigned long long>(l.cycles_broken),
-                 static_cast<unsigned long long>(l.ctor_throws), static_cast<unsigned long long>(l.throws_caught),
-                 static_cast<unsigned long long>(l.released_in_hook));
-  }
-  if (g_state->race) {
-    const RaceStats& r = g_state->race->stats();
-    std::fprintf(stderr,
-                 " inputs=%llu no_usable_class=%llu objects=%llu overlays=%llu stacked=%llu same_object_groups=%llu "
-                 "handoffs=%llu calls_checked=%llu hooks_fired=%llu hooked_deaths=%llu defined_races=%llu "
-                 "race_destroyed=%llu race_cancelled=%llu blocked_callbacks=%llu abandons=%llu released_in_hook=%llu",
-                 static_cast<unsigned long long>(r.inputs), static_cast<unsigned long long>(r.no_usable_class),
-                 static_cast<unsigned long long>(r.objects), static_cast<unsigned long long>(r.overlays),
-                 static_cast<unsigned long long>(r.stacked), static_cast<unsigned long long>(r.same_object_groups),
-                 static_cast<unsigned long long>(r.handoffs), static_cast<unsigned long long>(r.calls_checked),
-                 static_cast<unsigned long long>(r.hooks_fired), static_cast<unsigned long long>(r.hooked_deaths),
-                 static_cast<unsigned long long>(r.defined_races), static_cast<unsigned long long>(r.race_destroyed),
-                 static_cast<unsigned long long>(r.race_cancelled), static_cast<unsigned long long>(r.blocked_callbacks),
-                 static_cast<unsigned long long>(r.abandons), static_cast<unsigned long long>(r.released_in_hook));
-  }
-  std::fprintf(stderr, "\n");
+  std::string line = "vto-stats: target=" + g_state->name + " backend=" + g_state->backend->name() +
+                     " inputs_cached=" + std::to_string(c.gets) + " cache_hits=" + std::to_string(c.hits) +
+                     " units_compiled=" + std::to_string(c.units) + " recycles=" + std::to_string(c.recycles);
+  char jit[64];
+  std::snprintf(jit, sizeof jit, " jit_seconds=%.2f", c.compile_seconds);
+  line += jit;
+  if (g_state->dispatch) line += StatsText(g_state->dispatch->stats());
+  if (g_state->lifecycle) line += StatsText(g_state->lifecycle->stats());
+  if (g_state->race) line += StatsText(g_state->race->stats());
+  std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 }  // namespace
@@ -100,11 +65,10 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   }
   std::string error;
   if (!ParseOptions(args, &g_state->options, &error)) HarnessError(error);
-  if (g_state->options.batch < 1) HarnessError("--vto-batch must be at least 1");
   backend::BackendOptions bo;
   bo.plugin_path = g_state->options.backend;
   bo.compiler_args = interp::HostSanitizerArgs();
-  bo.compiler_args.push_back("-O" + std::to_string(std::min(g_state->options.jit_opt_level, 3)));
+  bo.compiler_args.push_back("-O" + std::to_string(g_state->options.jit_opt_level));
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
   const bool lifecycle = g_state->name == "fuzz_lifecycle";
@@ -112,8 +76,8 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   if (race) {
     // fuzz_race selects among 2^lifecycle_hierarchy_bits hierarchies: a batch larger than
     // that would only compile hierarchies no input can reach.
-    const int bits = std::clamp(g_state->options.lifecycle_hierarchy_bits, 1, 16);
-    g_state->options.batch = std::min(g_state->options.batch, 1 << bits);
+    const auto ids = static_cast<int>(HierarchyCount(g_state->options.lifecycle_hierarchy_bits));
+    g_state->options.batch = std::min(g_state->options.batch, ids);
   }
   g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle);
   if (race) {

@@ -11,6 +11,7 @@
 #include "harness/dispatch_scenario.h"
 #include "harness/hierarchy_cache.h"
 #include "seed_corpus.h"
+#include "test_backend.h"
 #include "interp/interpreter.h"
 
 namespace vto::harness {
@@ -20,12 +21,8 @@ std::vector<std::vector<uint8_t>> Seeds() { return ReadSeedCorpus("fuzz_dispatch
 
 // Runs every seed through a DispatchRunner on `api` (nullptr: the built-in backend).
 void RunSeeds(const vto_backend_api* api) {
-  std::string error;
-  std::vector<std::string> args = interp::HostSanitizerArgs();
-  args.push_back("-O0");
-  std::unique_ptr<backend::Backend> b =
-      backend::WrapBackendApi(api ? api : backend::BuiltinBackendApi(), "test", args, &error);
-  ASSERT_NE(b, nullptr) << error;
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
+  ASSERT_NE(b, nullptr);
   Options options;
   HierarchyCache cache(*b, options);
   DispatchRunner runner(*b, cache, options);
@@ -45,29 +42,19 @@ int InstallFirstOnly(vto_backend* b, const vto_backend_request* req, uint64_t* h
 // Fault 2: teardown reports success but leaves the overlay installed.
 int TeardownNothing(vto_backend*, uint64_t) { return 0; }
 
-vto_backend_api WithInstall(decltype(vto_backend_api::install) f) {
-  vto_backend_api a = *backend::BuiltinBackendApi();
-  a.install = f;
-  return a;
-}
-vto_backend_api WithTeardown(decltype(vto_backend_api::teardown) f) {
-  vto_backend_api a = *backend::BuiltinBackendApi();
-  a.teardown = f;
-  return a;
-}
 
 TEST(DispatchScenario, SeedCorpusCleanOnBuiltinBackend) { RunSeeds(nullptr); }
 
 TEST(DispatchScenario, FindsBackendThatDropsReplacements) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  static vto_backend_api api = WithInstall(&InstallFirstOnly);
-  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*expected replacement id");
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallFirstOnly; });
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*expected replacement id");
 }
 
 TEST(DispatchScenario, FindsBackendWhoseTeardownDoesNothing) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  static vto_backend_api api = WithTeardown(&TeardownNothing);
-  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*teardown");
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownNothing; });
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*teardown");
 }
 
 }  // namespace

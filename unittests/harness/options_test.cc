@@ -1,4 +1,5 @@
 // options_test.cc — harness flags (flags.def): parsing, environment, errors, help.
+#include "harness/input_header.h"
 #include "harness/options.h"
 
 #include <gtest/gtest.h>
@@ -67,14 +68,37 @@ TEST(Options, HelpListsEveryFlag) {
 }
 
 TEST(Options, HierarchyIdIsFirstTwoBytesMasked) {
-  Options o;
-  o.hierarchy_bits = 8;
   const uint8_t in[] = {0x34, 0x12, 0xff};
-  EXPECT_EQ(HierarchyIdOf(in, 3, o), 0x34u);
-  o.hierarchy_bits = 16;
-  EXPECT_EQ(HierarchyIdOf(in, 3, o), 0x1234u);
-  EXPECT_EQ(HierarchyIdOf(in, 1, o), 0x34u);
-  EXPECT_EQ(HierarchyIdOf(nullptr, 0, o), 0u);
+  EXPECT_EQ(HierarchyIdOf(in, 3, 8), 0x34u);
+  EXPECT_EQ(HierarchyIdOf(in, 3, 3), 0x4u);
+  EXPECT_EQ(HierarchyIdOf(in, 3, 16), 0x1234u);
+  EXPECT_EQ(HierarchyIdOf(in, 1, 16), 0x34u);
+  EXPECT_EQ(HierarchyIdOf(nullptr, 0, 16), 0u);
+  EXPECT_EQ(HierarchyCount(3), 8u);
+}
+
+TEST(Options, InputHeaderLeavesTheScenarioBytes) {
+  const uint8_t in[] = {0x34, 0x12, 0xff, 0x00};
+  InputHeader h = ReadInputHeader(in, sizeof in, 8);
+  EXPECT_EQ(h.hierarchy, 0x34u);
+  EXPECT_EQ(h.scenario.bytes(), (std::vector<uint8_t>{0xff, 0x00}));
+  InputHeader shorter = ReadInputHeader(in, 1, 8);
+  EXPECT_EQ(shorter.hierarchy, 0x34u);
+  EXPECT_TRUE(shorter.scenario.bytes().empty());
+  EXPECT_TRUE(ReadInputHeader(nullptr, 0, 8).scenario.bytes().empty());
+}
+
+TEST(Options, IntFlagsOutsideTheirRangeAreRefused) {
+  Options o;
+  std::string error;
+  EXPECT_FALSE(ParseOptions({"--vto-hierarchy_bits=0"}, &o, &error));
+  EXPECT_NE(error.find("[1, 16]"), std::string::npos) << error;
+  EXPECT_FALSE(ParseOptions({"--vto-lifecycle_hierarchy_bits=17"}, &o, &error));
+  EXPECT_FALSE(ParseOptions({"--vto-verbose=3"}, &o, &error));
+  EXPECT_FALSE(ParseOptions({"--vto-jit_opt_level=4"}, &o, &error));
+  EXPECT_FALSE(ParseOptions({"--vto-max_objects=0"}, &o, &error));
+  EXPECT_TRUE(ParseOptions({"--vto-hierarchy_bits=16", "--vto-verbose=2"}, &o, &error)) << error;
+  EXPECT_NE(OptionsHelp().find("in [1, 16]"), std::string::npos);
 }
 
 }  // namespace

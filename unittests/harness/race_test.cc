@@ -17,6 +17,7 @@
 #include "backend/builtin_backend.h"
 #include "harness/hierarchy_cache.h"
 #include "seed_corpus.h"
+#include "test_backend.h"
 #include "harness/race_scenario.h"
 #include "harness/transcript.h"
 #include "harness/worker_pool.h"
@@ -30,12 +31,7 @@ std::vector<std::vector<uint8_t>> Seeds() { return ReadSeedCorpus("fuzz_race"); 
 
 // Runs every seed through a RaceRunner on `api` (nullptr: the built-in backend).
 RaceStats RunSeeds(const vto_backend_api* api) {
-  std::string error;
-  std::vector<std::string> args = interp::HostSanitizerArgs();
-  args.push_back("-O0");
-  std::unique_ptr<backend::Backend> b =
-      backend::WrapBackendApi(api ? api : backend::BuiltinBackendApi(), "test", args, &error);
-  EXPECT_NE(b, nullptr) << error;
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   if (!b) return {};
   Options options;
   options.batch = 1 << options.lifecycle_hierarchy_bits;  // as InitTarget does for fuzz_race
@@ -77,22 +73,14 @@ int TeardownNeverCancelled(vto_backend* b, uint64_t h) {
 
 TEST(RaceScenario, FindsBackendThatMislabelsTeardownDuringDestruction) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  static vto_backend_api api = [] {
-    vto_backend_api a = *backend::BuiltinBackendApi();
-    a.teardown = &TeardownNeverDestroyed;
-    return a;
-  }();
-  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*(expected kObjectDestroyed|fired 1 times)");
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownNeverDestroyed; });
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kObjectDestroyed|fired 1 times)");
 }
 
 TEST(RaceScenario, FindsBackendThatMislabelsCancelledTeardown) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  static vto_backend_api api = [] {
-    vto_backend_api a = *backend::BuiltinBackendApi();
-    a.teardown = &TeardownNeverCancelled;
-    return a;
-  }();
-  EXPECT_DEATH(RunSeeds(&api), "VTO ORACLE FAILURE: .*(expected kCancelled|fired 0 times)");
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownNeverCancelled; });
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kCancelled|fired 0 times)");
 }
 
 size_t Count(const std::string& text, const std::string& what) {
@@ -105,11 +93,8 @@ size_t Count(const std::string& text, const std::string& what) {
 // per worker, joined; every planned operation between an Await and a Done of its object; the
 // checks after the joins, ending with the live-overlay count.
 TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
-  std::string error;
-  std::vector<std::string> args = interp::HostSanitizerArgs();
-  args.push_back("-O0");
-  std::unique_ptr<backend::Backend> b = backend::WrapBackendApi(backend::BuiltinBackendApi(), "test", args, &error);
-  ASSERT_NE(b, nullptr) << error;
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
+  ASSERT_NE(b, nullptr);
   Options options;
   options.batch = 1 << options.lifecycle_hierarchy_bits;
   HierarchyCache cache(*b, options);

@@ -1,0 +1,188 @@
+// lifecycle_overlays.cc — fuzz_lifecycle's installs and teardowns, and the oracles that
+// follow every operation: the live-overlay count and the restored vptrs (lifecycle_model.h).
+#include <string>
+#include <vector>
+
+#include "gen/conventions.h"
+#include "harness/failure.h"
+#include "harness/in_hook_release.h"
+#include "harness/lifecycle_model.h"
+
+namespace vto::harness::lifecycle {
+
+// -- install --
+void LifecycleScenario::Install() {
+  std::vector<int> alive = Alive();
+  if (alive.empty()) return;
+  InstallSome(objs_[static_cast<size_t>(Pick(alive))], false);
+}
+
+bool LifecycleScenario::AnyHooked(const Obj& o) const {
+  for (const Ov& ov : o.ovs) {
+    if (ov.st == HandleState::kActive && ov.hook) return true;
+  }
+  return false;
+}
+
+bool LifecycleScenario::AnyActive(const Obj& o) const {
+  for (const Ov& ov : o.ovs) {
+    if (ov.st == HandleState::kActive) return true;
+  }
+  return false;
+}
+
+void LifecycleScenario::InstallSome(Obj& o, bool in_ctor) {
+  std::vector<int> reflectable;
+  for (int s : ch_.plan.classes[o.cls].up) {
+    if (h_.classes[s].polymorphic) reflectable.push_back(s);
+  }
+  if (reflectable.empty()) return;
+  const int count = in_ctor ? src_.InRange(0, 1) : 1;
+  for (int k = 0; k < count; ++k) InstallOne(o, Pick(reflectable));
+}
+
+void LifecycleScenario::InstallOne(Obj& o, int reflected) {
+  Ov ov;
+  ov.request = DrawOverlayRequest(src_, ch_, *o.t, reflected, LifecyclePolicy::Request());
+  ov.reflected_sub = PointerOf(o, o.t->ex().PathOf(reflected));
+  backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, o.ptr);
+  const size_t index = o.ovs.size();
+  if (ov.request.hook) {
+    ov.hook = std::make_unique<Hook>();
+    ov.hook->sc = this;
+    ov.hook->obj = o.id;
+    ov.hook->ov = index;
+    ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.id), static_cast<uint32_t>(index));
+    spec.on_destroy = &HookThunk;
+    spec.user_data = ov.hook.get();
+    if (tx_ != nullptr) ov.hook->tx = tx_->NewHook();
+  }
+  const bool stacked = AnyActive(o);
+  const InstallVerdict verdict = ExpectedInstall(
+      MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
+                          reflected != o.cls || o.x),
+      ov.request.hook, h_.classes[reflected].virtual_dtor);
+  if (tx_ != nullptr) {
+    ov.tx = tx_->NewHandle();
+    T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
+      ReplacementsCxx(ch_, ov.request) + "}, " + std::to_string(ov.request.extra) + ", " +
+      (ov.hook ? "&K[" + std::to_string(ov.hook->tx) + "]" : std::string("nullptr")) + ", " +
+      InstallVerdictCxx(verdict) + ", " + std::to_string(reinterpret_cast<uintptr_t>(Cookie(static_cast<size_t>(o.id), index, 0))) + ");");
+    if (ov.hook && ov.hook->release) T("K[" + std::to_string(ov.hook->tx) + "].release = &H[" + std::to_string(ov.tx) + "];");
+  }
+  const backend::InstallOutcome out = b_.Install(spec);
+  Log(Ev::kInstall, o.id, reflected, ov.request.hook, static_cast<int>(out.code));
+  if (!out.ok()) {
+    ++stats_.refusals;
+    oracle_->Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustInstall), [&] {
+      return Spelling{"unexpected refusal: overlay on " + Describe(o) + " reflected as " + gen::ClassName(reflected) +
+                          " is within the backend's capabilities, but it refused with code " +
+                          std::to_string(out.code) + ": " + out.message,
+                      "", {}, {}};
+    });
+    return;
+  }
+  oracle_->Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustRefuse), [&] {
+    return Spelling{"installed a destroy hook on " + gen::ClassName(reflected) +
+                        ", whose destructor is not virtual: the hook can never fire (must be refused)",
+                    "", {}, {}};
+  });
+  ov.handle = out.handle;
+  ov.vptr_installed = *static_cast<void**>(o.ptr);
+  ++stats_.overlays;
+  if (stacked) ++stats_.stacked;
+  for (size_t i = 0; i < ov.request.extra; ++i) {
+    void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+    oracle_->Verify(Expectation::Holds(), Value::Bool(cell != nullptr && *cell == nullptr), [&] {
+      return Spelling{"extra slot " + std::to_string(i) + " of a new overlay on " + Describe(o) +
+                          (cell == nullptr ? " has no address" : " is not null after install"),
+                      "", {}, {}};
+    });
+    *cell = Cookie(static_cast<size_t>(o.id), index, i);
+  }
+  o.ovs.push_back(std::move(ov));
+  CheckCalls(o, "after an install");
+}
+
+// -- teardown --
+void LifecycleScenario::TeardownOne() {
+  std::vector<std::pair<int, size_t>> open;
+  for (const Obj& o : objs_) {
+    if (o.dying) continue;
+    for (size_t k = 0; k < o.ovs.size(); ++k) {
+      if (o.ovs[k].st != HandleState::kClosed || src_.Chance(0.05)) open.push_back({o.id, k});
+    }
+  }
+  if (open.empty()) return;
+  auto [id, k] = open[src_.Below(static_cast<uint32_t>(open.size()))];
+  TeardownAt(objs_[static_cast<size_t>(id)], k);
+}
+
+void LifecycleScenario::TeardownAt(Obj& o, size_t k) {
+  Ov& ov = o.ovs[k];
+  if (ov.st == HandleState::kActive && !o.alive) HarnessError("teardown of an active overlay on a dead object");
+  const Expectation e = Expectation::Equal(Value::Result(ExpectedTeardown(ov.st, o.alive)));
+  auto spell = [&] {
+    return Spelling{"teardown of overlay #" + std::to_string(k) + " on " + Describe(o) + (o.alive ? "" : " (dead)"),
+                    "vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "])", {}, {}};
+  };
+  oracle_->Record(e, spell);
+  const int r = b_.Teardown(ov.handle);
+  Log(Ev::kTeardown, o.id, static_cast<int>(k), static_cast<int>(r));
+  oracle_->Verify(e, Value::Result(r), spell);
+  const bool was_active = ov.st == HandleState::kActive;
+  ov.st = HandleState::kClosed;
+  if (was_active && o.alive) {
+    CheckCalls(o, "after a teardown");
+    if (!AnyActive(o)) CheckVptrsRestored(o);
+  }
+}
+
+void LifecycleScenario::CheckVptrsRestored(const Obj& o) {
+  for (const VptrWord& w : o.vptrs.words()) {
+    oracle_->Check(Expectation::Equal(Value::Pointer(w.word)), Value::Pointer(VptrWords::Now(o.ptr, w)), [&] {
+      return Spelling{"after every overlay of " + Describe(o) + " was torn down, the vptr at offset " +
+                          std::to_string(w.offset) + " is restored bit for bit",
+                      VptrWords::NowCxx(V(o), w), {VptrWords::CapturedCxx(w)}, {}};
+    });
+  }
+}
+
+size_t LifecycleScenario::ActiveOverlays() const {
+  size_t n = 0;
+  for (const Obj& o : objs_) {
+    for (const Ov& ov : o.ovs) n += ov.st == HandleState::kActive;
+  }
+  return n;
+}
+
+// The live-overlay count is the harness's count of active overlays, and no hook has fired
+// other than where a death was predicted.
+void LifecycleScenario::CheckLive(const char* when) {
+  const size_t active = ActiveOverlays();
+  oracle_->Check(Expectation::Equal(Value::Int(static_cast<long long>(live_base_ + active))),
+                 Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
+                   return Spelling{std::string("live-overlay count ") + when + " (" + std::to_string(active) +
+                                       " overlays installed and not yet removed; else an overlay block leaked or was "
+                                       "freed twice)",
+                                   "vto::LiveBlocks()", {"live_base + " + std::to_string(active)}, {}};
+                 });
+  for (const Obj& o : objs_) {
+    for (const Ov& ov : o.ovs) {
+      if (ov.hook) CheckHookCount(o, ov, when);
+    }
+  }
+}
+
+// The hook of `ov` fired as often as the deaths so far predict (harness-side only: the
+// reproducer checks its hook counts right after each death).
+void LifecycleScenario::CheckHookCount(const Obj& o, const Ov& ov, const std::string& when) const {
+  oracle_->Verify(Expectation::Equal(Value::Int(ov.hook->expect)), Value::Int(ov.hook->calls), [&] {
+    return Spelling{"destroy hook of overlay #" + std::to_string(ov.hook->ov) + " (reflected as " +
+                        gen::ClassName(ov.request.reflected) + ") on " + Describe(o) + " fired as often as predicted " +
+                        when,
+                    "", {}, {}};
+  });
+}
+
+}  // namespace vto::harness::lifecycle
