@@ -381,7 +381,13 @@ void LifecycleScenario::CreateScoped(int cls, bool x, int mode, Store store, int
   ++stats_.invisible_deaths;
   Log(threw ? Ev::kUnwound : Ev::kLeft, od.id);
   PostDeath(od, nullptr);
-  if (threw && !f.catch_here) throw int(gen::kLcThrowValue);
+  if (threw && !f.catch_here) {
+    // The exception leaves this scope too. The program caught it above (to check that it
+    // came), so it throws again, as the harness does; at the top level the harness's loop
+    // catches it and nothing in the program runs in between.
+    if (!frames_.empty()) T("throw int(" + std::to_string(gen::kLcThrowValue) + ");  // and it leaves the enclosing scope");
+    throw int(gen::kLcThrowValue);
+  }
   if (threw) ++stats_.throws_caught;
 }
 
