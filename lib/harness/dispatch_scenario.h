@@ -12,7 +12,8 @@
 //     destructors dispatch as the model says;
 //   - the backend's live-overlay count returns to where it started.
 // A failed check calls Fail() with the class, static type, method, expected and actual
-// implementation and `this`, and the hierarchy.
+// implementation and `this`, and the hierarchy. Every check is an Expectation
+// (expectation.h), so the reproducer checks the same thing.
 //
 // Thread-safety: thread-compatible.
 #ifndef VTO_HARNESS_DISPATCH_SCENARIO_H

@@ -18,8 +18,12 @@
 // Which deaths are visible is decided by the contract's rule (CONTRACT.md "Words"), per
 // destruction path, static type and finality — never by observing the library.
 //
+// Every check is an Expectation (expectation.h) with its rule from contract_rules.h; the
+// scenario's roles are one file each (lifecycle_model.h lists them). An input's hierarchy is
+// its header (input_header.h, --vto-lifecycle_hierarchy_bits).
+//
 // Reproducers: with a Transcript attached, the run also writes the same program as
-// straight-line C++ (harness/transcript.h) for ci/repro.
+// straight-line C++ (harness/transcript.h) for ci/repro, each check from the same Expectation.
 //
 // Thread-safety: thread-compatible; a scenario may destroy an object on a worker thread
 // and waits for it.
