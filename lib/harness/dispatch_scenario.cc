@@ -520,7 +520,7 @@ class DispatchScenario {
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[src_.Below(static_cast<uint32_t>(i))]);
     for (size_t k : order) {
       Installed& ov = o.overlays[k];
-      CheckTeardown(o, ov, ExpectedTeardown(HandleState::kActive, /*object_alive=*/true), "teardown of a live object");
+      CheckTeardown(o, ov, ExpectedTeardown(HandleState::kActive, /*object_alive=*/true), "teardown");
       ov.active = false;
       CheckCalls(o, "after a teardown");
       CheckTeardown(o, ov, ExpectedTeardown(HandleState::kClosed, true), "second teardown");
