@@ -72,7 +72,6 @@ class Expectation {
   // A condition the harness evaluated itself; Spelling::subject is the reproducer's condition.
   [[nodiscard]] static Expectation Holds() { return Expectation(Form::kHolds, {Value::Bool(true)}); }
 
-  [[nodiscard]] Form form() const { return form_; }
   [[nodiscard]] bool Accepts(Value got) const;
   // The reproducer's statement (ends with ';').
   [[nodiscard]] std::string Render(const Spelling& s) const;
@@ -131,9 +130,6 @@ class Oracle {
   // `fail` must not return (the scenarios' Fail() aborts). verbose >= 2 prints every check.
   Oracle(Transcript* tx, int verbose, FailFn fail, const void* fail_context)
       : tx_(tx), verbose_(verbose), fail_(fail), fail_context_(fail_context) {}
-
-  [[nodiscard]] Transcript* transcript() const { return tx_; }
-  [[nodiscard]] bool transcribing() const { return tx_ != nullptr; }
 
   // The reproducer's statement for `e` (nothing without a transcript). E is Expectation or
   // CallExpectation; SpellFn returns its Spelling (called only when the words are needed).

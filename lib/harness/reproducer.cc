@@ -412,16 +412,6 @@ using vto_repro::VTO_MUST_REFUSE;
   do {                                                       \
     if (!(cond)) vto_repro::Failed(msg " [" #cond "]");      \
   } while (0)
-#define VTO_EXPECT_CALL(call, want_id, want_self, msg)                                              \
-  do {                                                                                              \
-    vto_repro::last_id = 0;                                                                         \
-    const long got_ = (call);                                                                       \
-    if (got_ != (want_id) || vto_repro::last_id != (want_id) || vto_repro::last_self != (want_self)) { \
-      std::fprintf(stderr, "got %ld, traced %d on %p; expected %ld on %p\n", got_, vto_repro::last_id,  \
-                   vto_repro::last_self, static_cast<long>(want_id), static_cast<const void*>(want_self)); \
-      vto_repro::Failed(msg);                                                                       \
-    }                                                                                               \
-  } while (0)
 #define VTO_EXPECT_THROWS(call, msg)      \
   do {                                    \
     bool threw_ = false;                  \
