@@ -8,8 +8,13 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tempfile  # noqa: E402
+
 import crash_signature  # noqa: E402
 import libfuzzer_log  # noqa: E402
+import run_outcome  # noqa: E402
+import sanitizer_env  # noqa: E402
+import targets  # noqa: E402
 
 ROOT = "/src/vto"
 
@@ -159,6 +164,125 @@ class Log(unittest.TestCase):
         self.assertNotIn("heap-use-after-free", s["/a/crash-1"])
         self.assertIn("heap-use-after-free", s["/a/crash-2"])
         self.assertNotIn("first", s["/a/crash-2"])
+
+
+# An oracle failure as the harness reports it now: every check goes through the Oracle of
+# lib/harness/expectation.h; the key names the check below it.
+EXPECTATION_REPORT = """VTO ORACLE FAILURE: hierarchy h4: teardown of an overlay (reflected as C0) on a C0: got kDetached, expected kRestored
+==1== ERROR: libFuzzer: deadly signal
+    #0 0x55 in __sanitizer_print_stack_trace (/x/fuzz_dispatch+0x1)
+    #1 0x55 in vto::harness::Fail(std::string const&) /src/vto/lib/harness/failure.cc:25:3
+    #2 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::FailThunk(void const*, std::string const&) /src/vto/lib/harness/dispatch_scenario.cc:141:5
+    #3 0x55 in void vto::harness::Oracle::Verify<vto::harness::Expectation, vto::harness::Value, vto::harness::(anonymous namespace)::DispatchScenario::CheckTeardown(vto::harness::(anonymous namespace)::Object const&)::'lambda'()&>(vto::harness::Expectation const&, vto::harness::Value const&, auto&&) const /src/vto/lib/harness/expectation.h:170:14
+    #4 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::CheckTeardown(vto::harness::(anonymous namespace)::Object const&) /src/vto/lib/harness/dispatch_scenario.cc:500:5
+    #5 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::Finish(vto::harness::(anonymous namespace)::Object&) /src/vto/lib/harness/dispatch_scenario.cc:523:7
+"""
+
+
+class ExpectationFrames(unittest.TestCase):
+    def test_the_key_names_the_check_not_the_oracle(self):
+        key, kind, frames = crash_signature.signature(EXPECTATION_REPORT, ROOT)
+        self.assertEqual(kind, "oracle: teardown of an overlay")
+        self.assertEqual(frames, ["vto::harness::DispatchScenario::CheckTeardown"])
+
+
+CMAKE = """set(VTO_FUZZ_TARGETS fuzz_dispatch fuzz_lifecycle fuzz_race)
+foreach(t ${VTO_FUZZ_TARGETS})
+endforeach()
+set(VTO_FUZZ_TSAN_ONLY_TARGETS fuzz_race)
+"""
+
+
+def tree(files):
+    """A temporary source tree holding `files` ({relative path: text})."""
+    root = tempfile.mkdtemp()
+    for rel, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(text)
+    return root
+
+
+class Targets(unittest.TestCase):
+    def test_lists_and_presets(self):
+        root = tree({"fuzz/CMakeLists.txt": CMAKE})
+        self.assertEqual(targets.fuzz_targets(root), ["fuzz_dispatch", "fuzz_lifecycle", "fuzz_race"])
+        self.assertEqual(targets.tsan_only_targets(root), ["fuzz_race"])
+        self.assertEqual(targets.preset_of(root, "fuzz_race"), "fuzz-tsan")
+        self.assertEqual(targets.preset_of(root, "fuzz_dispatch"), "fuzz")
+        self.assertEqual(targets.main(["targets.py", root, "preset", "fuzz_nope"]), 2)
+        self.assertEqual(targets.main(["targets.py", root, "bogus"]), 2)
+
+    def test_a_missing_list_is_empty(self):
+        root = tree({"fuzz/CMakeLists.txt": "set(VTO_FUZZ_TARGETS a)\n"})
+        self.assertEqual(targets.tsan_only_targets(root), [])
+
+
+class SanitizerEnv(unittest.TestCase):
+    def setUp(self):
+        self.root = tree({
+            "sanitizers/asan.options": "# comment\nhalt_on_error=1\n\ndetect_leaks=1\n",
+            "sanitizers/asan.fuzz.options": "detect_leaks=0\n",
+            "sanitizers/ubsan.options": "print_stacktrace=1\n",
+            "sanitizers/tsan.options": "second_deadlock_stack=1\n",
+            "sanitizers/tsan.supp": "race:x\n",
+            "sanitizers/lsan.supp": "leak:y\n",
+        })
+
+    def test_fuzz_and_replay_differ_only_in_the_fuzz_options(self):
+        fuzz = sanitizer_env.sanitizer_env(self.root, "fuzz", symbolizer_path="/s")
+        replay = sanitizer_env.sanitizer_env(self.root, "replay", symbolizer_path="/s")
+        self.assertEqual(fuzz["ASAN_OPTIONS"], "halt_on_error=1:detect_leaks=1:detect_leaks=0:external_symbolizer_path=/s")
+        self.assertEqual(replay["ASAN_OPTIONS"], "halt_on_error=1:detect_leaks=1:external_symbolizer_path=/s")
+        self.assertEqual(fuzz["UBSAN_OPTIONS"], "print_stacktrace=1:external_symbolizer_path=/s")
+        self.assertEqual(fuzz["TSAN_OPTIONS"], "second_deadlock_stack=1:suppressions=%s/sanitizers/tsan.supp:"
+                         "external_symbolizer_path=/s" % self.root)
+        self.assertEqual(fuzz["LSAN_OPTIONS"], "suppressions=%s/sanitizers/lsan.supp" % self.root)
+        for name in ("UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"):
+            self.assertEqual(fuzz[name], replay[name])
+        with self.assertRaises(ValueError):
+            sanitizer_env.sanitizer_env(self.root, "other")
+
+    def test_the_shell_form_round_trips(self):
+        import subprocess
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sanitizer_env.py")
+        out = subprocess.run(["bash", "-c", 'eval "$(python3 "$0" "$1" fuzz)"; printf %s "$ASAN_OPTIONS"', script,
+                              self.root], capture_output=True, text=True, check=True).stdout
+        self.assertTrue(out.startswith("halt_on_error=1:detect_leaks=1:detect_leaks=0:external_symbolizer_path="), out)
+
+
+class RunOutcome(unittest.TestCase):
+    LOG = ("INFO: Seed: 1\n#2 INITED cov: 3 ft: 4 corp: 1/1b exec/s: 0 rss: 30Mb\n"
+           "Test unit written to /w/artifacts/slow-unit-aa\n"
+           "VTO ORACLE FAILURE: hierarchy h1: call of m0: expected id 3\n"
+           "Test unit written to /w/artifacts/crash-bb\nTest unit written to /w/artifacts/crash-bb\n"
+           "==7==ERROR: AddressSanitizer: heap-use-after-free on address 0x1\n"
+           "Test unit written to /w/artifacts/timeout-cc\n")
+
+    def test_findings_and_their_artifacts(self):
+        self.assertEqual(run_outcome.written_artifacts(self.LOG), ["/w/artifacts/crash-bb", "/w/artifacts/timeout-cc"])
+        i, line = run_outcome.first_finding(self.LOG.splitlines())
+        self.assertEqual(line, "VTO ORACLE FAILURE: hierarchy h1: call of m0: expected id 3")
+        self.assertEqual(i, 3)
+        self.assertIsNone(run_outcome.first_finding(["INFO: Seed: 1", "Done 100 runs"]))
+        self.assertTrue(run_outcome.is_finding_artifact("leak-1"))
+        self.assertFalse(run_outcome.is_finding_artifact("slow-unit-1"))
+
+    def test_a_harness_error_is_not_a_finding(self):
+        lines = ["INFO: Seed: 1", "ERROR: vtoverlay harness: --vto-batch: '0' is not a number in [1, 4096]"]
+        self.assertEqual(run_outcome.harness_error_line(lines), lines[1])
+        self.assertIsNone(run_outcome.harness_error_line(["VTO ORACLE FAILURE: x"]))
+
+    def test_the_shell_form_reads_after_an_offset(self):
+        path = os.path.join(tree({"log": self.LOG}), "log")
+        offset = self.LOG.index("==7==")
+        import contextlib
+        import io
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(run_outcome.main(["run_outcome.py", "artifacts", path, str(offset)]), 0)
+        self.assertEqual(out.getvalue().split(), ["/w/artifacts/timeout-cc"])
+        self.assertEqual(run_outcome.main(["run_outcome.py", "harness-error", path]), 1)
 
 
 if __name__ == "__main__":
