@@ -15,6 +15,7 @@ import libfuzzer_log  # noqa: E402
 import run_outcome  # noqa: E402
 import sanitizer_env  # noqa: E402
 import targets  # noqa: E402
+from supervisor_test import Supervisor  # noqa: E402,F401  (run with the rest)
 
 ROOT = "/src/vto"
 

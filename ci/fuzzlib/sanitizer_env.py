@@ -24,10 +24,11 @@ def options(root, *names):
         p = os.path.join(root, "sanitizers", n)
         if not os.path.exists(p):
             continue
-        for line in open(p):
-            line = line.strip()
-            if line and not line.startswith("#"):
-                vals.append(line)
+        with open(p) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    vals.append(line)
     return ":".join(vals)
 
 

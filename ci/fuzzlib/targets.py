@@ -17,7 +17,8 @@ import sys
 
 def cmake_list(root, var):
     """The words of `set(VAR a b c)` in fuzz/CMakeLists.txt ([] when it is missing)."""
-    text = open(os.path.join(root, "fuzz", "CMakeLists.txt")).read()
+    with open(os.path.join(root, "fuzz", "CMakeLists.txt")) as f:
+        text = f.read()
     m = re.search(r"^set\(%s ([^)]*)\)" % re.escape(var), text, re.M)
     return m.group(1).split() if m else []
 
