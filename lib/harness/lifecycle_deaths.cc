@@ -203,6 +203,14 @@ void LifecycleScenario::Kill(const Victims& victims, int static_cls, const std::
   for (const auto& [id, path] : victims) EndDeath(objs_[static_cast<size_t>(id)], path, static_cls);
 }
 
+void LifecycleScenario::KillByKit(const Victims& victims, int cls, int op, const KitArg& a, const KitArg& b,
+                                  bool on_thread) {
+  KitFn kit = Kit(cls);
+  void* av = a.value;
+  void* bv = b.value;
+  Kill(victims, -1, [=] { kit(op, av, bv); }, KitCall(cls, op, a.cxx, b.cxx) + ";", on_thread);
+}
+
 // Shared objects that die when object `id` loses one strong reference, in destruction
 // order (the object, then what its link kept alive).
 void LifecycleScenario::SharedCascade(int id, Victims* out, std::vector<int>* strong) {
@@ -257,8 +265,8 @@ void LifecycleScenario::DestroyHolder(int hi, bool on_thread) {
       void* p = o.ptr;
       const std::string px = V(o);
       if (choice == 1) {  // qualified destructor call: invisible
-        Kill({{o.id, Path::kQualified}}, -1, [=] { kit(code | gen::kLcQualifiedDtor, p, placement ? nullptr : p); },
-             KitCall(o.cls, code | gen::kLcQualifiedDtor, px, placement ? "nullptr" : px) + ";", on_thread);
+        KillByKit({{o.id, Path::kQualified}}, o.cls, code | gen::kLcQualifiedDtor,
+            {p, px}, {placement ? nullptr : p, placement ? "nullptr" : px}, on_thread);
       } else if (choice == 0) {  // p->~S()
         StaticFn st = KitStatic(s);
         Kill({{o.id, Path::kExplicitDtorVia}}, s, [=] { st(gen::kLcsExplicitDtor, sp); },
@@ -272,11 +280,11 @@ void LifecycleScenario::DestroyHolder(int hi, bool on_thread) {
         Kill({{o.id, Path::kDeleteVia}}, s, [=] { st(gen::kLcsDelete, sp); },
              gen::LcStaticName(ch_.ns, s) + "(" + std::to_string(gen::kLcsDelete) + ", " + spx + ");", on_thread);
       } else if (choice == 4) {  // ::delete through the dynamic type's pointer (lifecycle_kit.h says why)
-        Kill({{o.id, Path::kGlobalDeleteExact}}, -1, [=] { kit(code | gen::kLcGlobalDeleteExact, p, nullptr); },
-             KitCall(o.cls, code | gen::kLcGlobalDeleteExact, px, "nullptr") + ";", on_thread);
+        KillByKit({{o.id, Path::kGlobalDeleteExact}}, o.cls, code | gen::kLcGlobalDeleteExact,
+            {p, px}, {nullptr, "nullptr"}, on_thread);
       } else {  // delete through the dynamic type's pointer
-        Kill({{o.id, Path::kDeleteExact}}, -1, [=] { kit(code | gen::kLcDeleteExact, p, nullptr); },
-             KitCall(o.cls, code | gen::kLcDeleteExact, px, "nullptr") + ";", on_thread);
+        KillByKit({{o.id, Path::kDeleteExact}}, o.cls, code | gen::kLcDeleteExact,
+            {p, px}, {nullptr, "nullptr"}, on_thread);
       }
       if (placement) {
         if (tx_ != nullptr) T("std::free(" + hv + ");");
@@ -294,8 +302,8 @@ void LifecycleScenario::DestroyHolder(int hi, bool on_thread) {
         Obj& d = objs_[static_cast<size_t>(v.first)];
         d.link_to = d.wlink_to = -1;
       }
-      Kill(victims, -1, [=] { kit(gen::kLcSharedRelease, h, nullptr); },
-           KitCall(hd.cls, gen::kLcSharedRelease, hv, "nullptr") + ";", on_thread);
+      KillByKit(victims, hd.cls, gen::kLcSharedRelease,
+            {h, hv}, {nullptr, "nullptr"}, on_thread);
       ApplyStrong(strong);
       hd.alive = false;
       if (victims.size() > 1) ++stats_.cycles_broken;
@@ -303,23 +311,23 @@ void LifecycleScenario::DestroyHolder(int hi, bool on_thread) {
     }
     case Store::kUnique: {
       Obj& o = objs_[static_cast<size_t>(hd.objs[0])];
-      Kill({{o.id, Path::kUniqueReset}}, -1, [=] { kit(gen::kLcUniqueReset | xop, h, nullptr); },
-           KitCall(hd.cls, gen::kLcUniqueReset | xop, hv, "nullptr") + ";", on_thread);
+      KillByKit({{o.id, Path::kUniqueReset}}, hd.cls, gen::kLcUniqueReset | xop,
+            {h, hv}, {nullptr, "nullptr"}, on_thread);
       hd.alive = false;
       return;
     }
     case Store::kOptional: {
       Obj& o = objs_[static_cast<size_t>(hd.objs[0])];
-      Kill({{o.id, Path::kOptionalReset}}, -1, [=] { kit(gen::kLcOptionalReset | xop, h, nullptr); },
-           KitCall(hd.cls, gen::kLcOptionalReset | xop, hv, "nullptr") + ";", on_thread);
+      KillByKit({{o.id, Path::kOptionalReset}}, hd.cls, gen::kLcOptionalReset | xop,
+            {h, hv}, {nullptr, "nullptr"}, on_thread);
       hd.alive = false;
       return;
     }
     case Store::kArray: {
       std::vector<std::pair<int, Path>> victims;
       for (size_t i = hd.objs.size(); i-- > 0;) victims.push_back({hd.objs[i], Path::kArrayDelete});
-      Kill(victims, -1, [=] { kit(gen::kLcArrayDelete | xop, h, nullptr); },
-           KitCall(hd.cls, gen::kLcArrayDelete | xop, hv, "nullptr") + ";", on_thread);
+      KillByKit(victims, hd.cls, gen::kLcArrayDelete | xop,
+            {h, hv}, {nullptr, "nullptr"}, on_thread);
       hd.alive = false;
       return;
     }
@@ -328,17 +336,16 @@ void LifecycleScenario::DestroyHolder(int hi, bool on_thread) {
       if (what == 0) {  // erase(i): the last element dies, the others keep their storage
         const size_t i = src_.Below(static_cast<uint32_t>(hd.objs.size()));
         const int last = hd.objs.back();
-        Kill({{last, Path::kVectorElement}}, -1,
-             [=] { kit(gen::kLcVectorErase | xop, h, reinterpret_cast<void*>(i)); },
-             KitCall(hd.cls, gen::kLcVectorErase | xop, hv, "(void*)" + std::to_string(i)) + ";", on_thread);
+        KillByKit({{last, Path::kVectorElement}}, hd.cls, gen::kLcVectorErase | xop,
+            {h, hv}, {reinterpret_cast<void*>(i), "(void*)" + std::to_string(i)}, on_thread);
         hd.objs.pop_back();
         return;
       }
       std::vector<std::pair<int, Path>> victims;
       for (int id : hd.objs) victims.push_back({id, Path::kVectorElement});
       const int op = what == 1 ? gen::kLcVectorClear : gen::kLcVectorDelete;
-      Kill(victims, -1, [=] { kit(op | xop, h, nullptr); }, KitCall(hd.cls, op | xop, hv, "nullptr") + ";",
-           on_thread);
+      KillByKit(victims, hd.cls, op | xop,
+            {h, hv}, {nullptr, "nullptr"}, on_thread);
       hd.objs.clear();
       if (what == 2) hd.alive = false;
       return;
@@ -360,10 +367,9 @@ void LifecycleScenario::Cleanup() {
       a.link_to = -1;
       SharedCascade(to, &victims, &strong);
       for (const auto& v : victims) objs_[static_cast<size_t>(v.first)].link_to = -1;
-      KitFn kit = Kit(a.cls);
       void* ap = a.ptr;
-      Kill(victims, -1, [=] { kit(gen::kLcUnlink | gen::kLcVariantX, ap, nullptr); },
-           KitCall(a.cls, gen::kLcUnlink | gen::kLcVariantX, V(a), "nullptr") + ";", false);
+      KillByKit(victims, a.cls, gen::kLcUnlink | gen::kLcVariantX,
+            {ap, V(a)}, {nullptr, "nullptr"}, false);
       ApplyStrong(strong);
     }
   }

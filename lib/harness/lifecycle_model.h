@@ -261,6 +261,14 @@ class LifecycleScenario {
   void PostDeath(Obj& o, const std::pair<void*, size_t>* storage);
   void Kill(const Victims& victims, int static_cls, const std::function<void()>& act, const std::string& act_tx,
             bool on_thread);
+  // An argument of a kit call: its value, and its C++ spelling in the reproducer.
+  struct KitArg {
+    void* value;
+    std::string cxx;
+  };
+  // A death caused by the kit call `op` of class `cls` on (a, b): the act and its reproducer
+  // statement come from the same arguments. Deaths through the dynamic type (static_cls -1).
+  void KillByKit(const Victims& victims, int cls, int op, const KitArg& a, const KitArg& b, bool on_thread);
   void SharedCascade(int id, Victims* out, std::vector<int>* strong);
   void ApplyStrong(const std::vector<int>& strong) {
     for (Obj& o : objs_) o.strong = strong[static_cast<size_t>(o.id)];

@@ -281,8 +281,8 @@ void LifecycleScenario::Push(int hi, int mode) {
     for (int id : hd.objs) victims.push_back({id, Path::kVectorElement});
   }
   void* h = hd.h;
-  Kill(victims, -1, [=] { kit(gen::kLcVectorPush | xop, h, nullptr); },
-       KitCall(hd.cls, gen::kLcVectorPush | xop, HV(hd), "nullptr") + ";", false);
+  KillByKit(victims, hd.cls, gen::kLcVectorPush | xop,
+            {h, HV(hd)}, {nullptr, "nullptr"}, false);
   void* data = kit(gen::kLcVectorData | xop, hd.h, nullptr);
   if (realloc) hd.objs.clear();
   for (size_t i = realloc ? 0 : size; i <= size; ++i) {
@@ -465,11 +465,8 @@ void LifecycleScenario::ShareOrLink() {
     }
     objs_[static_cast<size_t>(aid)].link_to = objs_[static_cast<size_t>(aid)].wlink_to = -1;
     Log(Ev::kUnlink, a.id);
-    Kill(victims, -1,
-         [=] { kit(gen::kLcUnlink | xop, ap, nullptr); },
-         KitCall(objs_[static_cast<size_t>(aid)].cls, gen::kLcUnlink | xop, V(objs_[static_cast<size_t>(aid)]),
-                 "nullptr") + ";",
-         false);
+    const Obj& unlinked = objs_[static_cast<size_t>(aid)];
+    KillByKit(victims, unlinked.cls, gen::kLcUnlink | xop, {ap, V(unlinked)}, {nullptr, "nullptr"}, false);
     ApplyStrong(strong);
     if (!victims.empty()) ++stats_.cycles_broken;
     return;
