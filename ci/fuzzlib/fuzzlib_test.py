@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
-"""fuzzlib_test.py — unit tests of ci/fuzzlib on fixed log samples (ctest: ci.fuzzlib).
+"""fuzzlib_test.py — the tests of ci/fuzzlib (ctest: ci.fuzzlib): this file's, on fixed log
+samples and small source trees (crash signatures, libFuzzer's output, the target list, the
+sanitizer environment, the reading of a run), and every sibling *_test.py: supervisor_test
+(the workers), campaign_test (ci/fuzz end to end), mutant_runner_test (a ci/mutants run), all
+three against a fake libFuzzer (fake_libfuzzer.py).
 
-  python3 ci/fuzzlib/fuzzlib_test.py
+  python3 ci/fuzzlib/fuzzlib_test.py [-v] [-k PATTERN]
 """
 import os
 import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # nor from the tools the tests run
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 import tempfile  # noqa: E402
 
 import crash_signature  # noqa: E402
@@ -15,7 +22,6 @@ import libfuzzer_log  # noqa: E402
 import run_outcome  # noqa: E402
 import sanitizer_env  # noqa: E402
 import targets  # noqa: E402
-from supervisor_test import Supervisor  # noqa: E402,F401  (run with the rest)
 
 ROOT = "/src/vto"
 
@@ -286,5 +292,28 @@ class RunOutcome(unittest.TestCase):
         self.assertEqual(run_outcome.main(["run_outcome.py", "harness-error", path]), 1)
 
 
+    def test_classify(self):
+        Kind = run_outcome.Kind
+        c = run_outcome.classify(self.LOG, 1)
+        self.assertEqual((c.kind, c.line, c.index, c.artifacts),
+                         (Kind.FINDING, "VTO ORACLE FAILURE: hierarchy h1: call of m0: expected id 3", 3,
+                          ["/w/artifacts/crash-bb", "/w/artifacts/timeout-cc"]))
+        # A harness error wins over anything else the run printed.
+        c = run_outcome.classify(self.LOG + "ERROR: vtoverlay harness: no interpreter\n", 1)
+        self.assertEqual((c.kind, c.line, c.index), (Kind.HARNESS_ERROR, "ERROR: vtoverlay harness: no interpreter", 8))
+        # A finding's line without an artifact, and an artifact without a finding's line.
+        self.assertEqual(run_outcome.classify(["==1==ERROR: AddressSanitizer: SEGV on unknown address"], 1).kind,
+                         Kind.FINDING)
+        c = run_outcome.classify("INFO: Seed: 1\n", 0, artifacts=["oom-1"])
+        self.assertEqual((c.kind, c.line, c.artifacts), (Kind.FINDING, None, ["oom-1"]))
+        # A slow unit is not a finding; what remains is the exit status.
+        slow = "INFO: Seed: 1\nTest unit written to /w/artifacts/slow-unit-aa\nDone 9 runs\n"
+        self.assertEqual(run_outcome.classify(slow, 0).kind, Kind.CLEAN)
+        self.assertEqual(run_outcome.classify(slow, -15).kind, Kind.FAILED)
+        self.assertEqual(run_outcome.classify("", 0), run_outcome.Outcome(Kind.CLEAN, None, None, []))
+
+
 if __name__ == "__main__":
-    unittest.main()
+    # This file's tests and every sibling *_test.py, with unittest's own options (-v, -k ...).
+    unittest.main(module=None, argv=[sys.argv[0], "discover", "-s", HERE, "-t", HERE, "-p", "*_test.py"]
+                  + sys.argv[1:])

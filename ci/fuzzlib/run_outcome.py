@@ -1,13 +1,20 @@
 """run_outcome.py — what one libFuzzer (or replay) run printed: a finding, a harness error,
 or nothing; and the inputs it saved. Used by ci/fuzz's supervisor (after each run of a worker)
-and ci/mutants (after each fault's run), so both read a log the same way. Pure: text in,
-values out.
+and ci/mutants (after each fault's run, mutant_runner.py), so both read a run the same way.
+Pure: text in, values out.
+
+classify(text, exit_code[, artifacts]) says what a run came to (Kind):
+  harness error  the harness itself could not run (HARNESS_ERROR): never a finding
+  finding        a finding's first line (FINDING) or a finding's artifact
+  failed         a non-zero exit without either (a crash nothing reported, a kill)
+  clean          exit status 0 and no finding
 
 From a shell script:
   python3 ci/fuzzlib/run_outcome.py artifacts LOG [OFFSET]   the findings' files a run wrote
       (its "Test unit written to" lines after byte OFFSET of LOG; slow units are not findings)
   python3 ci/fuzzlib/run_outcome.py harness-error LOG        exit 0 if the harness itself failed
 """
+import collections
 import re
 import sys
 
@@ -53,6 +60,35 @@ def written_artifacts(text):
 
 def is_finding_artifact(name):
     return name.split("-")[0] in FINDING_ARTIFACTS
+
+
+class Kind:
+    CLEAN = "clean"
+    FINDING = "finding"
+    HARNESS_ERROR = "harness error"
+    FAILED = "failed"
+
+
+# kind: a Kind; line: the harness error's or the finding's first line (None otherwise), and
+# index: its line number in the text; artifacts: the findings' files.
+Outcome = collections.namedtuple("Outcome", "kind line index artifacts")
+
+
+def classify(text, exit_code, artifacts=None):
+    """What one run came to, from everything it printed (a string, or its lines) and its exit
+    code. `artifacts`: the findings' files the run wrote (default: those of its "Test unit
+    written to" lines)."""
+    lines = text.splitlines() if isinstance(text, str) else list(text)
+    if artifacts is None:
+        artifacts = written_artifacts("\n".join(lines))
+    artifacts = list(artifacts)
+    for i, line in enumerate(lines):
+        if HARNESS_ERROR in line:
+            return Outcome(Kind.HARNESS_ERROR, line, i, artifacts)
+    hit = first_finding(lines)
+    if hit or artifacts:
+        return Outcome(Kind.FINDING, hit[1] if hit else None, hit[0] if hit else None, artifacts)
+    return Outcome(Kind.FAILED if exit_code != 0 else Kind.CLEAN, None, None, artifacts)
 
 
 def main(argv):

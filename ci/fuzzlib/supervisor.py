@@ -1,35 +1,29 @@
-"""supervisor.py — ci/fuzz's campaign of one target: N libFuzzer workers for a time budget,
-each restarted after every finding, with a status line every few seconds.
+"""supervisor.py — the workers of one target in a ci/fuzz campaign (campaign.py): N libFuzzer
+processes for a time budget, each restarted after every finding, with a status line every few
+seconds.
 
 Each worker is an in-process libFuzzer run on the working corpus <work>/corpus. After a run
 ends with a finding (an artifact libFuzzer reports writing; slow units are not findings) the
 worker moves the working-corpus inputs with the finding's contents out to crashed-seeds/ (else
 every restart would fail on them again) and restarts, until the budget is spent. It stops
-instead when the harness itself failed (run_outcome.HARNESS_ERROR), when libFuzzer failed
-without a finding, or when the same input failed again right after a restart (an input
-libFuzzer always runs first, such as the empty one: restarting cannot get past it).
-libFuzzer's own -fork mode is not used: each short-lived child would pay the JIT warm-up of
-the hierarchy cache again.
+instead when the harness itself failed (run_outcome: harness error), when libFuzzer failed
+without a finding (NO_FINDING), or when the same input failed again right after a restart
+(REPEAT: an input libFuzzer always runs first, such as the empty one: restarting cannot get
+past it). libFuzzer's own -fork mode is not used: each short-lived child would pay the JIT
+warm-up of the hierarchy cache again.
 
 Files in <work> (the report reads them): fuzz.<w>.log (everything a worker's runs printed,
 and one "ci/fuzz: worker <w> run <r> ended with exit code <c>" line per run), timeline.<w>.tsv
 (every status line, after the milliseconds since the campaign of the target started and a tab),
 findings.<w> (the artifacts already seen), artifacts/, crashed-seeds/.
 
-Stopping: SIGTERM/SIGINT, or the file <interrupt_file> appearing, ends the runs (the current
-libFuzzer process gets SIGTERM) and the supervisor returns what ran.
-
-  python3 ci/fuzzlib/supervisor.py --bin B --target T --work DIR --seconds N [--jobs N]
-                                   [--status-every N] [--interrupt-file F]
-
-Exit status: 0 the budget was spent or a worker stopped (the logs say why); 2 bad arguments.
+Stopping: request_stop() (safe in a signal handler), or the file <interrupt_file> appearing,
+ends the runs (the current libFuzzer process gets SIGTERM); run() returns what ran.
 """
-import argparse
 import hashlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -39,18 +33,26 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import libfuzzer_log  # noqa: E402
 import run_outcome  # noqa: E402
 
+MIN_RUN_SECONDS = 5  # a budget left below this is not worth a restart (init alone costs seconds)
+STATUS_LINE = re.compile(r"^#[0-9]")  # what goes into the timeline (libfuzzer_log parses it)
+# The notes a worker writes into its log when it stops early (campaign.py looks for NO_FINDING).
+NO_FINDING = "failed without a finding"
+REPEAT = "the same input failed again after a restart"
+
+
 def _read(path, mode="r"):
     with open(path, mode, **({} if "b" in mode else {"errors": "replace"})) as f:
         return f.read()
 
 
-MIN_RUN_SECONDS = 5  # a budget left below this is not worth a restart (init alone costs seconds)
-STATUS_LINE = re.compile(r"^#[0-9]")  # what goes into the timeline (libfuzzer_log parses it)
+def _note(log_path, text):
+    with open(log_path, "a") as log:
+        log.write(text + "\n")
 
 
-class Campaign:
-    """The workers of one target. Thread-safe: the workers run on their own threads; stop()
-    may be called from any thread or a signal handler."""
+class Supervisor:
+    """The workers of one target. The workers run on their own threads; request_stop() may be
+    called from any thread or a signal handler."""
 
     def __init__(self, binary, work, seconds, jobs=1, interrupt_file=None, extra_args=()):
         self.binary, self.work, self.seconds, self.jobs = binary, work, seconds, jobs
@@ -58,7 +60,7 @@ class Campaign:
         self.extra_args = list(extra_args)
         self.t0 = time.monotonic()
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._children = {}
         for d in ("corpus", "artifacts", "crashed-seeds"):
             os.makedirs(os.path.join(work, d), exist_ok=True)
@@ -66,6 +68,10 @@ class Campaign:
     # ---- stopping ----
     def stopped(self):
         return self._stop.is_set() or (self.interrupt_file is not None and os.path.exists(self.interrupt_file))
+
+    def request_stop(self):
+        """Only sets a flag: run() terminates the libFuzzer processes within 0.2 s."""
+        self._stop.set()
 
     def stop(self):
         self._stop.set()
@@ -78,9 +84,9 @@ class Campaign:
 
     # ---- one worker ----
     def _run_once(self, w, left):
+        """One libFuzzer process; returns its exit code and what it printed."""
         log_path = os.path.join(self.work, f"fuzz.{w}.log")
         timeline_path = os.path.join(self.work, f"timeline.{w}.tsv")
-        offset = os.path.getsize(log_path) if os.path.exists(log_path) else 0
         cmd = [self.binary, f"-max_total_time={left}", "-print_final_stats=1", "-timeout=60", "-rss_limit_mb=3072",
                "-artifact_prefix=" + os.path.join(self.work, "artifacts") + "/"] + self.extra_args + \
               [os.path.join(self.work, "corpus")]
@@ -89,16 +95,18 @@ class Campaign:
             self._children[w] = proc
         if self.stopped():
             proc.terminate()
-        with open(log_path, "a") as log, open(timeline_path, "a") as timeline:
+        printed = []
+        with open(log_path, "a") as log, open(timeline_path, "a") as timeline, proc.stdout:
             for line in proc.stdout:
                 log.write(line)
+                printed.append(line)
                 if STATUS_LINE.match(line):
                     timeline.write(f"{int((time.monotonic() - self.t0) * 1000)}\t{line}")
                     timeline.flush()
         code = proc.wait()
         with self._lock:
             self._children.pop(w, None)
-        return code, offset
+        return code, "".join(printed)
 
     def worker(self, w):
         deadline = self.t0 + self.seconds
@@ -110,30 +118,25 @@ class Campaign:
             if left < MIN_RUN_SECONDS:
                 break
             run += 1
-            code, offset = self._run_once(w, left)
-            with open(log_path, "a") as log:
-                log.write(f"ci/fuzz: worker {w} run {run} ended with exit code {code}\n")
+            code, printed = self._run_once(w, left)
+            _note(log_path, f"ci/fuzz: worker {w} run {run} ended with exit code {code}")
             if code == 0:
                 break
-            text = _read(log_path)
-            if run_outcome.is_harness_error(text):
+            outcome = run_outcome.classify(printed, code)
+            if outcome.kind == run_outcome.Kind.HARNESS_ERROR:
                 break
-            found = run_outcome.written_artifacts(text[offset:])
-            if not found:
+            if not outcome.artifacts:
                 if not self.stopped():
-                    with open(log_path, "a") as log:
-                        log.write(f"ci/fuzz: worker {w}: libFuzzer failed without a finding (exit {code}); "
-                                  "not restarting\n")
+                    _note(log_path, f"ci/fuzz: worker {w}: libFuzzer {NO_FINDING} (exit {code}); not restarting")
                 break
             seen = _read(findings_path).split("\n") if os.path.exists(findings_path) else []
-            if any(f in seen for f in found):
-                with open(log_path, "a") as log:
-                    log.write(f"ci/fuzz: worker {w}: the same input failed again after a restart "
-                              f"({os.path.basename(found[0])}); not restarting\n")
+            if any(f in seen for f in outcome.artifacts):
+                _note(log_path, f"ci/fuzz: worker {w}: {REPEAT} "
+                                f"({os.path.basename(outcome.artifacts[0])}); not restarting")
                 break
             with open(findings_path, "a") as f:
-                f.write("".join(a + "\n" for a in found))
-            self._move_out_of_corpus(found)
+                f.write("".join(a + "\n" for a in outcome.artifacts))
+            self._move_out_of_corpus(outcome.artifacts)
 
     def _move_out_of_corpus(self, artifacts):
         """Moves the working-corpus files whose contents are a finding's to crashed-seeds/."""
@@ -171,7 +174,10 @@ class Campaign:
             return head + f"starting (JIT warm-up, seed corpus)  crashes {crashes}"
         return head + f"execs {execs}  exec/s {eps}  cov {cov}  corpus {corp}  crashes {crashes}"
 
-    def run(self, target, status_every=10, out=sys.stdout):
+    def run(self, target, status_every=10, out=None):
+        """Runs the workers to their end, a status line on `out` (default stdout) every
+        `status_every` seconds and one at the end."""
+        out = out or sys.stdout
         threads = [threading.Thread(target=self.worker, args=(w,), daemon=True) for w in range(1, self.jobs + 1)]
         for t in threads:
             t.start()
@@ -185,33 +191,3 @@ class Campaign:
                 print(self.status_line(target), file=out, flush=True)
                 next_status = time.monotonic() + status_every
         print(self.status_line(target), file=out, flush=True)
-
-
-def main(argv):
-    ap = argparse.ArgumentParser(prog="supervisor.py", description=__doc__.split("\n")[0])
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--target", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--seconds", type=int, required=True)
-    ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--status-every", type=int, default=10)
-    ap.add_argument("--interrupt-file")
-    try:
-        args = ap.parse_args(argv[1:])
-    except SystemExit:
-        return 2
-    if args.seconds < 0 or args.jobs < 1 or args.status_every < 1:
-        print("ERROR: supervisor.py: --seconds >= 0, --jobs >= 1 and --status-every >= 1", file=sys.stderr)
-        return 2
-    if not os.access(args.bin, os.X_OK):
-        print(f"ERROR: supervisor.py: {args.bin} is not an executable", file=sys.stderr)
-        return 2
-    campaign = Campaign(args.bin, args.work, args.seconds, args.jobs, args.interrupt_file)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: campaign.stop())
-    campaign.run(args.target, args.status_every)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
