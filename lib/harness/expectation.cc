@@ -26,16 +26,9 @@ Expectation::Expectation(Form form, std::initializer_list<Value> values) : form_
   for (Value v : values) values_[n_++] = v;
 }
 
-bool Expectation::Accepts(Value got) const {
-  switch (form_) {
-    case Form::kEqual: return got == values_[0];
-    case Form::kNotEqual: return !(got == values_[0]);
-    case Form::kHolds: return got.bits != 0;
-    case Form::kOneOf:
-      for (uint8_t i = 0; i < n_; ++i) {
-        if (got == values_[i]) return true;
-      }
-      return false;
+bool Expectation::AcceptsOneOf(Value got) const {
+  for (uint8_t i = 0; i < n_; ++i) {
+    if (got == values_[i]) return true;
   }
   return false;
 }
@@ -74,15 +67,6 @@ std::string Expectation::Explain(const Spelling& s, Value got) const {
       break;
   }
   return s.what + ": got " + ValueText(got) + ", expected " + want + s.detail;
-}
-
-bool CallExpectation::Accepts(const CallObservation& got) const {
-  for (size_t i = 0; i < n_; ++i) {
-    const Answer& a = alt_[i];
-    const bool reached = got.traced_id == a.id && got.traced_self == a.self;
-    if (a.throws ? (got.threw && reached) : (!got.threw && got.returned == a.id && reached)) return true;
-  }
-  return false;
 }
 
 std::string CallExpectation::Render(const Spelling& s) const {
