@@ -240,7 +240,7 @@ class LifecycleScenario {
   void CheckVptrsRestored(const Obj& o);
   size_t ActiveOverlays() const;
   void CheckLive(const char* when);
-  void CheckHookCount(const Obj& o, const Ov& ov, const std::string& when) const;
+  void CheckHookCount(const Obj& o, const Ov& ov, const char* when) const;  // per hook per operation: no string made
 
   // ---- calls and callbacks (lifecycle_calls.cc) ---------------------------------------------
   std::optional<Winner> WinnerFor(const Obj& o, const gen::Expected& e, size_t upto) const;

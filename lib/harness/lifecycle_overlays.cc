@@ -176,7 +176,7 @@ void LifecycleScenario::CheckLive(const char* when) {
 
 // The hook of `ov` fired as often as the deaths so far predict (harness-side only: the
 // reproducer checks its hook counts right after each death).
-void LifecycleScenario::CheckHookCount(const Obj& o, const Ov& ov, const std::string& when) const {
+void LifecycleScenario::CheckHookCount(const Obj& o, const Ov& ov, const char* when) const {
   oracle_->Verify(Expectation::Equal(Value::Int(ov.hook->expect)), Value::Int(ov.hook->calls), [&] {
     return Spelling{"destroy hook of overlay #" + std::to_string(ov.hook->ov) + " (reflected as " +
                         gen::ClassName(ov.request.reflected) + ") on " + Describe(o) + " fired as often as predicted " +

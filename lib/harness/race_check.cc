@@ -33,9 +33,9 @@ std::string RaceScenario::Name(const Object& o, int k) const {
 
 // The call observed as `got` (the reproducer's `seen_cxx`) reached what the plan says. With
 // a `condition`, the reproducer checks only when it holds, and the harness only if `verify`.
-void RaceScenario::CheckCall(const Object& o, const CallPlan& c, const CallObservation& got,
-                             const std::string& seen_cxx, const std::string& when, const std::string& condition,
-                             bool verify) const {
+template <typename SeenFn, typename WhenFn>
+void RaceScenario::CheckCall(const Object& o, const CallPlan& c, const CallObservation& got, SeenFn seen_cxx,
+                             WhenFn when, const std::string& condition, bool verify) const {
   const RaceClass::Call& call = o.rc->calls[static_cast<size_t>(c.call)];
   const gen::Expected& e = call.check->expected;
   const std::ptrdiff_t rep_off =
@@ -47,8 +47,8 @@ void RaceScenario::CheckCall(const Object& o, const CallPlan& c, const CallObser
   auto spell = [&] {
     Spelling s{"call of " + gen::MethodName(call.check->call.name) + " (signature " +
                    std::to_string(call.check->call.sig) + ") through static type " + gen::ClassName(call.check->s) +
-                   " on " + Name(o) + " " + when,
-               seen_cxx, {}, {}};
+                   " on " + Name(o) + " " + when(),
+               seen_cxx(), {}, {}};
     if (c.overlay >= 0) s.want.push_back(At(o, rep_off));
     if (c.overlay < 0 || e.may_devirtualize) s.want.push_back(At(o, call.self_off));
     if (c.overlay >= 0) s.detail = " (replacement of overlay #" + std::to_string(c.overlay) + ")";
@@ -63,12 +63,13 @@ void RaceScenario::CheckCall(const Object& o, const CallPlan& c, const CallObser
 }
 
 // A teardown/Abandon result R[r_tx] of overlay k is one of `want`.
-void RaceScenario::CheckResult(const Object& o, int k, int got, std::vector<TeardownResult> want,
-                               const std::string& what, int r_tx, const std::string& why) const {
-  Expectation e = Expectation::Equal(Value::Result(want[0]));
-  if (want.size() == 2) e = Expectation::OneOf({Value::Result(want[0]), Value::Result(want[1])});
+void RaceScenario::CheckResult(const Object& o, int k, int got, const Allowed& want, std::string_view what, int r_tx,
+                               std::string_view why) const {
+  Expectation e = Expectation::Equal(Value::Result(want.v[0]));
+  if (want.n == 2) e = Expectation::OneOf({Value::Result(want.v[0]), Value::Result(want.v[1])});
   oracle_.Check(e, Value::Result(got), [&] {
-    return Spelling{what + " of " + Name(o, k) + (why.empty() ? "" : " (" + why + ")"), RX(r_tx), {}, {}};
+    return Spelling{std::string(what) + " of " + Name(o, k) + (why.empty() ? "" : " (" + std::string(why) + ")"),
+                    RX(r_tx), {}, {}};
   });
 }
 
@@ -123,8 +124,8 @@ void RaceScenario::CheckOp(const Op& op) {
         }
       }
       for (size_t i = 0; i < op.calls.size(); ++i) {
-        CheckCall(o, op.calls[i], op.call_obs[i], "C[" + std::to_string(op.c_tx + static_cast<int>(i)) + "]",
-                  "on thread " + std::to_string(op.thread));
+        CheckCall(o, op.calls[i], op.call_obs[i], [&] { return "C[" + std::to_string(op.c_tx + static_cast<int>(i)) + "]"; },
+                  [&] { return "on thread " + std::to_string(op.thread); });
         ++stats_.calls_checked;
       }
       if (op.read_words) check_words("after every overlay was torn down (on two threads at once)");
@@ -277,8 +278,8 @@ void RaceScenario::CheckCallback(const Object& o, const Overlay& ov) {
     got.traced_id = h.call_last.impl_id;
     got.traced_self = h.call_last.self;
     const CallPlan c = ExpectCall(o, h.call, StillBelow(o, ov));
-    CheckCall(o, c, got, k + ".call_seen", "from inside the destroy hook of overlay #" + std::to_string(ov.index),
-              if_ran, ran);
+    CheckCall(o, c, got, [&] { return k + ".call_seen"; },
+              [&] { return "from inside the destroy hook of overlay #" + std::to_string(ov.index); }, if_ran, ran);
     if (ran) ++stats_.calls_checked;
   }
 }

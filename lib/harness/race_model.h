@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backend/backend.h"
@@ -255,10 +256,24 @@ class RaceScenario {
   static void FailThunk(const void* self, const std::string& what);
   std::string Name(const Object& o) const { return "object #" + std::to_string(o.index) + " (a " + gen::ClassName(o.rc->cls) + ")"; }
   std::string Name(const Object& o, int k) const;
-  void CheckCall(const Object& o, const CallPlan& c, const CallObservation& got, const std::string& seen_cxx,
-                 const std::string& when, const std::string& condition = "", bool verify = true) const;
-  void CheckResult(const Object& o, int k, int got, std::vector<TeardownResult> want, const std::string& what,
-                   int r_tx, const std::string& why = "") const;
+  // Checks run per observation, so their words are made only when needed: `seen_cxx` and
+  // `when` are callables returning the reproducer's expression and the occasion.
+  template <typename SeenFn, typename WhenFn>
+  void CheckCall(const Object& o, const CallPlan& c, const CallObservation& got, SeenFn seen_cxx, WhenFn when,
+                 const std::string& condition = "", bool verify = true) const;
+  // The one or two results a teardown/Abandon may return (no allocation).
+  struct Allowed {
+    TeardownResult v[2] = {};
+    size_t n = 0;
+    Allowed(std::initializer_list<TeardownResult> l) {
+      for (TeardownResult r : l) v[n++] = r;
+    }
+    Allowed(const std::vector<TeardownResult>& l) {
+      for (TeardownResult r : l) v[n++] = r;
+    }
+  };
+  void CheckResult(const Object& o, int k, int got, const Allowed& want, std::string_view what, int r_tx,
+                   std::string_view why = {}) const;
   void CheckOp(const Op& op);
   void CheckCollect(const Op& op, const Object& o);
   void CheckAfterDeath(const Op& op, const Object& o);
