@@ -66,7 +66,8 @@ def total_execs(rows):
     return sum(last.values())
 
 
-_WRITTEN = re.compile(r"Test unit written to (\S+)")
+# "Test unit written to PATH": libFuzzer saved an input (run_outcome.py reads it too).
+WRITTEN = re.compile(r"Test unit written to (\S+)")
 _RUN_START = re.compile(r"^INFO: Seed: \d+", re.M)
 
 
@@ -76,7 +77,7 @@ def crash_sections(log):
     the previous artifact's line, whichever is later."""
     out = {}
     pos = 0
-    for m in _WRITTEN.finditer(log):
+    for m in WRITTEN.finditer(log):
         start = pos
         for s in _RUN_START.finditer(log, pos, m.start()):
             start = s.start()

@@ -8,15 +8,14 @@ classify(text, exit_code[, artifacts]) says what a run came to (Kind):
   finding        a finding's first line (FINDING) or a finding's artifact
   failed         a non-zero exit without either (a crash nothing reported, a kill)
   clean          exit status 0 and no finding
-
-From a shell script:
-  python3 ci/fuzzlib/run_outcome.py artifacts LOG [OFFSET]   the findings' files a run wrote
-      (its "Test unit written to" lines after byte OFFSET of LOG; slow units are not findings)
-  python3 ci/fuzzlib/run_outcome.py harness-error LOG        exit 0 if the harness itself failed
 """
 import collections
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import libfuzzer_log  # noqa: E402
 
 # The harness could not run (failure.h): never a finding.
 HARNESS_ERROR = "ERROR: vtoverlay harness"
@@ -26,7 +25,6 @@ FINDING = re.compile(
     r"WARNING: ThreadSanitizer: .*|ThreadSanitizer: .*|.*runtime error: .*|vtoverlay: FATAL: .*|"
     r"vtoverlay: an on_destroy callback threw.*|ERROR: libFuzzer: .*|==\d+== ERROR: libFuzzer: .*)")
 SUMMARY = re.compile(r"SUMMARY: (AddressSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer|libFuzzer): (.*)")
-_WRITTEN = re.compile(r"Test unit written to (\S+)")
 # Artifact kinds that are findings (libFuzzer's prefixes); slow-unit-* is not.
 FINDING_ARTIFACTS = ("crash", "timeout", "oom", "leak")
 
@@ -51,7 +49,7 @@ def first_finding(lines):
 def written_artifacts(text):
     """The files libFuzzer said it wrote for findings (not slow units), in order."""
     out = []
-    for path in _WRITTEN.findall(text):
+    for path in libfuzzer_log.WRITTEN.findall(text):
         name = path.rsplit("/", 1)[-1]
         if name.split("-")[0] in FINDING_ARTIFACTS and path not in out:
             out.append(path)
@@ -89,20 +87,3 @@ def classify(text, exit_code, artifacts=None):
     if hit or artifacts:
         return Outcome(Kind.FINDING, hit[1] if hit else None, hit[0] if hit else None, artifacts)
     return Outcome(Kind.FAILED if exit_code != 0 else Kind.CLEAN, None, None, artifacts)
-
-
-def main(argv):
-    if len(argv) in (3, 4) and argv[1] == "artifacts":
-        data = open(argv[2], "rb").read()
-        offset = int(argv[3]) if len(argv) == 4 else 0
-        for path in written_artifacts(data[offset:].decode("utf-8", "replace")):
-            print(path)
-        return 0
-    if len(argv) == 3 and argv[1] == "harness-error":
-        return 0 if is_harness_error(open(argv[2], errors="replace").read()) else 1
-    print("usage: run_outcome.py artifacts LOG [OFFSET] | harness-error LOG", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
