@@ -7,6 +7,8 @@
 #include <cstring>
 #include <new>
 
+#include "overlay/fault.h"
+
 namespace vto::internal {
 namespace {
 
@@ -36,7 +38,11 @@ abi::VPtr Block::address_point() noexcept {
 
 AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) noexcept {
   *out = nullptr;
+#if VTO_FAULT_IS(stacked_extra_slots_unchecked)
+  if (num_slots > kMaxSlots) return AllocOutcome::kTooLarge;  // FAULT: "install checked the cells"
+#else
   if (num_slots > kMaxSlots || total_cells > kMaxExtraSlots) return AllocOutcome::kTooLarge;
+#endif
   // With both inputs bounded by 2^16 the sum cannot overflow; still computed checked, so
   // that raising the limits can never silently wrap.
   size_t words = 0;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <new>
 
 #include "overlay/fault.h"
 #include "overlay/registry.h"
@@ -208,6 +209,22 @@ void HookedDeletingDestructor(void* self) {
   OriginalBelow(self, Kind::kDeleting)(self);
   RunHooks(self, Kind::kDeleting);
 }
+#elif VTO_FAULT_IS(deleting_hook_skips_free)
+void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kComplete)(self); }
+// FAULT: "the storage belongs to whoever allocated it": the object is destroyed, never freed.
+void HookedDeletingDestructor(void* self) { RunHooks(self, Kind::kComplete)(self); }
+#elif VTO_FAULT_IS(deleting_hook_global_free)
+void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kComplete)(self); }
+// FAULT: "delete is the destructor and then operator delete": the class's own (and the sized)
+// deallocation function is bypassed.
+void HookedDeletingDestructor(void* self) {
+  RunHooks(self, Kind::kComplete)(self);
+  ::operator delete(self);
+}
+#elif VTO_FAULT_IS(complete_hook_frees_storage)
+// FAULT: one trampoline for both slots, through the deleting destructor.
+void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kDeleting)(self); }
+void HookedDeletingDestructor(void* self) { RunHooks(self, Kind::kDeleting)(self); }
 #else
 void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kComplete)(self); }
 void HookedDeletingDestructor(void* self) { RunHooks(self, Kind::kDeleting)(self); }

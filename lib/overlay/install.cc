@@ -81,7 +81,11 @@ InstallResult CheckRequest(const InstallRequest& req) {
   if (req.instance == nullptr) return Refuse(Status::kNullInstance, "instance is null");
   if (req.reflected == nullptr) return Refuse(Status::kNullShape, "no reflected class shape given");
   const ClassShape& cls = *req.reflected;
+#if VTO_FAULT_IS(not_polymorphic_check_skipped)
+  if (false) {  // FAULT: "the dynamic type check will notice"
+#else
   if (!cls.polymorphic || cls.num_slots == 0) {
+#endif
     return Refuse(Status::kNotPolymorphic, "class ", cls.name, " has no virtual functions (no vptr)");
   }
   if (req.extra_slots > internal::kMaxExtraSlots) {
@@ -89,19 +93,39 @@ InstallResult CheckRequest(const InstallRequest& req) {
                   internal::kMaxExtraSlots);
   }
   // Each replacement is checked in order, the duplicate check last, as one loop would.
+#if VTO_FAULT_IS(duplicate_check_adjacent_only)
+  (void)&FirstDuplicate;
+  size_t duplicate = req.replacements.size();  // FAULT: "a sorted list" is assumed
+  for (size_t i = 1; i < req.replacements.size() && duplicate == req.replacements.size(); ++i) {
+    if (req.replacements[i].slot == req.replacements[i - 1].slot) duplicate = i;
+  }
+#else
   const size_t duplicate = FirstDuplicate(req.replacements);
+#endif
   for (size_t i = 0; i < req.replacements.size(); ++i) {
     const SlotReplacement& r = req.replacements[i];
+#if VTO_FAULT_IS(slot_range_off_by_one)
+    if (r.slot > cls.num_slots) {  // FAULT: off by one
+#else
     if (r.slot >= cls.num_slots) {
+#endif
       return Refuse(Status::kSlotOutOfRange, "slot ", r.slot, " is out of range: class ", cls.name, " has ",
                     cls.num_slots, " vtable slots");
     }
+#if VTO_FAULT_IS(deleting_dtor_slot_replaceable)
+    if (static_cast<int64_t>(r.slot) == cls.complete_dtor_slot) {  // FAULT: one of the two entries
+#else
     if (static_cast<int64_t>(r.slot) == cls.complete_dtor_slot ||
         static_cast<int64_t>(r.slot) == cls.deleting_dtor_slot) {
+#endif
       return Refuse(Status::kDestructorSlot, "slot ", r.slot, " of ", cls.name,
                     " is a destructor slot; use on_destroy");
     }
+#if VTO_FAULT_IS(null_replacement_accepted)
+    if (false) {  // FAULT: a null function is "the original"
+#else
     if (r.function == nullptr) {
+#endif
       return Refuse(Status::kNullReplacement, "replacement for slot ", r.slot, " is null");
     }
     if (i == duplicate) return Refuse(Status::kDuplicateSlot, "slot ", r.slot, " is replaced twice");
@@ -213,7 +237,11 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 
   Block* below = stack != nullptr ? stack->top : nullptr;
   size_t first_extra = below != nullptr ? below->total_cells : 0;
+#if VTO_FAULT_IS(stacked_extra_slots_unchecked)
+  if (false) {  // FAULT: the request's own count was checked; the stack's sum is not
+#else
   if (first_extra + req.extra_slots > internal::kMaxExtraSlots) {
+#endif
     return Refuse(Status::kExtraSlotsOverflow, "stacked overlays would hold ", first_extra + req.extra_slots,
                   " extra slots, over the limit of ", internal::kMaxExtraSlots);
   }

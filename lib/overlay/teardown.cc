@@ -138,15 +138,35 @@ size_t LiveHandles() noexcept {
 }
 #endif
 
+#if VTO_FAULT_IS(handle_teardown_keeps_id)
+TeardownResult Overlay::Teardown() noexcept { return TeardownOverlay(id_); }  // FAULT: the handle keeps its id
+#else
 TeardownResult Overlay::Teardown() noexcept { return TeardownOverlay(release()); }
+#endif
+#if VTO_FAULT_IS(handle_abandon_tears_down)
+TeardownResult Overlay::Abandon() noexcept { return TeardownOverlay(release()); }  // FAULT: the wrong release
+#else
 TeardownResult Overlay::Abandon() noexcept { return AbandonOverlay(release()); }
+#endif
 size_t Overlay::first_extra_index() const noexcept { return FirstExtraIndex(id_); }
 
 Overlay& Overlay::operator=(Overlay&& other) noexcept {
+#if VTO_FAULT_IS(move_assign_leaks)
+  if (this != &other) id_ = other.release();  // FAULT: the overlay this handle owned is forgotten
+#elif VTO_FAULT_IS(move_assign_keeps_source)
+  if (this != &other) {
+    (void)Teardown();
+    id_ = other.id_;  // FAULT: copied, not moved: `other` still owns it
+  }
+#elif VTO_FAULT_IS(self_move_assign_tears_down)
+  (void)Teardown();  // FAULT: no self check
+  id_ = other.release();
+#else
   if (this != &other) {
     (void)Teardown();
     id_ = other.release();
   }
+#endif
   return *this;
 }
 
