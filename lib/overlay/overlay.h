@@ -94,6 +94,8 @@ class Overlay {
   Overlay() noexcept = default;
   // Adopts an id obtained from release() or the C API.
   explicit Overlay(OverlayId id) noexcept : id_(id) {}
+  // Moving leaves `other` empty. Move-assignment first tears down the overlay this handle
+  // owns (if any); assigning a handle to itself changes nothing.
   Overlay(Overlay&& other) noexcept : id_(other.id_) { other.id_ = 0; }
   Overlay& operator=(Overlay&& other) noexcept;
   Overlay(const Overlay&) = delete;

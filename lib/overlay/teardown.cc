@@ -1,6 +1,7 @@
 // teardown.cc — Teardown and Abandon, by id and through the RAII handle.
 #include <atomic>
 #include <mutex>
+#include <utility>
 
 #include "overlay/destroy_hook.h"
 #include "overlay/fault.h"
@@ -153,11 +154,8 @@ size_t Overlay::first_extra_index() const noexcept { return FirstExtraIndex(id_)
 Overlay& Overlay::operator=(Overlay&& other) noexcept {
 #if VTO_FAULT_IS(move_assign_leaks)
   if (this != &other) id_ = other.release();  // FAULT: the overlay this handle owned is forgotten
-#elif VTO_FAULT_IS(move_assign_keeps_source)
-  if (this != &other) {
-    (void)Teardown();
-    id_ = other.id_;  // FAULT: copied, not moved: `other` still owns it
-  }
+#elif VTO_FAULT_IS(move_assign_swaps)
+  std::swap(id_, other.id_);  // FAULT: the old overlay goes to `other` instead of being torn down
 #elif VTO_FAULT_IS(self_move_assign_tears_down)
   (void)Teardown();  // FAULT: no self check
   id_ = other.release();

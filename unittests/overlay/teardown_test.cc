@@ -59,6 +59,29 @@ TEST_F(Teardown, RaiiHandleTearsDownAndMoves) {
   EXPECT_EQ(Vptr(&b), original);
 }
 
+// P14: a move-assignment tears down what the target owned, empties the source, and a
+// self-move-assignment changes nothing.
+TEST_F(Teardown, MoveAssignmentTearsDownTheTargetsOverlayAndSelfMoveKeepsIt) {
+  Base a, b;
+  const abi::VPtr original_a = Vptr(&a);
+  InstallResult ra = Ok(Request(&a, ShapeOf<Base>(), {{SlotOf(&Base::f), AsVoid(&ReplacementF)}}));
+  InstallResult rb = Ok(Request(&b, ShapeOf<Base>(), {{SlotOf(&Base::f), AsVoid(&ReplacementF)}}));
+  const OverlayId id_b = rb.overlay.id();
+  const size_t live = LiveBlocks();
+  ra.overlay = std::move(rb.overlay);
+  EXPECT_EQ(Vptr(&a), original_a) << "the target's old overlay was not torn down";
+  EXPECT_EQ(LiveBlocks(), live - 1);
+  EXPECT_FALSE(rb.overlay.valid());
+  EXPECT_EQ(ra.overlay.id(), id_b);
+  Overlay& alias = ra.overlay;
+  ra.overlay = std::move(alias);
+  EXPECT_EQ(ra.overlay.id(), id_b) << "self-move-assignment dropped the overlay";
+  EXPECT_EQ(Launder(&b)->f(), 9007);
+  ra.overlay = Overlay();
+  EXPECT_FALSE(ra.overlay.valid());
+  EXPECT_EQ(LiveBlocks(), live - 2);
+}
+
 TEST_F(Teardown, AfterHookedDeathTouchesNothing) {
   alignas(Derived) unsigned char buffer[sizeof(Derived)];
   Derived* p = new (buffer) Derived;
