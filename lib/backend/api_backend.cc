@@ -87,6 +87,11 @@ class ApiBackend final : public Backend {
   size_t LiveOverlays() override { return api_->live_overlays(state_); }
   size_t CompiledUnits() override { return api_->compiled_units(state_); }
 
+  const ShapeResolver* native_shapes() const override {
+    // The built-in table only: a table a test patched must be reached through its entries.
+    return state_ != nullptr && api_ == BuiltinBackendApi() ? BuiltinShapes(state_) : nullptr;
+  }
+
   bool Recycle(std::string* error) override {
     api_->destroy(state_);
     state_ = nullptr;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "backend/backend_abi.h"
+#include "overlay/class_shape.h"
 
 namespace vto::backend {
 
@@ -80,6 +81,13 @@ class Backend {
   // Drops every compiled unit and starts a fresh interpreter (bounds memory). Every
   // symbol, object and overlay from before is invalid afterwards. false on failure.
   virtual bool Recycle(std::string* error) = 0;
+  // This project's overlay library behind the backend, reachable through its own C++ API
+  // (lib/overlay/overlay.h): the shapes its interpreter resolves, for a vto::Install by slot,
+  // and handle ids that are vto::OverlayIds (vto::Overlay may adopt them). The built-in
+  // backend's own table only; nullptr for a plug-in or a patched copy of the table. Lets the scenarios
+  // fuzz what the C ABI cannot express: slot-level requests (CONTRACT R2-R8) and the
+  // vto::Overlay handle. Valid until Recycle.
+  [[nodiscard]] virtual const ShapeResolver* native_shapes() const { return nullptr; }
 };
 
 // Opens the backend options name (plugin_path, else $VTO_BACKEND, else built-in).

@@ -102,5 +102,6 @@ const vto_backend_api kApi = {
 }  // namespace
 
 const vto_backend_api* BuiltinBackendApi() { return &kApi; }
+const ShapeResolver* BuiltinShapes(const vto_backend* state) { return &state->reflector->resolver(); }
 
 }  // namespace vto::backend

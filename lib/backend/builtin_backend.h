@@ -6,10 +6,13 @@
 #define VTO_BACKEND_BUILTIN_BACKEND_H
 
 #include "backend/backend_abi.h"
+#include "overlay/class_shape.h"
 
 namespace vto::backend {
 
 [[nodiscard]] const vto_backend_api* BuiltinBackendApi();
+// The shapes of a state made by BuiltinBackendApi()->create (Backend::native_shapes).
+[[nodiscard]] const ShapeResolver* BuiltinShapes(const vto_backend* state);
 
 }  // namespace vto::backend
 

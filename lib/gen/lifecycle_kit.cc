@@ -22,6 +22,7 @@ const char* const kPrelude = R"(
 #include <vector>
 
 extern "C" void vto_lc_body(void* ctx, void* obj);
+extern "C" void vto_lc_storage(int event, void* p, std::size_t size);
 
 namespace @NS@ {
 namespace lc {
@@ -265,6 +266,11 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
       out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
       out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
       out += "  " + xn + "(const " + xn + "&) = default;\n";
+      // Its own allocation functions, reporting to the host's storage oracle.
+      out += "  static void* operator new(std::size_t n) {\n    void* p = ::operator new(n);\n    vto_lc_storage(" +
+             std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
+      out += "  static void operator delete(void* p, std::size_t n) {\n    vto_lc_storage(" +
+             std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n);\n  }\n";
       out += "  ~" + xn + "() override {\n";
       out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
              std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";

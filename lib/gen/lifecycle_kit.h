@@ -16,7 +16,10 @@
 //                               // constructor/destructor that can call back into the host,
 //                               // throw from the constructor, or throw and catch inside the
 //                               // destructor body. Never final, so it is more derived than
-//                               // every class a binding reflects.
+//                               // every class a binding reflects. Has its own operator new
+//                               // and sized operator delete (global ones underneath), which
+//                               // report to the host: a class-specific deallocation
+//                               // function for the storage oracle to expect.
 //   extern "C" void* <ns>_lc_C<c>(int op, void* a, void* b);  // op = LcOp | variant | mode
 // and for every polymorphic class S with a virtual destructor
 //   extern "C" void <ns>_lcs_C<s>(int op, void* s);             // op = LcStaticOp
@@ -25,6 +28,8 @@
 //
 // Host callbacks (exported by the fuzz executables, declared by the kit):
 //   extern "C" void vto_lc_body(void* ctx, void* obj);  // inside a scope/temporary/ctor
+//   extern "C" void vto_lc_storage(int event, void* p, size_t size);  // LcX's operator
+//                                      // new (kLcStorageNew) and delete (kLcStorageDelete)
 //
 // Thread-safety: pure functions.
 #ifndef VTO_GEN_LIFECYCLE_KIT_H
@@ -96,6 +101,9 @@ enum LcStaticOp : int {
   kLcsExplicitDtor = 3,  // static_cast<S*>(s)->~S()  (storage stays)
 };
 inline constexpr int kLcThrowValue = 0x7c0ffee;
+// vto_lc_storage's events.
+inline constexpr int kLcStorageNew = 1;
+inline constexpr int kLcStorageDelete = 2;
 // Trace id recorded by the throwing replacement of signature k.
 inline constexpr int kLcThrowIdBase = 3000000;
 

@@ -23,6 +23,7 @@
 #include "harness/failure.h"
 #include "harness/input_header.h"
 #include "harness/overlay_request.h"
+#include "harness/refusal_probes.h"
 #include "harness/reproducer.h"
 #include "harness/vptr_words.h"
 #include "overlay/status.h"
@@ -91,8 +92,9 @@ std::string PathString(const SubobjectPath& path) {
 class DispatchScenario {
  public:
   DispatchScenario(backend::Backend& b, const CompiledHierarchy& ch, const Options& o, gen::ByteSource& src,
-                   DispatchStats& stats, Transcript* tx)
-      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), stats_(stats), tx_(tx),
+                   uint64_t input_hash, InstallFn probe_install, DispatchStats& stats, Transcript* tx)
+      : b_(b), ch_(ch), h_(ch.model), opt_(o), src_(src), input_hash_(input_hash), probe_install_(probe_install),
+        stats_(stats), tx_(tx),
         oracle_(tx, o.verbose, &FailThunk, this) {}
 
   void Run() {
@@ -113,6 +115,16 @@ class DispatchScenario {
       CheckCalls(o, "before any overlay");
     }
     ProbeRefusals(objects[0]);
+    if (const ShapeResolver* shapes = b_.native_shapes()) {
+      ProbeSlotRefusals(ch_, *shapes, {objects[0].ptr, V(objects[0]), objects[0].cls,
+                                                 !objects[0].t->has_virtual_bases && !objects[0].t->has_multiple_vptrs}, input_hash_, oracle_, tx_,
+                        stats_, [&](const std::string& what) { CheckVptrs(objects[0], what); }, probe_install_);
+      oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
+                    Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
+                      return Spelling{"the refusal probes left the live-overlay count as it was", "vto::LiveBlocks()",
+                                      {"live_base"}, {}};
+                    });
+    }
     for (Object& o : objects) InstallSome(o);
     for (Object& o : objects) {
       CheckIdentity(o, "with overlays installed");
@@ -589,6 +601,8 @@ class DispatchScenario {
   const gen::Hierarchy& h_;
   const Options& opt_;
   gen::ByteSource& src_;
+  const uint64_t input_hash_;
+  const InstallFn probe_install_;
   DispatchStats& stats_;
   Transcript* tx_;
   Oracle oracle_;
@@ -604,7 +618,7 @@ void DispatchRunner::Run(const uint8_t* data, size_t size, Transcript* transcrip
   InputHeader in = ReadInputHeader(data, size, options_.hierarchy_bits);
   const CompiledHierarchy& ch = cache_.Get(in.hierarchy);
   if (transcript != nullptr) SetReproducerHierarchy(ch);
-  DispatchScenario(backend_, ch, options_, in.scenario, stats_, transcript).Run();
+  DispatchScenario(backend_, ch, options_, in.scenario, in.hash, probe_install_, stats_, transcript).Run();
 }
 
 }  // namespace vto::harness

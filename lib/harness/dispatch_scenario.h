@@ -25,6 +25,7 @@
 #include "backend/backend.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
+#include "harness/refusal_probes.h"
 #include "harness/stats.h"
 #include "harness/transcript.h"
 
@@ -41,12 +42,16 @@ class DispatchRunner {
   // ci/repro.
   void Run(const uint8_t* data, size_t size, Transcript* transcript = nullptr);
   [[nodiscard]] const DispatchStats& stats() const { return stats_; }
+  // The library entry the slot-level refusal probes call (refusal_probes.h); tests pass a
+  // deliberately broken one. Default vto::Install.
+  void set_probe_install(InstallFn install) { probe_install_ = install; }
 
  private:
   backend::Backend& backend_;
   HierarchyCache& cache_;
   const Options& options_;
   DispatchStats stats_;
+  InstallFn probe_install_ = &Install;
 };
 
 }  // namespace vto::harness

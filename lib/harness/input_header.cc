@@ -21,7 +21,9 @@ uint32_t HierarchyIdOf(const uint8_t* data, size_t size, int bits) {
 
 InputHeader ReadInputHeader(const uint8_t* data, size_t size, int bits) {
   const size_t skip = size < kInputHeaderBytes ? size : kInputHeaderBytes;
-  return InputHeader{HierarchyIdOf(data, size, bits), gen::ByteSource(data + skip, size - skip)};
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ull;
+  return InputHeader{HierarchyIdOf(data, size, bits), gen::ByteSource(data + skip, size - skip), hash};
 }
 
 }  // namespace vto::harness

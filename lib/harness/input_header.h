@@ -30,6 +30,9 @@ inline constexpr size_t kInputHeaderBytes = 2;
 struct InputHeader {
   uint32_t hierarchy = 0;    // in [0, HierarchyCount(bits))
   gen::ByteSource scenario;  // the bytes after the header (none when the input is shorter)
+  // FNV-1a of the whole input: for choices a scenario makes without reading input bytes (so
+  // that corpus files keep their meaning when a check is added), e.g. refusal_probes.h.
+  uint64_t hash = 0;
 };
 
 // REQUIRES: 1 <= bits <= 16 (the flags' range; anything else is a harness error).

@@ -105,6 +105,7 @@ void LifecycleScenario::EndDeath(Obj& o, Path path, int static_cls) {
     if (ov.hook) HookFiredAsPredicted(o, ov, path, /*record=*/false);
   }
   Log(Ev::kDied, o.id, static_cast<int>(path));
+  CheckStorage(o, path);
   if (!seen) PostDeath(o, o.store == Store::kPlacement ? &placement_storage_ : nullptr);
 }
 
@@ -133,17 +134,12 @@ void LifecycleScenario::PostDeath(Obj& o, const std::pair<void*, size_t>* storag
   for (size_t k : active) foreign = foreign && *static_cast<void**>(o.ptr) != o.ovs[k].vptr_installed;
   const bool teardown = foreign && src_.Chance(0.5);
   const Expectation e = Expectation::Equal(Value::Result(ExpectedAfterUnseenDeath(teardown)));
-  auto spell = [&] {
+  const std::optional<int> r = ReleaseHandle(first, /*abandon=*/!teardown, e, [&](const std::string& subject) {
     return Spelling{std::string(teardown ? "teardown" : "Abandon") + " after the unseen death of " + Describe(o),
-                    std::string("vto::") + (teardown ? "TeardownOverlay" : "AbandonOverlay") + "(H[" +
-                        std::to_string(first.tx) + "])",
-                    {}, {}};
-  };
-  oracle_->Record(e, spell);
-  const int r = teardown ? b_.Teardown(first.handle) : b_.Abandon(first.handle);
+                    subject, {}, {}};
+  });
   ++stats_.abandons;
-  Log(Ev::kAbandon, o.id, static_cast<int>(r), teardown);
-  oracle_->Verify(e, Value::Result(r), spell);
+  Log(Ev::kAbandon, o.id, r.value_or(-1), teardown);
   for (size_t k : active) o.ovs[k].st = HandleState::kDetachedAfterAbandon;
   first.st = HandleState::kClosed;
   if (storage != nullptr) {

@@ -7,9 +7,11 @@
 // class, LifecycleScenario, whose members are split by role, one file each:
 //   lifecycle_objects.cc   creating objects in every kind of storage, and shared_ptr links
 //   lifecycle_overlays.cc  installs and teardowns, the live-overlay and vptr oracles
+//   lifecycle_handles.cc   releasing a handle: the C ABI, or the C++ handle vto::Overlay
 //   lifecycle_calls.cc     calls, exceptions, and the oracle of a destroy callback
 //   lifecycle_deaths.cc    deaths: which are visible (contract_rules.h), the binding's duty
 //                          before and after them, and the hook oracles
+//   lifecycle_storage.cc   the storage oracle: where a dead object's memory went
 //   lifecycle_log.cc       the scenario log and failure reports
 //   lifecycle_scenario.cc  the operation loop, the kit's callbacks and the runner
 //   lifecycle_probe.cc     the once-per-process P9 probe in a forked child
@@ -177,8 +179,9 @@ void RunOnWorker(const std::function<void()>& job);
 
 class LifecycleScenario {
  public:
-  LifecycleScenario(backend::Backend& b, const CompiledHierarchy& ch, gen::ByteSource& src, LifecycleStats& stats,
-                    Transcript* tx, int verbose);
+  // `input_hash`: InputHeader::hash, for choices that read no input bytes.
+  LifecycleScenario(backend::Backend& b, const CompiledHierarchy& ch, gen::ByteSource& src, uint64_t input_hash,
+                    LifecycleStats& stats, Transcript* tx, int verbose);
 
   void Run();
 
@@ -242,6 +245,14 @@ class LifecycleScenario {
   void CheckLive(const char* when);
   void CheckHookCount(const Obj& o, const Ov& ov, const char* when) const;  // per hook per operation: no string made
 
+  // ---- releasing a handle (lifecycle_handles.cc) ----------------------------------------------
+  // Tears down (or, with `abandon`, abandons) ov's handle through the route the input's hash
+  // picks, checking `e` on the result where the route returns one (then returned) and that
+  // the C++ handle behaves as overlay.h promises. `spell(subject)`: the words of e for the
+  // reproducer's expression `subject`.
+  std::optional<int> ReleaseHandle(Ov& ov, bool abandon, const Expectation& e,
+                                   const std::function<Spelling(const std::string&)>& spell);
+
   // ---- calls and callbacks (lifecycle_calls.cc) ---------------------------------------------
   std::optional<Winner> WinnerFor(const Obj& o, const gen::Expected& e, size_t upto) const;
   bool CheckCall(const Obj& o, const CallCheck& c, size_t upto, const char* when);
@@ -259,6 +270,7 @@ class LifecycleScenario {
   void BeginDeath(Obj& o, bool seen);
   void EndDeath(Obj& o, Path path, int static_cls);
   void PostDeath(Obj& o, const std::pair<void*, size_t>* storage);
+  void CheckStorage(const Obj& o, Path path);  // lifecycle_storage.cc
   void Kill(const Victims& victims, int static_cls, const std::function<void()>& act, const std::string& act_tx,
             bool on_thread);
   // An argument of a kit call: its value, and its C++ spelling in the reproducer.
@@ -285,6 +297,8 @@ class LifecycleScenario {
   const CompiledHierarchy& ch_;
   const gen::Hierarchy& h_;
   gen::ByteSource& src_;
+  const uint64_t input_hash_;
+  uint64_t releases_ = 0;  // handles released so far (ReleaseHandle's choice)
   LifecycleStats& stats_;
   Transcript* tx_;
   const Oracle recording_;         // writes the reproducer's checks (with a transcript)

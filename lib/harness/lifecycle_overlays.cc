@@ -122,14 +122,11 @@ void LifecycleScenario::TeardownAt(Obj& o, size_t k) {
   Ov& ov = o.ovs[k];
   if (ov.st == HandleState::kActive && !o.alive) HarnessError("teardown of an active overlay on a dead object");
   const Expectation e = Expectation::Equal(Value::Result(ExpectedTeardown(ov.st, o.alive)));
-  auto spell = [&] {
+  const std::optional<int> r = ReleaseHandle(ov, /*abandon=*/false, e, [&](const std::string& subject) {
     return Spelling{"teardown of overlay #" + std::to_string(k) + " on " + Describe(o) + (o.alive ? "" : " (dead)"),
-                    "vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "])", {}, {}};
-  };
-  oracle_->Record(e, spell);
-  const int r = b_.Teardown(ov.handle);
-  Log(Ev::kTeardown, o.id, static_cast<int>(k), static_cast<int>(r));
-  oracle_->Verify(e, Value::Result(r), spell);
+                    subject, {}, {}};
+  });
+  Log(Ev::kTeardown, o.id, static_cast<int>(k), r.value_or(-1));
   const bool was_active = ov.st == HandleState::kActive;
   ov.st = HandleState::kClosed;
   if (was_active && o.alive) {

@@ -15,6 +15,7 @@
 #include "harness/failure.h"
 #include "harness/input_header.h"
 #include "harness/lifecycle_model.h"
+#include "harness/storage_ledger.h"
 #include "harness/reproducer.h"
 
 namespace vto::harness {
@@ -78,14 +79,15 @@ void RunOnWorker(const std::function<void()>& job) {
 
 
 LifecycleScenario::LifecycleScenario(backend::Backend& b, const CompiledHierarchy& ch, gen::ByteSource& src,
-                                     LifecycleStats& stats, Transcript* tx, int verbose)
-    : b_(b), ch_(ch), h_(ch.model), src_(src), stats_(stats), tx_(tx), recording_(tx, verbose, &FailThunk, this),
+                                     uint64_t input_hash, LifecycleStats& stats, Transcript* tx, int verbose)
+    : b_(b), ch_(ch), h_(ch.model), src_(src), input_hash_(input_hash), stats_(stats), tx_(tx), recording_(tx, verbose, &FailThunk, this),
       silent_(nullptr, verbose, &FailThunk, this), oracle_(&recording_), verbose_(verbose) {
   log_.reserve(64);
 }
 
 void LifecycleScenario::Run() {
   live_base_ = b_.LiveOverlays();
+  ResetStorageLedger();
   classes_ = gen::KitClasses(h_);
   for (int c : classes_) {
     const ClassTables& t = Tables(ch_, c);
@@ -157,7 +159,7 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
     if (p9 && !p9->empty()) Fail("hierarchy " + ch.ns + ": " + *p9);
     probed_ = p9.has_value();
   }
-  lifecycle::LifecycleScenario(backend_, ch, in.scenario, stats_, transcript, options_.verbose).Run();
+  lifecycle::LifecycleScenario(backend_, ch, in.scenario, in.hash, stats_, transcript, options_.verbose).Run();
 }
 
 }  // namespace vto::harness

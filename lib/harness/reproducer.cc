@@ -239,6 +239,33 @@ inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::S
   }
   return id;
 }
+// The refusal probes (harness/refusal_probes.h): the shape a binding reflected, by name (null
+// when unknown); a shape without a vptr; a replacement a refused request never runs; and the
+// Status of an install that must be refused (a faulty library's overlay is left installed).
+inline const vto::ClassShape* ShapeNamed(const char* cls) {
+  auto it = ByName().find(cls);
+  return it != ByName().end() ? it->second : nullptr;
+}
+inline const vto::ClassShape* NoVptrShape(const char* cls) {
+  auto* s = new vto::ClassShape;  // lives as long as the program
+  s->name = cls;
+  return s;
+}
+inline void NeverCalledFn() { Failed("a replacement of a refused install was called"); }
+inline void NeverFires(void*, void*) { Failed("the destroy hook of a refused install fired"); }
+void* const kNeverCalled = reinterpret_cast<void*>(&NeverCalledFn);
+inline int Refusal(void* obj, const vto::ClassShape* shape, std::initializer_list<vto::SlotReplacement> repl,
+                   size_t extra, bool hook) {
+  vto::InstallRequest req;
+  req.instance = obj;
+  req.reflected = shape;
+  req.replacements = repl;
+  req.extra_slots = extra;
+  req.on_destroy = hook ? &NeverFires : nullptr;
+  vto::InstallResult r = vto::Install(req, Shapes());
+  (void)r.overlay.release();
+  return static_cast<int>(r.status);
+}
 // The value of extra slot i of overlay `id` on `obj`.
 inline void* Extra(void* obj, uint64_t id, size_t i) { return vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i); }
 // Checks the calls traced since ClearTrace(): {impl id, this} in order.
@@ -427,6 +454,40 @@ extern "C" void vto_lc_body(void*, void* obj) {
   std::function<void(void*)> body = std::move(vto_repro::bodies.front());
   vto_repro::bodies.pop_front();
   body(obj);
+}
+// The storage oracle (harness/storage_ledger.h): the kit's LcX operator new and delete report
+// to vto_lc_storage; an AddressSanitizer build also tells an allocated block from a freed one.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VTO_REPRO_ASAN 1
+#endif
+#endif
+#ifdef VTO_REPRO_ASAN
+extern "C" int __sanitizer_get_ownership(const volatile void* p);
+#endif
+namespace vto_repro {
+std::mutex storage_mu;
+std::map<const void*, int>* class_frees = new std::map<const void*, int>;
+inline int ClassFrees(const void* p) {
+  std::lock_guard<std::mutex> lock(storage_mu);
+  auto it = class_frees->find(p);
+  return it != class_frees->end() ? it->second : 0;
+}
+#ifdef VTO_REPRO_ASAN
+inline bool SeesAllocations() { return true; }
+inline bool StillAllocated(const void* p) { return __sanitizer_get_ownership(p) != 0; }
+#else
+inline bool SeesAllocations() { return false; }
+inline bool StillAllocated(const void*) { return true; }
+#endif
+}  // namespace vto_repro
+extern "C" void vto_lc_storage(int event, void* p, std::size_t) {
+  std::lock_guard<std::mutex> lock(vto_repro::storage_mu);
+  if (event == 1) {
+    (*vto_repro::class_frees)[p] = 0;
+  } else {
+    ++(*vto_repro::class_frees)[p];
+  }
 }
 )";
 

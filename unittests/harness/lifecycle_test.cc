@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/builtin_backend.h"
+#include "overlay/class_shape.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/transcript.h"
@@ -53,6 +56,28 @@ int InstallWithoutHook(vto_backend* b, const vto_backend_request* req, uint64_t*
   copy.on_destroy = nullptr;
   copy.user_data = nullptr;
   return backend::BuiltinBackendApi()->install(b, &copy, h, msg, n);
+}
+
+// Broken backend 3: the clone's deleting-destructor entry runs the complete-object
+// destructor, so `delete p` destroys the object and never frees its storage (a leak that a
+// fuzz campaign's detect_leaks=0 would not show).
+int InstallWhoseDeleteDoesNotFree(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  const int r = backend::BuiltinBackendApi()->install(b, req, h, msg, n);
+  if (r != 0) return r;
+  void** clone = *static_cast<void***>(req->instance);
+  const auto* rtti = static_cast<const std::type_info*>(clone[-1]);
+  const ClassShape* shape = backend::BuiltinShapes(b)->Find(rtti->name());
+  if (shape != nullptr && shape->complete_dtor_slot >= 0 && shape->deleting_dtor_slot >= 0) {
+    clone[shape->deleting_dtor_slot] = clone[shape->complete_dtor_slot];
+  }
+  return r;
+}
+
+TEST(LifecycleScenario, FindsBackendWhoseDeleteDoesNotFree) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallWhoseDeleteDoesNotFree; });
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*the storage of .*was freed (exactly once by "
+                              "LcX_C[0-9]+::operator delete )?after it died by");
 }
 
 TEST(LifecycleScenario, FindsBackendWhoseAbandonLies) {

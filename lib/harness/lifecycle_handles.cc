@@ -1,0 +1,175 @@
+// lifecycle_handles.cc — how fuzz_lifecycle releases a handle: through the backend's C ABI,
+// or — for a backend that exposes the library (Backend::native_shapes: its ids are
+// vto::OverlayIds) — through the C++ handle of overlay.h, in every idiom a binding written in
+// C++ uses: the member Teardown/Abandon (and a second call on the emptied handle), a move
+// construction, a self-move-assignment, std::swap, the end of a scope, a move-assignment from
+// an empty handle and from a handle that owns another overlay (lifecycle_model.h).
+//
+// The route is chosen from the input's hash and the release's number, never from input
+// bytes, and every route has the same effect on the scenario's state as the C ABI's release,
+// so corpus files keep their meaning and every later oracle applies unchanged. A route that
+// cannot observe the result (a destructor, an assignment) leaves it to those later oracles:
+// the live-overlay count, the calls and the restored vptrs.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "harness/lifecycle_model.h"
+#include "overlay/overlay.h"
+
+namespace vto::harness::lifecycle {
+namespace {
+
+// The routes, in the order HandleRoute's value picks them; the C ABI twice (it is the only
+// route a plug-in has, and the one the rest of the scenario was written against).
+enum class HandleRoute : uint8_t {
+  kCApi, kCApi2, kMember, kMoved, kSelfMoved, kSwapped, kScopeEnd, kAssignedEmpty, kAssignedOther, kCount
+};
+constexpr const char* kRouteNames[] = {"the C ABI", "the C ABI", "vto::Overlay::{Teardown,Abandon}",
+                                       "a moved-to vto::Overlay", "a self-move-assigned vto::Overlay",
+                                       "a swapped vto::Overlay", "the end of a vto::Overlay's scope",
+                                       "move-assigning an empty vto::Overlay", "move-assigning another overlay's handle"};
+
+}  // namespace
+
+std::optional<int> LifecycleScenario::ReleaseHandle(Ov& ov, bool abandon, const Expectation& e,
+                                                    const std::function<Spelling(const std::string&)>& spell) {
+  auto c_api = [&]() -> std::optional<int> {
+    const std::string call = std::string("vto::") + (abandon ? "AbandonOverlay" : "TeardownOverlay") + "(H[" +
+                             std::to_string(ov.tx) + "])";
+    oracle_->Record(e, [&] { return spell(call); });
+    const int r = abandon ? b_.Abandon(ov.handle) : b_.Teardown(ov.handle);
+    oracle_->Verify(e, Value::Result(r), [&] { return spell(call); });
+    return r;
+  };
+  if (b_.native_shapes() == nullptr) return c_api();
+  uint64_t x = (input_hash_ ^ (0x9e3779b97f4a7c15ull * ++releases_)) * 0xbf58476d1ce4e5b9ull;
+  auto route = static_cast<HandleRoute>((x >> 29) % static_cast<uint64_t>(HandleRoute::kCount));
+  const bool unobservable =
+      route == HandleRoute::kScopeEnd || route == HandleRoute::kAssignedEmpty || route == HandleRoute::kAssignedOther;
+  if (abandon && unobservable) route = HandleRoute::kMember;  // Abandon is a member call only
+  Ov* other = nullptr;  // another open handle, for the routes that need two
+  if (route == HandleRoute::kSwapped || route == HandleRoute::kAssignedOther) {
+    const uint64_t n = (x >> 7) % (objs_.size() + 1);
+    for (size_t i = 0; i < objs_.size() && other == nullptr; ++i) {
+      for (Ov& cand : objs_[(n + i) % objs_.size()].ovs) {
+        if (&cand != &ov && cand.st != HandleState::kClosed) {
+          other = &cand;
+          break;
+        }
+      }
+    }
+    if (other == nullptr && route == HandleRoute::kAssignedOther) route = HandleRoute::kAssignedEmpty;
+  }
+  if (route == HandleRoute::kCApi || route == HandleRoute::kCApi2) return c_api();
+  ++stats_.handle_ops;
+
+  const std::string H = "H[" + std::to_string(ov.tx) + "]";
+  const std::string O = other != nullptr ? "H[" + std::to_string(other->tx) + "]" : "0";
+  const std::string how = std::string(" (released through ") + kRouteNames[static_cast<int>(route)] + ")";
+  const OverlayId id = ov.handle;
+  const OverlayId other_id = other != nullptr ? other->handle : 0;
+  auto holds = [&](bool ok, const std::string& cxx, const std::string& what) {
+    oracle_->Check(Expectation::Holds(), Value::Bool(ok), [&] { return Spelling{what + how, cxx, {}, {}}; });
+  };
+  // The release through handle `h` (named `name` in the reproducer), checked against e.
+  auto member = [&](Overlay& h, const std::string& name) -> int {
+    const std::string call = name + (abandon ? ".Abandon()" : ".Teardown()");
+    auto spelled = [&] {
+      Spelling s = spell(call);
+      s.what += how;
+      return s;
+    };
+    oracle_->Record(e, spelled);
+    const int r = static_cast<int>(abandon ? h.Abandon() : h.Teardown());
+    oracle_->Verify(e, Value::Result(r), spelled);
+    holds(!h.valid(), "!" + name + ".valid()", "a vto::Overlay is empty after its " + call);
+    return r;
+  };
+
+  T("{");
+  std::optional<int> result;
+  switch (route) {
+    case HandleRoute::kMember: {
+      T("vto::Overlay h(" + H + ");");
+      Overlay h(id);
+      result = member(h, "h");
+      const Expectation again = Expectation::Equal(Value::Result(TeardownResult::kNullHandle));
+      auto spell_again = [&] {
+        return Spelling{"a second Teardown of an emptied vto::Overlay does nothing (CONTRACT P14)" + how, "h.Teardown()",
+                        {}, {}};
+      };
+      oracle_->Record(again, spell_again);
+      oracle_->Verify(again, Value::Result(h.Teardown()), spell_again);
+      break;
+    }
+    case HandleRoute::kMoved: {
+      T("vto::Overlay h(" + H + ");");
+      T("vto::Overlay g(std::move(h));");
+      Overlay h(id);
+      Overlay g(std::move(h));
+      holds(!h.valid() && g.id() == id, "!h.valid() && g.id() == " + H,
+            "move construction of a vto::Overlay empties the source and takes its overlay");
+      result = member(g, "g");
+      break;
+    }
+    case HandleRoute::kSelfMoved: {
+      T("vto::Overlay h(" + H + ");");
+      T("vto::Overlay& alias = h;");
+      T("h = std::move(alias);");
+      Overlay h(id);
+      Overlay& alias = h;
+      h = std::move(alias);
+      holds(h.id() == id, "h.id() == " + H, "self-move-assignment of a vto::Overlay keeps its overlay");
+      result = member(h, "h");
+      break;
+    }
+    case HandleRoute::kSwapped: {
+      T("vto::Overlay h(" + H + ");");
+      T("vto::Overlay other(" + O + ");");
+      T("std::swap(h, other);");
+      Overlay h(id);
+      Overlay o(other_id);
+      std::swap(h, o);
+      holds(h.id() == other_id && o.id() == id, "h.id() == " + O + " && other.id() == " + H,
+            "std::swap of two vto::Overlay handles exchanges their overlays");
+      T("std::swap(h, other);");
+      std::swap(h, o);
+      result = member(h, "h");
+      T("(void)other.release();");
+      (void)o.release();
+      break;
+    }
+    case HandleRoute::kScopeEnd: {
+      T("vto::Overlay h(" + H + ");");
+      { Overlay h(id); }
+      break;
+    }
+    case HandleRoute::kAssignedEmpty: {
+      T("vto::Overlay h(" + H + ");");
+      T("h = vto::Overlay();");
+      Overlay h(id);
+      h = Overlay();
+      holds(!h.valid(), "!h.valid()", "a vto::Overlay move-assigned from an empty one is empty");
+      break;
+    }
+    case HandleRoute::kAssignedOther: {
+      T("vto::Overlay h(" + H + ");");
+      T("vto::Overlay other(" + O + ");");
+      T("h = std::move(other);");
+      Overlay h(id);
+      Overlay o(other_id);
+      h = std::move(o);
+      holds(!o.valid() && h.id() == other_id, "!other.valid() && h.id() == " + O,
+            "a move-assigned vto::Overlay takes the source's overlay and empties the source");
+      T("(void)h.release();");
+      (void)h.release();  // the other overlay stays where the scenario keeps it
+      break;
+    }
+    default: break;
+  }
+  T("}");
+  return result;
+}
+
+}  // namespace vto::harness::lifecycle

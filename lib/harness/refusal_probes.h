@@ -1,0 +1,55 @@
+// refusal_probes.h — every refusal of docs/CONTRACT.md that the request alone decides
+// (R2-R9), asked for through the overlay library's own C++ API (vto::Install by slot) on a
+// live object of the hierarchy:
+//   R2 no reflected shape; R3 a reflected class without a vptr; R4 a slot at or past the
+//   reflected class's slot count; R5 either destructor entry; R6 one slot twice, apart;
+//   R7 a null replacement; R8 more extra slots than the limit, in one request and (one input
+//   in eight) summed over a stack whose lower overlay holds exactly the limit; R9 a destroy
+//   hook on a polymorphic class whose destructor is not virtual.
+// Each must be refused with exactly its Status and leave every vptr of the object as it was
+// (the caller's `untouched` check); R1 and R11/R12 stay with the name-based probes of
+// dispatch_scenario.cc, which every backend answers. Only for a backend that exposes the
+// library (Backend::native_shapes); a plug-in's refusals are its own contract (issue 17).
+//
+// Which slots, distances and classes a probe uses comes from `choice` (a hash of the input;
+// no input bytes are read, so corpus files keep their meaning), so every variant is asked
+// for across a corpus. Every check is an Expectation, so the reproducer makes the same
+// requests (vto_repro::Refusal) and the same checks.
+//
+// Thread-safety: thread-compatible (the fuzzer's thread).
+#ifndef VTO_HARNESS_REFUSAL_PROBES_H
+#define VTO_HARNESS_REFUSAL_PROBES_H
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "harness/expectation.h"
+#include "harness/hierarchy_cache.h"
+#include "harness/stats.h"
+#include "overlay/class_shape.h"
+#include "overlay/overlay.h"
+
+namespace vto::harness {
+
+struct RefusalProbeObject {
+  void* instance = nullptr;
+  std::string cxx;  // the object in the reproducer ("V[0]")
+  int cls = -1;     // its class (its dynamic type; the probes reflect it as that class)
+  // The model says the library overlays it as its own class (no virtual bases, one vptr:
+  // CONTRACT R12), which the stacked R8 probe needs.
+  bool installable = false;
+};
+
+// The library entry the probes call: vto::Install, or (tests) a deliberately broken one.
+using InstallFn = InstallResult (*)(const InstallRequest& request, const ShapeResolver& resolver);
+
+// Runs the probes. `untouched(what)` checks that every vptr of the object is as before.
+// Returns without a check when the object's class has no shape (not polymorphic).
+void ProbeSlotRefusals(const CompiledHierarchy& ch, const ShapeResolver& shapes, const RefusalProbeObject& object,
+                       uint64_t choice, const Oracle& oracle, Transcript* tx, DispatchStats& stats,
+                       const std::function<void(const std::string& what)>& untouched, InstallFn install = &Install);
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_REFUSAL_PROBES_H
