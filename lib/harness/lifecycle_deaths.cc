@@ -134,7 +134,7 @@ void LifecycleScenario::PostDeath(Obj& o, const std::pair<void*, size_t>* storag
   for (size_t k : active) foreign = foreign && *static_cast<void**>(o.ptr) != o.ovs[k].vptr_installed;
   const bool teardown = foreign && src_.Chance(0.5);
   const Expectation e = Expectation::Equal(Value::Result(ExpectedAfterUnseenDeath(teardown)));
-  const std::optional<int> r = ReleaseHandle(first, /*abandon=*/!teardown, e, [&](const std::string& subject) {
+  const std::optional<int> r = ReleaseHandle(o, first, /*abandon=*/!teardown, e, [&](const std::string& subject) {
     return Spelling{std::string(teardown ? "teardown" : "Abandon") + " after the unseen death of " + Describe(o),
                     subject, {}, {}};
   });

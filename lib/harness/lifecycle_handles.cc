@@ -1,9 +1,11 @@
 // lifecycle_handles.cc — how fuzz_lifecycle releases a handle: through the backend's C ABI,
 // or — for a backend that exposes the library (Backend::native_shapes: its ids are
-// vto::OverlayIds) — through the C++ handle of overlay.h, in every idiom a binding written in
-// C++ uses: the member Teardown/Abandon (and a second call on the emptied handle), a move
-// construction, a self-move-assignment, std::swap, the end of a scope, a move-assignment from
-// an empty handle and from a handle that owns another overlay (lifecycle_model.h).
+// vto::OverlayIds) — through overlay_c.h's vto_teardown/vto_abandon, or through the C++ handle
+// of overlay.h in every idiom a binding written in C++ uses: the member Teardown/Abandon (and
+// a second call on the emptied handle), a move construction, a self-move-assignment,
+// std::swap, the end of a scope, a move-assignment from an empty handle and from a handle
+// that owns another overlay (lifecycle_model.h). Where the overlay is the object's current
+// one, its extra slots are read through the route's own first_extra_index first.
 //
 // The route is chosen from the input's hash and the release's number, never from input
 // bytes, and every route has the same effect on the scenario's state as the C ABI's release,
@@ -16,6 +18,7 @@
 
 #include "harness/lifecycle_model.h"
 #include "overlay/overlay.h"
+#include "overlay/overlay_c.h"
 
 namespace vto::harness::lifecycle {
 namespace {
@@ -23,16 +26,17 @@ namespace {
 // The routes, in the order HandleRoute's value picks them; the C ABI twice (it is the only
 // route a plug-in has, and the one the rest of the scenario was written against).
 enum class HandleRoute : uint8_t {
-  kCApi, kCApi2, kMember, kMoved, kSelfMoved, kSwapped, kScopeEnd, kAssignedEmpty, kAssignedOther, kCount
+  kCApi, kCApi2, kCFunctions, kMember, kMoved, kSelfMoved, kSwapped, kScopeEnd, kAssignedEmpty, kAssignedOther, kCount
 };
-constexpr const char* kRouteNames[] = {"the C ABI", "the C ABI", "vto::Overlay::{Teardown,Abandon}",
+constexpr const char* kRouteNames[] = {"the backend's table", "the backend's table",
+                                       "overlay_c.h's vto_teardown/vto_abandon", "vto::Overlay::{Teardown,Abandon}",
                                        "a moved-to vto::Overlay", "a self-move-assigned vto::Overlay",
                                        "a swapped vto::Overlay", "the end of a vto::Overlay's scope",
                                        "move-assigning an empty vto::Overlay", "move-assigning another overlay's handle"};
 
 }  // namespace
 
-std::optional<int> LifecycleScenario::ReleaseHandle(Ov& ov, bool abandon, const Expectation& e,
+std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool abandon, const Expectation& e,
                                                     const std::function<Spelling(const std::string&)>& spell) {
   auto c_api = [&]() -> std::optional<int> {
     const std::string call = std::string("vto::") + (abandon ? "AbandonOverlay" : "TeardownOverlay") + "(H[" +
@@ -72,6 +76,23 @@ std::optional<int> LifecycleScenario::ReleaseHandle(Ov& ov, bool abandon, const 
   auto holds = [&](bool ok, const std::string& cxx, const std::string& what) {
     oracle_->Check(Expectation::Holds(), Value::Bool(ok), [&] { return Spelling{what + how, cxx, {}, {}}; });
   };
+  // The overlay's extra slots through the route's own index (`index_cxx`), while the object
+  // dispatches through this overlay (so its vptr leads to them).
+  const size_t k = static_cast<size_t>(&ov - o.ovs.data());
+  const bool current = ov.st == HandleState::kActive && o.alive && *static_cast<void**>(o.ptr) == ov.vptr_installed;
+  auto extras = [&](size_t first, const std::string& index_cxx) {
+    if (!current) return;
+    for (size_t i = 0; i < ov.request.extra; ++i) {
+      const void* want = Cookie(static_cast<size_t>(o.id), k, i);
+      oracle_->Check(Expectation::Equal(Value::Pointer(want)), Value::Pointer(ExtraSlot(o.ptr, first + i)), [&] {
+        return Spelling{"extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on " +
+                            Describe(o) + ", found through " + index_cxx + how,
+                        "vto::ExtraSlot(" + V(o) + ", " + index_cxx + " + " + std::to_string(i) + ")",
+                        {"reinterpret_cast<void*>(" + std::to_string(reinterpret_cast<uintptr_t>(want)) + "ull)"},
+                        {}};
+      });
+    }
+  };
   // The release through handle `h` (named `name` in the reproducer), checked against e.
   auto member = [&](Overlay& h, const std::string& name) -> int {
     const std::string call = name + (abandon ? ".Abandon()" : ".Teardown()");
@@ -90,9 +111,25 @@ std::optional<int> LifecycleScenario::ReleaseHandle(Ov& ov, bool abandon, const 
   T("{");
   std::optional<int> result;
   switch (route) {
+    case HandleRoute::kCFunctions: {
+      extras(vto_first_extra_index(id), "vto_first_extra_index(" + H + ")");
+      const std::string call =
+          std::string("static_cast<vto::TeardownResult>(") + (abandon ? "vto_abandon(" : "vto_teardown(") + H + "))";
+      auto spelled = [&] {
+        Spelling s = spell(call);
+        s.what += how;
+        return s;
+      };
+      oracle_->Record(e, spelled);
+      const int r = abandon ? vto_abandon(id) : vto_teardown(id);
+      oracle_->Verify(e, Value::Result(r), spelled);
+      result = r;
+      break;
+    }
     case HandleRoute::kMember: {
       T("vto::Overlay h(" + H + ");");
       Overlay h(id);
+      extras(h.first_extra_index(), "h.first_extra_index()");
       result = member(h, "h");
       const Expectation again = Expectation::Equal(Value::Result(TeardownResult::kNullHandle));
       auto spell_again = [&] {

@@ -250,7 +250,8 @@ class LifecycleScenario {
   // picks, checking `e` on the result where the route returns one (then returned) and that
   // the C++ handle behaves as overlay.h promises. `spell(subject)`: the words of e for the
   // reproducer's expression `subject`.
-  std::optional<int> ReleaseHandle(Ov& ov, bool abandon, const Expectation& e,
+  // REQUIRES: ov is one of o.ovs.
+  std::optional<int> ReleaseHandle(const Obj& o, Ov& ov, bool abandon, const Expectation& e,
                                    const std::function<Spelling(const std::string&)>& spell);
 
   // ---- calls and callbacks (lifecycle_calls.cc) ---------------------------------------------
@@ -305,6 +306,7 @@ class LifecycleScenario {
   const Oracle silent_;            // inside a destroy callback: the reproducer's hook only counts
   const Oracle* oracle_;           // the one in use
   size_t live_base_ = 0;
+  size_t live_handles_base_ = 0;  // vto_live_handles() at the start (native backends only)
   std::vector<int> classes_;      // kit classes
   std::vector<int> overlayable_;  // of those, the ones without virtual bases or a second vptr
   std::deque<Obj> objs_;

@@ -7,6 +7,7 @@
 #include "harness/failure.h"
 #include "harness/in_hook_release.h"
 #include "harness/lifecycle_model.h"
+#include "overlay/overlay_c.h"
 
 namespace vto::harness::lifecycle {
 
@@ -122,7 +123,7 @@ void LifecycleScenario::TeardownAt(Obj& o, size_t k) {
   Ov& ov = o.ovs[k];
   if (ov.st == HandleState::kActive && !o.alive) HarnessError("teardown of an active overlay on a dead object");
   const Expectation e = Expectation::Equal(Value::Result(ExpectedTeardown(ov.st, o.alive)));
-  const std::optional<int> r = ReleaseHandle(ov, /*abandon=*/false, e, [&](const std::string& subject) {
+  const std::optional<int> r = ReleaseHandle(o, ov, /*abandon=*/false, e, [&](const std::string& subject) {
     return Spelling{"teardown of overlay #" + std::to_string(k) + " on " + Describe(o) + (o.alive ? "" : " (dead)"),
                     subject, {}, {}};
   });
@@ -169,6 +170,18 @@ void LifecycleScenario::CheckLive(const char* when) {
       if (ov.hook) CheckHookCount(o, ov, when);
     }
   }
+  if (b_.native_shapes() == nullptr) return;
+  // The handles the binding has not released (CONTRACT P21), through overlay_c.h.
+  size_t open = 0;
+  for (const Obj& o : objs_) {
+    for (const Ov& ov : o.ovs) open += ov.st != HandleState::kClosed;
+  }
+  oracle_->Check(Expectation::Equal(Value::Int(static_cast<long long>(live_handles_base_ + open))),
+                 Value::Int(static_cast<long long>(vto_live_handles())), [&] {
+                   return Spelling{std::string("live-handle count ") + when + " (" + std::to_string(open) +
+                                       " handles not yet released; else a handle leaked or was released twice)",
+                                   "vto_live_handles()", {"live_handles_base + " + std::to_string(open)}, {}};
+                 });
 }
 
 // The hook of `ov` fired as often as the deaths so far predict (harness-side only: the

@@ -16,6 +16,7 @@
 #include "harness/input_header.h"
 #include "harness/lifecycle_model.h"
 #include "harness/storage_ledger.h"
+#include "overlay/overlay_c.h"
 #include "harness/reproducer.h"
 
 namespace vto::harness {
@@ -87,6 +88,7 @@ LifecycleScenario::LifecycleScenario(backend::Backend& b, const CompiledHierarch
 
 void LifecycleScenario::Run() {
   live_base_ = b_.LiveOverlays();
+  if (b_.native_shapes() != nullptr) live_handles_base_ = vto_live_handles();
   ResetStorageLedger();
   classes_ = gen::KitClasses(h_);
   for (int c : classes_) {
@@ -95,6 +97,7 @@ void LifecycleScenario::Run() {
   }
   if (classes_.empty()) return;  // nothing polymorphic to overlay
   if (tx_ != nullptr) T("const size_t live_base = vto::LiveBlocks();");
+  if (tx_ != nullptr) T("const size_t live_handles_base = vto_live_handles();");
   for (int i = 0; i < LifecyclePolicy::kMaxTopOps && !src_.exhausted(); ++i) {
     try {
       Step(0);

@@ -124,6 +124,7 @@ const char* const kProgramHead = R"(
 
 #include "overlay/class_shape.h"
 #include "overlay/overlay.h"
+#include "overlay/overlay_c.h"
 
 namespace vto_repro {
 thread_local int last_id = 0;
