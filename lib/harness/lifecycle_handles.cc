@@ -80,14 +80,17 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
   // dispatches through this overlay (so its vptr leads to them).
   const size_t k = static_cast<size_t>(&ov - o.ovs.data());
   const bool current = ov.st == HandleState::kActive && o.alive && *static_cast<void**>(o.ptr) == ov.vptr_installed;
-  auto extras = [&](size_t first, const std::string& index_cxx) {
+  // `c_api`: read through overlay_c.h's vto_extra_slot instead of vto::ExtraSlot.
+  auto extras = [&](size_t first, const std::string& index_cxx, bool c_api) {
     if (!current) return;
     for (size_t i = 0; i < ov.request.extra; ++i) {
       const void* want = Cookie(static_cast<size_t>(o.id), k, i);
-      oracle_->Check(Expectation::Equal(Value::Pointer(want)), Value::Pointer(ExtraSlot(o.ptr, first + i)), [&] {
+      const void* got = c_api ? *vto_extra_slot(o.ptr, first + i) : ExtraSlot(o.ptr, first + i);
+      oracle_->Check(Expectation::Equal(Value::Pointer(want)), Value::Pointer(got), [&] {
+        const std::string at = V(o) + ", " + index_cxx + " + " + std::to_string(i) + ")";
         return Spelling{"extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on " +
                             Describe(o) + ", found through " + index_cxx + how,
-                        "vto::ExtraSlot(" + V(o) + ", " + index_cxx + " + " + std::to_string(i) + ")",
+                        c_api ? "*vto_extra_slot(" + at : "vto::ExtraSlot(" + at,
                         {"reinterpret_cast<void*>(" + std::to_string(reinterpret_cast<uintptr_t>(want)) + "ull)"},
                         {}};
       });
@@ -112,7 +115,7 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
   std::optional<int> result;
   switch (route) {
     case HandleRoute::kCFunctions: {
-      extras(vto_first_extra_index(id), "vto_first_extra_index(" + H + ")");
+      extras(vto_first_extra_index(id), "vto_first_extra_index(" + H + ")", /*c_api=*/true);
       const std::string call =
           std::string("static_cast<vto::TeardownResult>(") + (abandon ? "vto_abandon(" : "vto_teardown(") + H + "))";
       auto spelled = [&] {
@@ -129,7 +132,7 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
     case HandleRoute::kMember: {
       T("vto::Overlay h(" + H + ");");
       Overlay h(id);
-      extras(h.first_extra_index(), "h.first_extra_index()");
+      extras(h.first_extra_index(), "h.first_extra_index()", /*c_api=*/false);
       result = member(h, "h");
       const Expectation again = Expectation::Equal(Value::Result(TeardownResult::kNullHandle));
       auto spell_again = [&] {

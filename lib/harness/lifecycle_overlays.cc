@@ -171,7 +171,12 @@ void LifecycleScenario::CheckLive(const char* when) {
     }
   }
   if (b_.native_shapes() == nullptr) return;
-  // The handles the binding has not released (CONTRACT P21), through overlay_c.h.
+  // The same count through overlay_c.h, and the handles the binding has not released (P21).
+  oracle_->Check(Expectation::Equal(Value::Int(static_cast<long long>(live_base_ + active))),
+                 Value::Int(static_cast<long long>(vto_live_blocks())), [&] {
+                   return Spelling{std::string("vto_live_blocks() ") + when, "vto_live_blocks()",
+                                   {"live_base + " + std::to_string(active)}, {}};
+                 });
   size_t open = 0;
   for (const Obj& o : objs_) {
     for (const Ov& ov : o.ovs) open += ov.st != HandleState::kClosed;

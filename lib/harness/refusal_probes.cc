@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "gen/stub_names.h"
 #include "harness/transcript.h"
 #include "overlay/overlay.h"
+#include "overlay/overlay_c.h"
 #include "overlay/status.h"
 
 namespace vto::harness {
@@ -111,6 +113,7 @@ class Prober {
     Ask({"R8", std::to_string(kLimit + 1) + " extra slots in one request" + on, own, own_cxx, {}, kLimit + 1, false,
          Status::kExtraSlotsOverflow});
     if (pick(8) == 0 && o_.installable) StackedLimit(own, own_cxx, on);
+    if (!plain.empty()) ThroughC(*own, plain[pick(plain.size())], on);
     {
       std::vector<int> plain_dtor;  // polymorphic classes whose destructor is not virtual
       for (size_t c = 0; c < ch_.model.classes.size(); ++c) {
@@ -171,6 +174,49 @@ class Prober {
                                     r.ok() ? std::string(" (installed)") : " (" + r.message + ")"};
                   });
     if (untouched) untouched_(std::string(p.rid) + ": a refused request (" + p.what + ") left every vptr as it was");
+  }
+
+  // overlay_c.h's install over a shape table made from `own`: a null replacement (R7) and a
+  // reflected name the table does not know (R2), each refused with exactly its status, named
+  // by vto_status_name as by StatusName.
+  void ThroughC(const ClassShape& own, uint32_t slot, const std::string& on) {
+    vto_shape_table* table = vto_shape_table_new();
+    std::vector<const char*> bases;
+    for (const std::string& b : own.primary_bases) bases.push_back(b.c_str());
+    const vto_class_shape_desc desc{own.rtti_name.c_str(), own.name.c_str(),  1,
+                                    own.num_slots,         own.complete_dtor_slot, own.deleting_dtor_slot,
+                                    own.has_secondary_vptrs, own.has_virtual_bases, own.vptr_identity_assumed,
+                                    bases.data(),          bases.size()};
+    oracle_.Verify(Expectation::Equal(Value::Int(0)), Value::Int(vto_shape_table_add(table, &desc)), [&] {
+      return Spelling{"vto_shape_table_add of the shape of " + own.name, "", {}, {}};
+    });
+    const vto_slot_replacement null_fn{slot, nullptr};
+    for (const bool known : {true, false}) {
+      const Status want = known ? Status::kNullReplacement : Status::kNullShape;
+      const vto_install_args args{o_.instance, known ? own.rtti_name.c_str() : "no such class", &null_fn, 1, 0,
+                                  nullptr, nullptr};
+      vto_overlay_t out = 1;
+      char message[256];
+      const int got = vto_install(&args, vto_shape_table_resolver(table), &out, message, sizeof message);
+      ++stats_.refusal_probes;
+      const std::string what = std::string(known ? "R7" : "R2") + ": overlay_c.h's vto_install " +
+                               (known ? "with a null replacement for slot " + std::to_string(slot)
+                                      : std::string("reflecting a name its resolver does not know")) +
+                               on + " must be refused with " + StatusName(want);
+      oracle_.Check(Expectation::Equal(Value::Int(static_cast<int>(want))), Value::Int(got), [&] {
+        return Spelling{what,
+                        "vto_repro::CRefusal(" + o_.cxx + ", \"@SHAPE(" + ch_.ns + "::" + gen::ClassName(o_.cls) +
+                            ")@\", " + std::to_string(slot) + "u, " + (known ? "true" : "false") + ")",
+                        {"static_cast<int>(vto::Status::" + std::string(StatusName(want)) + ")"},
+                        std::string(" (") + message + ")"};
+      });
+      oracle_.Verify(Expectation::Holds(),
+                     Value::Bool(out == 0 && std::strcmp(vto_status_name(got), StatusName(want)) == 0), [&] {
+                       return Spelling{what + ": the handle is 0 and vto_status_name names the status", "", {}, {}};
+                     });
+      untouched_(what + " left every vptr as it was");
+    }
+    vto_shape_table_free(table);
   }
 
   // R8 over a stack: the lower overlay holds exactly the limit (allowed), one more on top is

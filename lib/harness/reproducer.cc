@@ -267,6 +267,25 @@ inline int Refusal(void* obj, const vto::ClassShape* shape, std::initializer_lis
   (void)r.overlay.release();
   return static_cast<int>(r.status);
 }
+// The same through overlay_c.h: vto_install over a shape table holding `cls`'s shape, with a
+// null replacement for `slot` (known) or reflecting a name the table does not know.
+inline int CRefusal(void* obj, const char* cls, uint32_t slot, bool known) {
+  const vto::ClassShape* s = ShapeNamed(cls);
+  if (s == nullptr) Failed("the reproducer has no shape of the probed class");
+  vto_shape_table* table = vto_shape_table_new();
+  std::vector<const char*> bases;
+  for (const std::string& b : s->primary_bases) bases.push_back(b.c_str());
+  const vto_class_shape_desc desc{s->rtti_name.c_str(), s->name.c_str(), 1, s->num_slots, s->complete_dtor_slot,
+                                  s->deleting_dtor_slot, s->has_secondary_vptrs, s->has_virtual_bases,
+                                  s->vptr_identity_assumed, bases.data(), bases.size()};
+  if (vto_shape_table_add(table, &desc) != 0) Failed("vto_shape_table_add refused the probed class's shape");
+  const vto_slot_replacement null_fn{slot, nullptr};
+  const vto_install_args args{obj, known ? s->rtti_name.c_str() : "no such class", &null_fn, 1, 0, nullptr, nullptr};
+  vto_overlay_t out = 0;
+  const int got = vto_install(&args, vto_shape_table_resolver(table), &out, nullptr, 0);
+  vto_shape_table_free(table);
+  return got;
+}
 // The value of extra slot i of overlay `id` on `obj`.
 inline void* Extra(void* obj, uint64_t id, size_t i) { return vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i); }
 // Checks the calls traced since ClearTrace(): {impl id, this} in order.
