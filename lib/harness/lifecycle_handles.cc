@@ -12,6 +12,7 @@
 // so corpus files keep their meaning and every later oracle applies unchanged. A route that
 // cannot observe the result (a destructor, an assignment) leaves it to those later oracles:
 // the live-overlay count, the calls and the restored vptrs.
+#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "harness/lifecycle_model.h"
 #include "overlay/overlay.h"
 #include "overlay/overlay_c.h"
+#include "overlay/status.h"
 
 namespace vto::harness::lifecycle {
 namespace {
@@ -126,6 +128,10 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
       oracle_->Record(e, spelled);
       const int r = abandon ? vto_abandon(id) : vto_teardown(id);
       oracle_->Verify(e, Value::Result(r), spelled);
+      oracle_->Verify(Expectation::Holds(),
+                      Value::Bool(std::strcmp(vto_teardown_result_name(r),
+                                              TeardownResultName(static_cast<TeardownResult>(r))) == 0),
+                      [&] { return Spelling{"vto_teardown_result_name names the result as TeardownResultName" + how, "", {}, {}}; });
       result = r;
       break;
     }
