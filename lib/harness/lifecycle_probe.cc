@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -61,10 +62,21 @@ std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const Comp
   ::close(fds[1]);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  // Until EOF, through signals: libFuzzer's -timeout alarm interrupts the read of a child
+  // that a loaded machine runs slowly, and closing the pipe early would kill the child with
+  // SIGPIPE on its next write (a false "died other than by std::terminate").
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
   ::close(fds[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   const bool exited = WIFEXITED(status);
   if (exited && WEXITSTATUS(status) == 3) return std::nullopt;  // refused: not installable here
   if (exited && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 4)) {
