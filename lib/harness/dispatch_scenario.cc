@@ -116,9 +116,10 @@ class DispatchScenario {
     }
     ProbeRefusals(objects[0]);
     if (const ShapeResolver* shapes = b_.native_shapes()) {
-      ProbeSlotRefusals(ch_, *shapes, {objects[0].ptr, V(objects[0]), objects[0].cls,
-                                                 !objects[0].t->has_virtual_bases && !objects[0].t->has_multiple_vptrs}, input_hash_, oracle_, tx_,
-                        stats_, [&](const std::string& what) { CheckVptrs(objects[0], what); }, probe_install_);
+      const Object& o = objects[0];
+      ProbeSlotRefusals(ch_, *shapes,
+                        {o.ptr, V(o), o.cls, !o.t->has_virtual_bases && !o.t->has_multiple_vptrs, &o.vptrs},
+                        input_hash_, oracle_, tx_, stats_, probe_install_);
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
                       return Spelling{"the refusal probes left the live-overlay count as it was", "vto::LiveBlocks()",

@@ -41,11 +41,13 @@ constexpr const char* kRouteNames[] = {"the backend's table", "the backend's tab
 std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool abandon, const Expectation& e,
                                                     const std::function<Spelling(const std::string&)>& spell) {
   auto c_api = [&]() -> std::optional<int> {
-    const std::string call = std::string("vto::") + (abandon ? "AbandonOverlay" : "TeardownOverlay") + "(H[" +
-                             std::to_string(ov.tx) + "])";
-    oracle_->Record(e, [&] { return spell(call); });
+    auto spelled = [&] {
+      return spell(std::string("vto::") + (abandon ? "AbandonOverlay" : "TeardownOverlay") + "(H[" +
+                   std::to_string(ov.tx) + "])");
+    };
+    oracle_->Record(e, spelled);
     const int r = abandon ? b_.Abandon(ov.handle) : b_.Teardown(ov.handle);
-    oracle_->Verify(e, Value::Result(r), [&] { return spell(call); });
+    oracle_->Verify(e, Value::Result(r), spelled);
     return r;
   };
   if (b_.native_shapes() == nullptr) return c_api();
@@ -70,28 +72,32 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
   if (route == HandleRoute::kCApi || route == HandleRoute::kCApi2) return c_api();
   ++stats_.handle_ops;
 
-  const std::string H = "H[" + std::to_string(ov.tx) + "]";
-  const std::string O = other != nullptr ? "H[" + std::to_string(other->tx) + "]" : "0";
-  const std::string how = std::string(" (released through ") + kRouteNames[static_cast<int>(route)] + ")";
+  // The words and the reproducer's statements are made only when needed (a release is hot).
+  const bool rec = tx_ != nullptr;
+  auto H = [&] { return "H[" + std::to_string(ov.tx) + "]"; };
+  auto O = [&] { return other != nullptr ? "H[" + std::to_string(other->tx) + "]" : std::string("0"); };
+  auto how = [&] { return std::string(" (released through ") + kRouteNames[static_cast<int>(route)] + ")"; };
   const OverlayId id = ov.handle;
   const OverlayId other_id = other != nullptr ? other->handle : 0;
-  auto holds = [&](bool ok, const std::string& cxx, const std::string& what) {
-    oracle_->Check(Expectation::Holds(), Value::Bool(ok), [&] { return Spelling{what + how, cxx, {}, {}}; });
+  // A condition of the handle; `cxx` and `what` are called only when the words are needed.
+  auto holds = [&](bool ok, auto cxx, auto what) {
+    oracle_->Check(Expectation::Holds(), Value::Bool(ok), [&] { return Spelling{what() + how(), cxx(), {}, {}}; });
   };
   // The overlay's extra slots through the route's own index (`index_cxx`), while the object
   // dispatches through this overlay (so its vptr leads to them).
   const size_t k = static_cast<size_t>(&ov - o.ovs.data());
   const bool current = ov.st == HandleState::kActive && o.alive && *static_cast<void**>(o.ptr) == ov.vptr_installed;
   // `c_api`: read through overlay_c.h's vto_extra_slot instead of vto::ExtraSlot.
-  auto extras = [&](size_t first, const std::string& index_cxx, bool c_api) {
+  auto extras = [&](size_t first, bool c_api) {
     if (!current) return;
     for (size_t i = 0; i < ov.request.extra; ++i) {
       const void* want = Cookie(static_cast<size_t>(o.id), k, i);
       const void* got = c_api ? *vto_extra_slot(o.ptr, first + i) : ExtraSlot(o.ptr, first + i);
       oracle_->Check(Expectation::Equal(Value::Pointer(want)), Value::Pointer(got), [&] {
+        const std::string index_cxx = c_api ? "vto_first_extra_index(" + H() + ")" : std::string("h.first_extra_index()");
         const std::string at = V(o) + ", " + index_cxx + " + " + std::to_string(i) + ")";
         return Spelling{"extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on " +
-                            Describe(o) + ", found through " + index_cxx + how,
+                            Describe(o) + ", found through " + index_cxx + how(),
                         c_api ? "*vto_extra_slot(" + at : "vto::ExtraSlot(" + at,
                         {"reinterpret_cast<void*>(" + std::to_string(reinterpret_cast<uintptr_t>(want)) + "ull)"},
                         {}};
@@ -99,50 +105,53 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
     }
   };
   // The release through handle `h` (named `name` in the reproducer), checked against e.
-  auto member = [&](Overlay& h, const std::string& name) -> int {
-    const std::string call = name + (abandon ? ".Abandon()" : ".Teardown()");
+  auto member = [&](Overlay& h, const char* name) -> int {
+    auto call = [&] { return name + std::string(abandon ? ".Abandon()" : ".Teardown()"); };
     auto spelled = [&] {
-      Spelling s = spell(call);
-      s.what += how;
+      Spelling s = spell(call());
+      s.what += how();
       return s;
     };
     oracle_->Record(e, spelled);
     const int r = static_cast<int>(abandon ? h.Abandon() : h.Teardown());
     oracle_->Verify(e, Value::Result(r), spelled);
-    holds(!h.valid(), "!" + name + ".valid()", "a vto::Overlay is empty after its " + call);
+    holds(!h.valid(), [&] { return "!" + std::string(name) + ".valid()"; },
+          [&] { return "a vto::Overlay is empty after its " + call(); });
     return r;
   };
 
-  T("{");
+  if (rec) T("{");
   std::optional<int> result;
   switch (route) {
     case HandleRoute::kCFunctions: {
-      extras(vto_first_extra_index(id), "vto_first_extra_index(" + H + ")", /*c_api=*/true);
-      const std::string call =
-          std::string("static_cast<vto::TeardownResult>(") + (abandon ? "vto_abandon(" : "vto_teardown(") + H + "))";
+      extras(vto_first_extra_index(id), /*c_api=*/true);
       auto spelled = [&] {
-        Spelling s = spell(call);
-        s.what += how;
+        Spelling s = spell(std::string("static_cast<vto::TeardownResult>(") + (abandon ? "vto_abandon(" : "vto_teardown(") +
+                           H() + "))");
+        s.what += how();
         return s;
       };
       oracle_->Record(e, spelled);
       const int r = abandon ? vto_abandon(id) : vto_teardown(id);
       oracle_->Verify(e, Value::Result(r), spelled);
+      oracle_->Verify(Expectation::Equal(Value::Int(static_cast<long long>(LiveBlocks()))),
+                      Value::Int(static_cast<long long>(vto_live_blocks())),
+                      [&] { return Spelling{"vto_live_blocks() counts as vto::LiveBlocks()" + how(), "", {}, {}}; });
       oracle_->Verify(Expectation::Holds(),
                       Value::Bool(std::strcmp(vto_teardown_result_name(r),
                                               TeardownResultName(static_cast<TeardownResult>(r))) == 0),
-                      [&] { return Spelling{"vto_teardown_result_name names the result as TeardownResultName" + how, "", {}, {}}; });
+                      [&] { return Spelling{"vto_teardown_result_name names the result as TeardownResultName" + how(), "", {}, {}}; });
       result = r;
       break;
     }
     case HandleRoute::kMember: {
-      T("vto::Overlay h(" + H + ");");
+      if (rec) T("vto::Overlay h(" + H() + ");");
       Overlay h(id);
-      extras(h.first_extra_index(), "h.first_extra_index()", /*c_api=*/false);
+      extras(h.first_extra_index(), /*c_api=*/false);
       result = member(h, "h");
       const Expectation again = Expectation::Equal(Value::Result(TeardownResult::kNullHandle));
       auto spell_again = [&] {
-        return Spelling{"a second Teardown of an emptied vto::Overlay does nothing (CONTRACT P14)" + how, "h.Teardown()",
+        return Spelling{"a second Teardown of an emptied vto::Overlay does nothing (CONTRACT P14)" + how(), "h.Teardown()",
                         {}, {}};
       };
       oracle_->Record(again, spell_again);
@@ -150,71 +159,84 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
       break;
     }
     case HandleRoute::kMoved: {
-      T("vto::Overlay h(" + H + ");");
-      T("vto::Overlay g(std::move(h));");
+      if (rec) {
+        T("vto::Overlay h(" + H() + ");");
+        T("vto::Overlay g(std::move(h));");
+      }
       Overlay h(id);
       Overlay g(std::move(h));
-      holds(!h.valid() && g.id() == id, "!h.valid() && g.id() == " + H,
-            "move construction of a vto::Overlay empties the source and takes its overlay");
+      holds(!h.valid() && g.id() == id, [&] { return std::string("!h.valid() && g.id() == " + H()); },
+            [] { return std::string("move construction of a vto::Overlay empties the source and takes its overlay"); });
       result = member(g, "g");
       break;
     }
     case HandleRoute::kSelfMoved: {
-      T("vto::Overlay h(" + H + ");");
-      T("vto::Overlay& alias = h;");
-      T("h = std::move(alias);");
+      if (rec) {
+        T("vto::Overlay h(" + H() + ");");
+        T("vto::Overlay& alias = h;");
+        T("h = std::move(alias);");
+      }
       Overlay h(id);
       Overlay& alias = h;
       h = std::move(alias);
-      holds(h.id() == id, "h.id() == " + H, "self-move-assignment of a vto::Overlay keeps its overlay");
+      holds(h.id() == id, [&] { return std::string("h.id() == " + H()); },
+            [] { return std::string("self-move-assignment of a vto::Overlay keeps its overlay"); });
       result = member(h, "h");
       break;
     }
     case HandleRoute::kSwapped: {
-      T("vto::Overlay h(" + H + ");");
-      T("vto::Overlay other(" + O + ");");
-      T("std::swap(h, other);");
+      if (rec) {
+        T("vto::Overlay h(" + H() + ");");
+        T("vto::Overlay other(" + O() + ");");
+        T("std::swap(h, other);");
+      }
       Overlay h(id);
       Overlay o(other_id);
       std::swap(h, o);
-      holds(h.id() == other_id && o.id() == id, "h.id() == " + O + " && other.id() == " + H,
-            "std::swap of two vto::Overlay handles exchanges their overlays");
-      T("std::swap(h, other);");
+      holds(h.id() == other_id && o.id() == id, [&] { return std::string("h.id() == " + O() + " && other.id() == " + H()); },
+            [] { return std::string("std::swap of two vto::Overlay handles exchanges their overlays"); });
+      if (rec) T("std::swap(h, other);");
       std::swap(h, o);
       result = member(h, "h");
-      T("(void)other.release();");
+      if (rec) T("(void)other.release();");
       (void)o.release();
       break;
     }
     case HandleRoute::kScopeEnd: {
-      T("vto::Overlay h(" + H + ");");
+      if (rec) T("vto::Overlay h(" + H() + ");");
       { Overlay h(id); }
       break;
     }
     case HandleRoute::kAssignedEmpty: {
-      T("vto::Overlay h(" + H + ");");
-      T("h = vto::Overlay();");
+      if (rec) {
+        T("vto::Overlay h(" + H() + ");");
+        T("h = vto::Overlay();");
+      }
       Overlay h(id);
       h = Overlay();
-      holds(!h.valid(), "!h.valid()", "a vto::Overlay move-assigned from an empty one is empty");
+      holds(!h.valid(), [&] { return std::string("!h.valid()"); },
+            [] { return std::string("a vto::Overlay move-assigned from an empty one is empty"); });
       break;
     }
     case HandleRoute::kAssignedOther: {
-      T("vto::Overlay h(" + H + ");");
-      T("vto::Overlay other(" + O + ");");
-      T("h = std::move(other);");
+      if (rec) {
+        T("vto::Overlay h(" + H() + ");");
+        T("vto::Overlay other(" + O() + ");");
+        T("h = std::move(other);");
+      }
       Overlay h(id);
       Overlay o(other_id);
       h = std::move(o);
-      holds(!o.valid() && h.id() == other_id, "!other.valid() && h.id() == " + O,
-            "a move-assigned vto::Overlay takes the source's overlay and empties the source");
-      T("(void)h.release();");
+      holds(!o.valid() && h.id() == other_id, [&] { return std::string("!other.valid() && h.id() == " + O()); },
+            [] { return std::string("a move-assigned vto::Overlay takes the source's overlay and empties the source"); });
+      if (rec) T("(void)h.release();");
       (void)h.release();  // the other overlay stays where the scenario keeps it
       break;
     }
     default: break;
   }
-  T("}");
+  if (rec) T("}");
+  CheckLiveHandles("after a release through a handle", &ov);
   return result;
 }
 

@@ -243,6 +243,7 @@ class LifecycleScenario {
   void CheckVptrsRestored(const Obj& o);
   size_t ActiveOverlays() const;
   void CheckLive(const char* when);
+  void CheckLiveHandles(const char* when, const Ov* released = nullptr);
   void CheckHookCount(const Obj& o, const Ov& ov, const char* when) const;  // per hook per operation: no string made
 
   // ---- releasing a handle (lifecycle_handles.cc) ----------------------------------------------

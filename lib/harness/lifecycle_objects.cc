@@ -12,6 +12,7 @@
 #include "gen/stub_names.h"
 #include "harness/failure.h"
 #include "harness/lifecycle_model.h"
+#include "harness/storage_ledger.h"
 
 namespace vto::harness::lifecycle {
 
@@ -60,6 +61,12 @@ void LifecycleScenario::Born(Obj& o, void* ptr) {
     if (h_.classes[s].polymorphic) offsets.push_back(static_cast<char*>(o.t->up[static_cast<size_t>(s)](ptr)) - static_cast<char*>(ptr));
   }
   o.vptrs.Capture(ptr, offsets);
+  if (o.x) {
+    // A new lifetime at this address: what class functions did to earlier objects here
+    // (freed storage the allocator handed out again) is not this object's.
+    ForgetStorage(ptr);
+    if (tx_ != nullptr) T("vto_repro::ForgetFrees(" + V(o) + ");");
+  }
   if (tx_ != nullptr) {
     for (VptrWord& w : o.vptrs.words()) {
       w.tx = tx_->NewWord();

@@ -108,6 +108,7 @@ void LifecycleScenario::Run() {
   }
   Cleanup();
   CheckLive("at the end of the input");
+  CheckLiveHandles("at the end of the input");
   for (Obj& o : objs_) {
     for (Ov& ov : o.ovs) {
       if (ov.st != HandleState::kClosed) HarnessError("overlay left open at the end");

@@ -488,6 +488,10 @@ extern "C" int __sanitizer_get_ownership(const volatile void* p);
 namespace vto_repro {
 std::mutex storage_mu;
 std::map<const void*, int>* class_frees = new std::map<const void*, int>;
+inline void ForgetFrees(const void* p) {
+  std::lock_guard<std::mutex> lock(storage_mu);
+  class_frees->erase(p);
+}
 inline int ClassFrees(const void* p) {
   std::lock_guard<std::mutex> lock(storage_mu);
   auto it = class_frees->find(p);

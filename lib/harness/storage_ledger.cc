@@ -45,6 +45,11 @@ void ResetStorageLedger() {
   g_entries->clear();
 }
 
+void ForgetStorage(const void* p) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (Entry* e = Find(p)) e->r = StorageRecord{};
+}
+
 StorageRecord StorageOf(const void* p) {
   std::lock_guard<std::mutex> lock(g_mu);
   const Entry* e = Find(p);

@@ -29,6 +29,9 @@ struct StorageRecord {
 
 // Forgets every record (the start of an input).
 void ResetStorageLedger();
+// Forgets the record of the block at `p`: an object begins its life there (the allocator may
+// hand out a block a class's operator delete freed before).
+void ForgetStorage(const void* p);
 // The record of the block at `p` (all zero when no class function saw it).
 [[nodiscard]] StorageRecord StorageOf(const void* p);
 // Whether this build can tell an allocated heap block from a freed one (ASan).

@@ -36,7 +36,7 @@ void RunSeeds(const vto_backend_api* api, InstallFn probe_install = &Install) {
   for (const auto& s : seeds) runner.Run(s.data(), s.size());
   EXPECT_GT(runner.stats().overlays, 0u);
   EXPECT_GT(runner.stats().calls_checked, 500u);
-  if (api == nullptr) EXPECT_GT(runner.stats().refusal_probes, 8 * runner.stats().inputs / 2);
+  if (api == nullptr) EXPECT_GT(runner.stats().refusal_probes, runner.stats().inputs);  // each kind on ~1/4 of inputs
 }
 
 // Fault 1: install applies only the first replacement of a request.
