@@ -47,12 +47,12 @@ void LifecycleScenario::CheckStorage(const Obj& o, Path path) {
   if (!freed && path != Path::kExplicitDtorVia) return;  // no other path ends a `new`ed object
   oracle_->RecordIf("vto_repro::SeesAllocations()", Expectation::Equal(Value::Bool(!freed)),
                     [&] {
-                      return Spelling{"the storage of " + Describe(o) + (freed ? " was freed" : " is still allocated") +
+                      return Spelling{"the storage of " + Describe(o) + " is still allocated" +
                                           via,
                                       "vto_repro::StillAllocated(" + V(o) + ")", {}, {}};
                     });
   oracle_->Verify(Expectation::Equal(Value::Bool(!freed)), Value::Bool(StillAllocated(o.ptr)), [&] {
-    return Spelling{"the storage of " + Describe(o) + (freed ? " was freed" : " is still allocated") + via,
+    return Spelling{"the storage of " + Describe(o) + " is still allocated" + via,
                     "vto_repro::StillAllocated(" + V(o) + ")", {}, {}};
   });
 }
