@@ -130,6 +130,9 @@ void LifecycleScenario::TeardownAt(Obj& o, size_t k) {
   Log(Ev::kTeardown, o.id, static_cast<int>(k), r.value_or(-1));
   const bool was_active = ov.st == HandleState::kActive;
   ov.st = HandleState::kClosed;
+  // Here, not inside ReleaseHandle: PostDeath releases while later victims of the same death
+  // (whose callbacks may have released their handles) have not been marked yet.
+  CheckLiveHandles("after a teardown");
   if (was_active && o.alive) {
     CheckCalls(o, "after a teardown");
     if (!AnyActive(o)) CheckVptrsRestored(o);
