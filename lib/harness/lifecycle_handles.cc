@@ -83,7 +83,7 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
   auto holds = [&](bool ok, auto cxx, auto what) {
     oracle_->Check(Expectation::Holds(), Value::Bool(ok), [&] { return Spelling{what() + how(), cxx(), {}, {}}; });
   };
-  // The overlay's extra slots through the route's own index (`index_cxx`), while the object
+  // The overlay's extra slots through the route's own index (`first`), while the object
   // dispatches through this overlay (so its vptr leads to them).
   const size_t k = static_cast<size_t>(&ov - o.ovs.data());
   const bool current = ov.st == HandleState::kActive && o.alive && *static_cast<void**>(o.ptr) == ov.vptr_installed;

@@ -33,28 +33,25 @@ void LifecycleScenario::CheckStorage(const Obj& o, Path path) {
   const bool by_class = DeletedByClass(o.store, path);
   const bool sees_block = OwnBlock(o.store) && SeesAllocations();
   if (o.x || sees_block) ++stats_.storage_checked;
-  const std::string via = std::string(" after it died by ") + kPathNames[static_cast<int>(path)];
+  auto via = [&] { return std::string(" after it died by ") + kPathNames[static_cast<int>(path)]; };
   if (o.x) {  // LcX: its own operator delete reports every call
     const StorageRecord r = StorageOf(o.ptr);
     oracle_->Check(Expectation::Equal(Value::Int(by_class ? 1 : 0)), Value::Int(r.class_deletes), [&] {
       return Spelling{std::string("the storage of ") + Describe(o) + (by_class ? " was freed exactly once" : " was not freed") +
-                          " by " + gen::LcXName(o.cls) + "::operator delete" + via,
+                          " by " + gen::LcXName(o.cls) + "::operator delete" + via(),
                       "vto_repro::ClassFrees(" + V(o) + ")", {}, {}};
     });
   }
   if (!sees_block) return;
   const bool freed = by_class || path == Path::kGlobalDeleteExact || path == Path::kQualified;
   if (!freed && path != Path::kExplicitDtorVia) return;  // no other path ends a `new`ed object
-  oracle_->RecordIf("vto_repro::SeesAllocations()", Expectation::Equal(Value::Bool(!freed)),
-                    [&] {
-                      return Spelling{"the storage of " + Describe(o) + " is still allocated" +
-                                          via,
-                                      "vto_repro::StillAllocated(" + V(o) + ")", {}, {}};
-                    });
-  oracle_->Verify(Expectation::Equal(Value::Bool(!freed)), Value::Bool(StillAllocated(o.ptr)), [&] {
-    return Spelling{"the storage of " + Describe(o) + " is still allocated" + via,
+  const Expectation e = Expectation::Equal(Value::Bool(!freed));
+  auto spell = [&] {
+    return Spelling{"the storage of " + Describe(o) + " is still allocated" + via(),
                     "vto_repro::StillAllocated(" + V(o) + ")", {}, {}};
-  });
+  };
+  oracle_->RecordIf("vto_repro::SeesAllocations()", e, spell);
+  oracle_->Verify(e, Value::Bool(StillAllocated(o.ptr)), spell);
 }
 
 }  // namespace vto::harness::lifecycle
