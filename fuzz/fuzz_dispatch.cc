@@ -12,6 +12,5 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  vto::harness::RunDispatchInput(data, size);
-  return 0;
+  return vto::harness::RunDispatchInput(data, size);
 }

@@ -14,6 +14,5 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  vto::harness::RunLifecycleInput(data, size);
-  return 0;
+  return vto::harness::RunLifecycleInput(data, size);
 }

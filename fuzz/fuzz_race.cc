@@ -16,6 +16,5 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  vto::harness::RunRaceInput(data, size);
-  return 0;
+  return vto::harness::RunRaceInput(data, size);
 }

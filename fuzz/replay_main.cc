@@ -5,7 +5,9 @@
 //
 // Directories are read recursively (files in sorted order). Prints one line per input with
 // --vto-verbose=1 and a summary "replayed N inputs from M paths". Exit status: 0 every
-// input passed; an oracle failure aborts (like the fuzzer); 2 when a path cannot be read.
+// input passed; an oracle failure aborts (like the fuzzer) — with --vto-keep_going=N it is
+// recorded (harness/finding.h), "replay: FAILED <file>" is printed, the replay goes on and
+// exits 1; 2 when a path cannot be read.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -64,13 +66,21 @@ int main(int argc, char** argv) {
     ++paths;
   }
   if (paths == 0) Die("no corpus file or directory given");
+  size_t failed = 0;  // inputs whose oracle failure was kept (--vto-keep_going)
   for (const std::string& f : files) {
     std::ifstream in(f, std::ios::binary);
     if (!in) Die("cannot read '" + f + "'");
     std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (verbose) std::fprintf(stderr, "replay: %s (%zu bytes)\n", f.c_str(), bytes.size());
-    LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+    if (LLVMFuzzerTestOneInput(bytes.data(), bytes.size()) != 0) {
+      std::fprintf(stderr, "replay: FAILED %s\n", f.c_str());
+      ++failed;
+    }
   }
   std::fprintf(stderr, "replayed %zu inputs from %d paths\n", files.size(), paths);
+  if (failed > 0) {
+    std::fprintf(stderr, "replay: %zu of %zu inputs failed\n", failed, files.size());
+    return 1;
+  }
   return 0;
 }

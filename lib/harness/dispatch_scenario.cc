@@ -21,6 +21,7 @@
 #include "harness/contract_rules.h"
 #include "harness/expectation.h"
 #include "harness/failure.h"
+#include "harness/finding.h"
 #include "harness/input_header.h"
 #include "harness/overlay_request.h"
 #include "harness/refusal_probes.h"
@@ -619,7 +620,14 @@ void DispatchRunner::Run(const uint8_t* data, size_t size, Transcript* transcrip
   InputHeader in = ReadInputHeader(data, size, options_.hierarchy_bits);
   const CompiledHierarchy& ch = cache_.Get(in.hierarchy);
   if (transcript != nullptr) SetReproducerHierarchy(ch);
-  DispatchScenario(backend_, ch, options_, in.scenario, in.hash, probe_install_, stats_, transcript).Run();
+  auto s = std::make_shared<DispatchScenario>(backend_, ch, options_, in.scenario, in.hash, probe_install_, stats_,
+                                              transcript);
+  try {
+    s->Run();
+  } catch (const OracleFinding&) {
+    KeepAfterFinding(std::move(s));
+    throw;
+  }
 }
 
 }  // namespace vto::harness

@@ -1,6 +1,8 @@
 // failure.cc — oracle failures and harness errors.
 #include "harness/failure.h"
 
+#include "harness/finding.h"
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -18,9 +20,16 @@ const std::string& FailureContext() { return g_context; }
 void SetFailureObserver(void (*observer)()) { g_observer.store(observer); }
 
 void Fail(const std::string& what) {
+  const FindingAction action = DecideFinding(what);
+  if (action == FindingAction::kCount) {
+    std::fprintf(stderr, "VTO FINDING (counted, not saved: %d inputs of its kind are): %s\n", kSavedPerKind,
+                 FindingKind(what).c_str());
+    throw OracleFinding{};
+  }
   std::fprintf(stderr, "\nVTO ORACLE FAILURE: %s\n", what.c_str());
   if (!g_context.empty()) std::fprintf(stderr, "--- context ---\n%s\n", g_context.c_str());
   std::fflush(stderr);
+  if (action == FindingAction::kSave && SaveFinding()) throw OracleFinding{};
   if (void (*observer)() = g_observer.load()) observer();
   std::abort();
 }

@@ -1,7 +1,8 @@
 // failure.h — how the harness reports. Three channels, as in STYLE.md:
 //   - a broken promise of the implementation under test (an oracle failed): Fail() prints
 //     "VTO ORACLE FAILURE: ..." with the context and aborts, so libFuzzer saves the input
-//     as a crash and ci/ scripts exit 1 ("found a bug");
+//     as a crash and ci/ scripts exit 1 ("found a bug") — or, in a keep-going campaign,
+//     records the input and throws OracleFinding (finding.h) so fuzzing goes on;
 //   - the harness itself cannot run (JIT failure, bad backend): HarnessError() prints
 //     "ERROR: ..." and exits with kHarnessErrorExit (2) — never mistaken for a finding;
 //   - broken harness invariants: assert-like VTO_CHECK, also exit 2.

@@ -13,6 +13,7 @@
 
 #include "gen/lifecycle_kit.h"
 #include "harness/failure.h"
+#include "harness/finding.h"
 #include "harness/input_header.h"
 #include "harness/lifecycle_model.h"
 #include "harness/storage_ledger.h"
@@ -133,11 +134,16 @@ void LifecycleScenario::Step(int depth) {
 }
 
 void HookThunk(void* instance, void* user_data) {
+  if (UnwindingFinding()) return;  // an object of the failed scenario dies on the way out
+  NoUnwindScope no_unwind;         // runs inside a destructor, under the library's hook
   auto* hk = static_cast<Hook*>(user_data);
   hk->sc->OnHook(*hk, instance);
 }
 
+// Called from kit scopes, temporaries and constructor bodies, which the kit's own
+// exceptions already unwind through: a finding may too.
 void LcBody(void* ctx, void* obj) {
+  if (UnwindingFinding()) return;
   if (ctx == nullptr) {
     if (g_ctor_scenario == nullptr) HarnessError("constructor callback without a scenario");
     g_ctor_scenario->OnCtor(obj);
@@ -163,7 +169,14 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
     if (p9 && !p9->empty()) Fail("hierarchy " + ch.ns + ": " + *p9);
     probed_ = p9.has_value();
   }
-  lifecycle::LifecycleScenario(backend_, ch, in.scenario, in.hash, stats_, transcript, options_.verbose).Run();
+  auto s = std::make_shared<lifecycle::LifecycleScenario>(backend_, ch, in.scenario, in.hash, stats_, transcript,
+                                                          options_.verbose);
+  try {
+    s->Run();
+  } catch (const OracleFinding&) {
+    KeepAfterFinding(std::move(s));
+    throw;
+  }
 }
 
 }  // namespace vto::harness

@@ -12,6 +12,7 @@
 #include "gen/describe.h"
 #include "harness/class_tables.h"
 #include "harness/failure.h"
+#include "harness/finding.h"
 #include "harness/input_header.h"
 #include "harness/race_model.h"
 #include "harness/reproducer.h"
@@ -135,12 +136,20 @@ void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
     ++stats_.no_usable_class;
     return;
   }
-  race::RaceScenario s(backend_, *ch, options_, in.scenario, stats_, usable, transcript);
-  s.Plan();
-  s.Transcribe();
-  if (options_.verbose >= 1) std::fprintf(stderr, "fuzz_race: hierarchy %s\n%s", ch->ns.c_str(), s.Describe().c_str());
-  s.Execute(*pool_);
-  s.Check();
+  auto s = std::make_shared<race::RaceScenario>(backend_, *ch, options_, in.scenario, stats_, usable, transcript);
+  try {
+    s->Plan();
+    s->Transcribe();
+    if (options_.verbose >= 1) std::fprintf(stderr, "fuzz_race: hierarchy %s\n%s", ch->ns.c_str(), s->Describe().c_str());
+    {
+      NoUnwindScope no_unwind;  // the workers run the schedule on the scenario's objects
+      s->Execute(*pool_);
+    }
+    s->Check();
+  } catch (const OracleFinding&) {
+    KeepAfterFinding(std::move(s));
+    throw;
+  }
 }
 
 }  // namespace vto::harness

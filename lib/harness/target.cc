@@ -11,6 +11,7 @@
 #include "backend/backend.h"
 #include "harness/dispatch_scenario.h"
 #include "harness/failure.h"
+#include "harness/finding.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/input_header.h"
 #include "harness/lifecycle_scenario.h"
@@ -47,6 +48,10 @@ void PrintStats() {
   if (g_state->dispatch) line += StatsText(g_state->dispatch->stats());
   if (g_state->lifecycle) line += StatsText(g_state->lifecycle->stats());
   if (g_state->race) line += StatsText(g_state->race->stats());
+  if (g_state->options.keep_going > 0) {
+    const FindingStats f = KeptFindings();
+    line += " findings=" + std::to_string(f.findings) + " findings_saved=" + std::to_string(f.saved);
+  }
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
@@ -65,6 +70,14 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   }
   std::string error;
   if (!ParseOptions(args, &g_state->options, &error)) HarnessError(error);
+  if (g_state->options.keep_going > 0) {
+    if (!g_state->options.transcript.empty()) HarnessError("--vto-keep_going and --vto-transcript exclude each other");
+    std::string prefix;
+    for (const std::string& a : args) {
+      if (a.rfind("-artifact_prefix=", 0) == 0) prefix = a.substr(std::string("-artifact_prefix=").size());
+    }
+    EnableKeepGoing(g_state->options.keep_going, prefix);
+  }
   backend::BackendOptions bo;
   bo.plugin_path = g_state->options.backend;
   bo.compiler_args = interp::HostSanitizerArgs();
@@ -93,12 +106,18 @@ void InitTarget(int argc, char** argv, const char* target_name) {
 namespace {
 
 // Runs one input; with --vto-transcript (ci/repro) also writes it down as a standalone
-// program. `run` gets the transcript, or nullptr.
+// program. `run` gets the transcript, or nullptr. Returns 0, or -1 after a finding kept in
+// keep-going mode (libFuzzer then leaves the input out of the corpus).
 template <typename RunFn>
-void RunMaybeTranscribed(size_t size, RunFn run) {
+int RunMaybeTranscribed(const uint8_t* data, size_t size, RunFn run) {
   if (g_state->options.transcript.empty()) {
-    run(nullptr);
-    return;
+    FindingScope scope(data, size);
+    try {
+      run(nullptr);
+    } catch (const OracleFinding&) {
+      return -1;
+    }
+    return 0;
   }
   static bool used = false;
   if (used) HarnessError("--vto-transcript takes exactly one input");
@@ -107,23 +126,24 @@ void RunMaybeTranscribed(size_t size, RunFn run) {
                                                                    std::to_string(size) + " bytes)");
   run(tx);
   WriteReproducer();
+  return 0;
 }
 
 }  // namespace
 
-void RunDispatchInput(const uint8_t* data, size_t size) {
+int RunDispatchInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");
-  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->dispatch->Run(data, size, tx); });
+  return RunMaybeTranscribed(data, size, [&](Transcript* tx) { g_state->dispatch->Run(data, size, tx); });
 }
 
-void RunRaceInput(const uint8_t* data, size_t size) {
+int RunRaceInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->race) HarnessError("RunRaceInput before InitTarget(\"fuzz_race\")");
-  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->race->Run(data, size, tx); });
+  return RunMaybeTranscribed(data, size, [&](Transcript* tx) { g_state->race->Run(data, size, tx); });
 }
 
-void RunLifecycleInput(const uint8_t* data, size_t size) {
+int RunLifecycleInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->lifecycle) HarnessError("RunLifecycleInput before InitTarget(\"fuzz_lifecycle\")");
-  RunMaybeTranscribed(size, [&](Transcript* tx) { g_state->lifecycle->Run(data, size, tx); });
+  return RunMaybeTranscribed(data, size, [&](Transcript* tx) { g_state->lifecycle->Run(data, size, tx); });
 }
 
 }  // namespace vto::harness

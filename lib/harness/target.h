@@ -16,13 +16,15 @@
 namespace vto::harness {
 
 void InitTarget(int argc, char** argv, const char* target_name);
-void RunDispatchInput(const uint8_t* data, size_t size);
+// Each Run*Input returns what LLVMFuzzerTestOneInput returns: 0, or -1 for an input whose
+// oracle failure was recorded in a keep-going campaign (finding.h; not added to the corpus).
+int RunDispatchInput(const uint8_t* data, size_t size);
 // fuzz_lifecycle (lifecycle_scenario.h). InitTarget with target_name "fuzz_lifecycle"
 // compiles hierarchies with their lifecycle kit.
-void RunLifecycleInput(const uint8_t* data, size_t size);
+int RunLifecycleInput(const uint8_t* data, size_t size);
 // fuzz_race (race_scenario.h). InitTarget with target_name "fuzz_race" starts the worker
 // threads and selects hierarchies by --vto-lifecycle_hierarchy_bits.
-void RunRaceInput(const uint8_t* data, size_t size);
+int RunRaceInput(const uint8_t* data, size_t size);
 
 }  // namespace vto::harness
 
