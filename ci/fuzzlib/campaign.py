@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import known as known_file  # noqa: E402
 import run_outcome  # noqa: E402
 import sanitizer_env  # noqa: E402
 import supervisor  # noqa: E402
@@ -55,16 +56,24 @@ def help_text(entry=ENTRY):
     return "\n".join(out)
 
 
+# Oracle failures one libFuzzer process records and goes on after (--vto-keep_going; the
+# harness's lib/harness/finding.h). The next one ends the run, and the restart starts a fresh
+# process: the bound on the memory of the scenarios kept after findings.
+KEEP_GOING = 20000
+
+
 class Options:
     seconds, jobs, minimize_seconds, status_every = 120, 1, 60, 10
-    backend, out, targets, build_prefix = "", "", "", "build/"
-    setup, merge, coverage = True, True, False
+    backend, out, targets, build_prefix, known = "", "", "", "build/", ""
+    setup, merge, coverage, keep_going = True, True, False, True
+    known_ids = frozenset()
 
 
 VALUED = {"--seconds": "seconds", "--targets": "targets", "--jobs": "jobs", "--backend": "backend", "--out": "out",
           "--minimize-seconds": "minimize_seconds", "--build-prefix": "build_prefix",
-          "--status-every": "status_every"}
-FLAGS = {"--coverage": ("coverage", True), "--no-setup": ("setup", False), "--no-merge": ("merge", False)}
+          "--status-every": "status_every", "--known": "known"}
+FLAGS = {"--coverage": ("coverage", True), "--no-setup": ("setup", False), "--no-merge": ("merge", False),
+         "--no-keep-going": ("keep_going", False)}
 
 
 def parse_args(argv, root="."):
@@ -95,6 +104,12 @@ def parse_args(argv, root="."):
         raise Fail("--jobs needs at least 1")
     if o.status_every < 1:
         raise Fail("--status-every needs at least 1")
+    if o.known:
+        o.known = os.path.normpath(os.path.join(os.path.abspath(root), o.known))
+        try:
+            o.known_ids = known_file.read_known(o.known)
+        except ValueError as e:
+            raise Fail(f"--known: {e}")
     if o.backend:
         if not os.path.isfile(os.path.join(root, o.backend)):
             raise Fail(f"backend '{o.backend}' does not exist")
@@ -213,7 +228,9 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
     print(f"=== {TOOL}: {t} ({preset}) for {o.seconds}s with {o.jobs} worker(s); logs: {work}/fuzz.<worker>.log",
           flush=True)
     start = time.monotonic()
-    interrupt.supervisor = supervisor.Supervisor(binary, work, o.seconds, o.jobs, interrupt_file=interrupt.flag_file)
+    extra = [f"--vto-keep_going={KEEP_GOING}"] if o.keep_going else []
+    interrupt.supervisor = supervisor.Supervisor(binary, work, o.seconds, o.jobs, interrupt_file=interrupt.flag_file,
+                                                 extra_args=extra)
     interrupt.supervisor.run(t, o.status_every)
     interrupt.supervisor = None
     fuzz_seconds = int(time.monotonic() - start)
@@ -237,9 +254,15 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
         print(f"=== {TOOL}: {t}: triage of {crashes} finding(s)", flush=True)
         cmd = [sys.executable, os.path.join(HERE, "triage.py"), "--work", work, "--bin", binary, "--target", t,
                "--preset", preset, "--source", root, "--build-dir", build_dir,
-               "--minimize-seconds", str(o.minimize_seconds)] + (["--no-minimize"] if interrupt.interrupted else [])
+               "--minimize-seconds", str(o.minimize_seconds)] + (["--no-minimize"] if interrupt.interrupted else []) + \
+              (["--known", o.known] if o.known else [])
         if subprocess.run(cmd).returncode != 0:
-            print(f"WARNING: {TOOL}: triage failed for {t}", file=sys.stderr, flush=True)
+            print(f"WARNING: {TOOL}: triage failed for {t}; every finding counts as new", file=sys.stderr, flush=True)
+        else:
+            groups = json.loads(open(os.path.join(work, "triage.json")).read())["groups"]
+            new = [g for g in groups if not g.get("known")]
+            found = bool(new)
+            status = f"{crashes} finding(s), {len(new)} new and {len(groups) - len(new)} known signature(s)"
     if o.merge and not interrupt.interrupted:
         print(f"=== {TOOL}: {t}: merging new coverage into corpus/{t}", flush=True)
         merge_log = os.path.join(work, "merge.log")
@@ -309,7 +332,17 @@ def main(argv):
             print(f"WARNING: {TOOL}: ci/coverage failed; the report has no coverage section", file=sys.stderr,
                   flush=True)
 
-    code, verdict = 0, "clean"
+    signatures = []
+    for t in chosen:
+        path = os.path.join(out, t, "triage.json")
+        if os.path.isfile(path):
+            for g in json.loads(open(path).read())["groups"]:
+                signatures.append(f"{g['key_id']}  {'known' if g.get('known') else 'NEW'}  {t}: {g['key']}\n")
+    with open(os.path.join(out, "signatures.txt"), "w") as f:
+        f.write("# every finding's signature id, then known/NEW, the target and the key; the file\n"
+                "# ci/fuzz --known reads (a nightly job: keep the ids of accepted bugs)\n" + "".join(signatures))
+
+    code, verdict = 0, "clean" if not signatures else "only known findings"
     if found:
         code, verdict = 1, "crash found"
     elif harness_failed:
@@ -318,7 +351,8 @@ def main(argv):
         code, verdict = 2, "interrupted before the budget was spent"
     ran = [t for t in chosen if os.path.isfile(os.path.join(out, t, "meta.json"))]
     with open(os.path.join(out, "campaign.json"), "w") as f:
-        json.dump({"started": started, "seconds": o.seconds, "backend": o.backend or None, "exit_code": code,
+        json.dump({"started": started, "seconds": o.seconds, "backend": o.backend or None, "known": o.known or None,
+                   "keep_going": o.keep_going, "exit_code": code,
                    "verdict": verdict, "interrupted": interrupt.interrupted, "out": out}, f, indent=1)
     if subprocess.run([sys.executable, os.path.join(HERE, "report.py"), out, *ran]).returncode != 0:
         print(f"ERROR: {TOOL}: the report could not be written", file=sys.stderr, flush=True)

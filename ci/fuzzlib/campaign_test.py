@@ -127,7 +127,7 @@ class CampaignTest(unittest.TestCase):
         meta = self.json("fuzz_a", "meta.json")
         self.assertEqual({k: meta[k] for k in ("target", "preset", "seconds", "status", "workers", "corpus_before",
                                                "corpus_after")},
-                         {"target": "fuzz_a", "preset": "fuzz", "seconds": 30, "status": "1 finding(s)", "workers": 1,
+                         {"target": "fuzz_a", "preset": "fuzz", "seconds": 30, "status": "1 finding(s), 1 new and 0 known signature(s)", "workers": 1,
                           "corpus_before": 2, "corpus_after": 3})
         self.assertEqual(meta["corpus_after_bytes"] - meta["corpus_before_bytes"], len("fresh-1"))
         self.assertIsInstance(meta["fuzz_seconds_measured"], int)
@@ -164,6 +164,65 @@ class CampaignTest(unittest.TestCase):
         self.assertEqual(self.json("campaign.json")["backend"], backend)
         self.assertFalse(os.path.exists(os.path.join(self.out, "fuzz_a")))
 
+    def keep_going_campaign(self, *args):
+        with open(os.path.join(self.root, "corpus/fuzz_a/seed2"), "w") as f:
+            f.write("bang")
+        return self.ci_fuzz("--targets", "fuzz_a", "--seconds", "8", *args, fuzz_a="keep-going")
+
+    def test_kept_findings_do_not_end_the_run_and_are_triaged_apart(self):
+        code, out, err = self.keep_going_campaign()
+        self.assertEqual(code, 1, out + err)
+        a = os.path.join(self.out, "fuzz_a")
+        log = read(os.path.join(a, "fuzz.1.log"))
+        self.assertIn("--vto-keep_going=%d" % campaign.KEEP_GOING, log)  # the harness was asked to keep going
+        self.assertIn("ci/fuzz: worker 1 run 1 ended with exit code 0", log)
+        self.assertNotIn("run 2", log)  # two findings, one process
+        self.assertEqual(os.listdir(os.path.join(a, "crashed-seeds")), [])
+        triage = self.json("fuzz_a", "triage.json")
+        self.assertEqual(sorted(g["kind"] for g in triage["groups"]), ["oracle: call of", "oracle: unexpected refusal of"])
+        self.assertEqual([g["known"] for g in triage["groups"]], [False, False])
+        sig = read(os.path.join(self.out, "signatures.txt"))
+        self.assertEqual(len([l for l in sig.splitlines() if " NEW  fuzz_a: oracle: " in l]), 2, sig)
+
+    def test_known_signatures_are_reported_apart_and_only_new_ones_exit_1(self):
+        code, out, err = self.keep_going_campaign()
+        self.assertEqual(code, 1, out + err)
+        groups = {g["kind"]: g["key_id"] for g in self.json("fuzz_a", "triage.json")["groups"]}
+        known = os.path.join(self.root, "known.txt")
+        with open(known, "w") as f:
+            f.write("# accepted\n\n%s  fuzz_a: the refusal bug\n" % groups["oracle: unexpected refusal of"])
+        code, out, err = self.keep_going_campaign("--known", known)
+        self.assertEqual(code, 1, out + err)  # the other one is new
+        self.assertEqual(self.json("fuzz_a", "meta.json")["status"], "2 finding(s), 1 new and 1 known signature(s)")
+        self.assertIn("KNOWN key: oracle: unexpected refusal of", out)
+        text = read(os.path.join(self.out, "report.txt"))
+        self.assertIn("known fuzz_a: 1 x oracle: unexpected refusal of", text)
+        self.assertIn("NEW   fuzz_a: 1 x oracle: call of", text)
+        shutil.copyfile(os.path.join(self.out, "signatures.txt"), known)  # adopt every signature
+        code, out, err = self.keep_going_campaign("--known", known)
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(self.json("campaign.json")["verdict"], "only known findings")
+
+    def test_without_keep_going_a_finding_ends_the_run(self):
+        code, out, err = self.keep_going_campaign("--no-keep-going")
+        self.assertEqual(code, 1, out + err)
+        log = read(os.path.join(self.out, "fuzz_a", "fuzz.1.log"))
+        self.assertNotIn("--vto-keep_going", log)
+        self.assertIn("ci/fuzz: worker 1 run 1 ended with exit code 1", log)
+
+    def test_a_bad_known_file_exits_2_before_building(self):
+        known = os.path.join(self.root, "known.txt")
+        with open(known, "w") as f:
+            f.write("0123456789ab ok\noracle: call of @ X\n")
+        code, out, err = self.ci_fuzz("--targets", "fuzz_a", "--known", known)
+        self.assertEqual(code, 2, out + err)
+        self.assertIn(f"ERROR: ci/fuzz: --known: {known}:2: expected a 12-hex signature id (as in signatures.txt), "
+                      "got 'oracle:'", err)
+        self.assertFalse(os.path.exists(self.cmake_log))
+        code, out, err = self.ci_fuzz("--targets", "fuzz_a", "--known", "missing.txt")
+        self.assertEqual(code, 2, out + err)
+        self.assertIn("ERROR: ci/fuzz: --known: cannot read", err)
+
     def test_a_harness_error_exits_2(self):
         code, out, err = self.ci_fuzz("--targets", "fuzz_a", fuzz_a="harness-error")
         self.assertEqual(code, 2, out + err)
@@ -185,7 +244,7 @@ class CampaignTest(unittest.TestCase):
         log = read(os.path.join(self.out, "fuzz_a", "fuzz.1.log"))
         self.assertIn("the same input failed again after a restart", log)
         self.assertNotIn("run 3", log)
-        self.assertEqual(self.json("fuzz_a", "meta.json")["status"], "1 finding(s)")
+        self.assertEqual(self.json("fuzz_a", "meta.json")["status"], "1 finding(s), 1 new and 0 known signature(s)")
 
     def test_sigterm_while_fuzzing_writes_the_report_from_what_ran(self):
         cmd, env = self.command(["--seconds", "30"], {"fuzz_a": "hang", "fuzz_race": "clean"})
@@ -269,7 +328,8 @@ class CampaignTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         self.assertTrue(p.stdout.startswith("ci/fuzz — the main job"), p.stdout)
         for flag in ("--seconds", "--targets", "--jobs", "--backend", "--out", "--no-setup", "--no-merge",
-                     "--minimize-seconds", "--coverage", "--build-prefix", "--status-every", "Exit status"):
+                     "--minimize-seconds", "--coverage", "--build-prefix", "--status-every", "--known",
+                     "--no-keep-going", "signatures.txt", "Exit status"):
             self.assertIn(flag, p.stdout)
         self.assertNotIn("pipefail", p.stdout)
         p = subprocess.run(["bash", CI_FUZZ, "--no-setup", "--bogus"], capture_output=True, text=True, timeout=60)

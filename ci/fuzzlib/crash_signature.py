@@ -11,7 +11,8 @@ key = "<kind> @ <frame> < <frame> ..." where
   - libFuzzer's own findings: "libFuzzer: timeout", "libFuzzer: out-of-memory", ...
 * frames are the top functions of the PROJECT's own code (files under lib/ or fuzz/ of the
   source tree) in the first stack of the report, argument lists and addresses stripped,
-  the oracle's reporting path (Fail, FailThunk, the Oracle of lib/harness/expectation.h) skipped. An oracle failure keeps one frame — the
+  the oracle's reporting path (Fail, FailThunk, the Oracle of lib/harness/expectation.h, and
+  the keep-going recorder of lib/harness/finding.cc, whose stack has the same frames) skipped. An oracle failure keeps one frame — the
   check that failed; its callers only say when the check ran. Other reports keep three.
 """
 import hashlib
@@ -28,7 +29,8 @@ _UBSAN = re.compile(r"runtime error: ([^\n]*)")
 # The reporting path of an oracle: Fail(), the scenarios' FailThunk, and the Oracle that
 # evaluates every Expectation (lib/harness/expectation.h): the frame below them is the check.
 SKIPPED_FUNCTIONS = re.compile(r"(^|::)(Fail|FailThunk)$|(^|::)Oracle::")
-SKIPPED_FILES = ("lib/harness/failure.cc", "lib/harness/expectation.h", "lib/harness/expectation.cc")
+SKIPPED_FILES = ("lib/harness/failure.cc", "lib/harness/finding.cc", "lib/harness/expectation.h",
+                 "lib/harness/expectation.cc")
 
 
 def _words_before_value(message):

@@ -12,6 +12,9 @@ What a fuzzing run does: FAKE_MODE_<name of the binary>, else FAKE_MODE (default
   clean          status lines, one new input added to the corpus, exit 0
   crash-on-boom  a crash (oracle failure, "Test unit written to <prefix>crash-<sha1>", exit 1)
                  when a corpus input is "boom", else clean
+  keep-going     with --vto-keep_going=N: for each corpus input "boom" or "bang" the harness's
+                 kept finding (the failure, "VTO FINDING: Test unit written to ...", two kinds)
+                 and the run goes on, clean; without the flag, crash-on-boom
   always-crash   the crash, on the empty input, every time
   harness-error  "ERROR: vtoverlay harness: ...", exit 2
   no-finding     exit 1 without a finding
@@ -43,6 +46,19 @@ def crash(prefix, data, execs):
     if execs:
         print(f"stat::number_of_executed_units: {execs}", flush=True)
     sys.exit(1)
+
+
+KEPT_MESSAGES = {b"boom": "call of m0 (signature 1) through static type C0 on a C0: expected replacement id 3",
+                 b"bang": "unexpected refusal of h2::C1: code 4"}
+
+
+def kept(prefix, data):
+    path = prefix + "crash-" + hashlib.sha1(data).hexdigest()
+    with open(path, "wb") as f:
+        f.write(data)
+    print(f"\nVTO ORACLE FAILURE: hierarchy h1: {KEPT_MESSAGES[data]}\n"
+          f"    #0 0x55 in __sanitizer_print_stack_trace (/x/fake+0x1)\n"
+          f"VTO FINDING: Test unit written to {path}", flush=True)
 
 
 def merge(into, source):
@@ -102,6 +118,14 @@ def main(argv):
     status(512, "pulse ", len(files))
     if mode == "always-crash":
         crash(prefix, b"", 512)
+    if mode == "keep-going" and not any(a.startswith("--vto-keep_going=") and a != "--vto-keep_going=0"
+                                        for a in argv[1:]):
+        mode = "crash-on-boom"
+    if mode == "keep-going":
+        for f in files:
+            data = open(os.path.join(corpus, f), "rb").read()
+            if data in KEPT_MESSAGES:
+                kept(prefix, data)
     if mode == "crash-on-boom":
         for f in files:
             if open(os.path.join(corpus, f), "rb").read() == b"boom":

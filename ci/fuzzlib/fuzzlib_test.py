@@ -186,11 +186,30 @@ EXPECTATION_REPORT = """VTO ORACLE FAILURE: hierarchy h4: teardown of an overlay
 """
 
 
+# The same failure recorded by a keep-going run (lib/harness/finding.h): no abort, the stack
+# printed by the recorder, then its artifact line.
+KEPT_REPORT = """VTO ORACLE FAILURE: hierarchy h4: teardown of an overlay (reflected as C0) on a C0: got kDetached, expected kRestored
+    #0 0x55 in __sanitizer_print_stack_trace (/x/fuzz_dispatch+0x1)
+    #1 0x55 in vto::harness::SaveFinding() /src/vto/lib/harness/finding.cc:150:47
+    #2 0x55 in vto::harness::Fail(std::string const&) /src/vto/lib/harness/failure.cc:33:3
+    #3 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::FailThunk(void const*, std::string const&) /src/vto/lib/harness/dispatch_scenario.cc:141:5
+    #4 0x55 in void vto::harness::Oracle::Verify<vto::harness::Expectation>(vto::harness::Expectation const&) const /src/vto/lib/harness/expectation.h:170:14
+    #5 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::CheckTeardown(vto::harness::(anonymous namespace)::Object const&) /src/vto/lib/harness/dispatch_scenario.cc:500:5
+    #6 0x55 in vto::harness::(anonymous namespace)::DispatchScenario::Finish(vto::harness::(anonymous namespace)::Object&) /src/vto/lib/harness/dispatch_scenario.cc:523:7
+
+VTO FINDING: Test unit written to /w/artifacts/crash-dd
+"""
+
+
 class ExpectationFrames(unittest.TestCase):
     def test_the_key_names_the_check_not_the_oracle(self):
         key, kind, frames = crash_signature.signature(EXPECTATION_REPORT, ROOT)
         self.assertEqual(kind, "oracle: teardown of an overlay")
         self.assertEqual(frames, ["vto::harness::DispatchScenario::CheckTeardown"])
+
+    def test_a_kept_finding_has_the_key_of_the_same_failure_that_aborted(self):
+        self.assertEqual(crash_signature.signature(KEPT_REPORT, ROOT), crash_signature.signature(EXPECTATION_REPORT, ROOT))
+        self.assertIn("VTO ORACLE FAILURE", libfuzzer_log.crash_sections(KEPT_REPORT)["/w/artifacts/crash-dd"])
 
 
 CMAKE = """set(VTO_FUZZ_TARGETS fuzz_dispatch fuzz_lifecycle fuzz_race)
@@ -279,6 +298,13 @@ class RunOutcome(unittest.TestCase):
         lines = ["INFO: Seed: 1", "ERROR: vtoverlay harness: --vto-batch: '0' is not a number in [1, 4096]"]
         self.assertEqual(run_outcome.harness_error_line(lines), lines[1])
         self.assertIsNone(run_outcome.harness_error_line(["VTO ORACLE FAILURE: x"]))
+
+    def test_kept_findings_do_not_end_a_run(self):
+        log = "VTO FINDING: Test unit written to /w/artifacts/crash-k1\n" + self.LOG
+        self.assertEqual(run_outcome.kept_artifacts(log), ["/w/artifacts/crash-k1"])
+        self.assertEqual(run_outcome.written_artifacts(log)[0], "/w/artifacts/crash-k1")
+        self.assertEqual(run_outcome.ending_artifacts(log), ["/w/artifacts/crash-bb", "/w/artifacts/timeout-cc"])
+        self.assertEqual(run_outcome.ending_artifacts("VTO FINDING: Test unit written to /w/crash-k1\n"), [])
 
     def test_only_the_artifacts_after_an_offset(self):
         # The supervisor reads the artifacts of one run: the log after the run's first byte.

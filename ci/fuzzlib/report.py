@@ -160,11 +160,12 @@ def write_html(path, report):
             h.append("<p><code>%s</code></p>" % esc(r["harness_stats"]))
         h.append("<h3>Crashes (%d, %d signatures)</h3>" % (r["crashes"], len(r["crash_groups"])))
         if r["crash_groups"]:
-            h.append("<table><tr><th>dedup key</th><th>count</th><th>minimized input</th><th>reproducer</th></tr>")
+            h.append("<table><tr><th></th><th>dedup key</th><th>count</th><th>minimized input</th><th>reproducer</th></tr>")
             for g in r["crash_groups"]:
                 rp = g["reproducer"]
-                h.append("<tr><td><code>%s</code></td><td>%d</td><td><code>%s</code><br>%s B; %s</td><td>%s%s%s</td></tr>" % (
-                    esc(g["key"]), g["count"], esc(g["minimized"]), esc(g["minimized_bytes"]), esc(g["minimized_note"]),
+                h.append("<tr><td class='%s'>%s</td><td><code>%s</code> (%s)</td><td>%d</td><td><code>%s</code><br>%s B; %s</td><td>%s%s%s</td></tr>" % (
+                    "ok" if g.get("known") else "bad", "known" if g.get("known") else "NEW",
+                    esc(g["key"]), esc(g.get("key_id", "")), g["count"], esc(g["minimized"]), esc(g["minimized_bytes"]), esc(g["minimized_note"]),
                     esc(rp["status"]), "<br><code>%s</code>" % esc(rp["path"]) if rp["path"] else "",
                     "<br><code>%s</code>" % esc(rp["command"]) if rp["command"] else ""))
             h.append("</table>")
@@ -189,7 +190,8 @@ def text_report(report):
             "%s -> %s" % (r["corpus_before"], r["corpus_after"]), r["crashes"], len(r["crash_groups"])))
     for r in report["targets"]:
         for g in r["crash_groups"]:
-            lines.append("  %s: %d x %s" % (r["target"], g["count"], g["key"]))
+            lines.append("  %s %s: %d x %s (%s)" % ("known" if g.get("known") else "NEW  ", r["target"], g["count"],
+                                                  g["key"], g.get("key_id", "")))
             lines.append("      minimized: %s (%s)" % (g["minimized"], g["minimized_note"]))
             lines.append("      reproducer: %s%s" % (g["reproducer"]["status"],
                                                      " " + g["reproducer"]["path"] if g["reproducer"]["path"] else ""))

@@ -56,6 +56,21 @@ def written_artifacts(text):
     return out
 
 
+# The harness's keep-going findings (lib/harness/finding.h): saved while the run goes on.
+KEPT = re.compile(r"VTO FINDING: Test unit written to (\S+)")
+
+
+def kept_artifacts(text):
+    """The inputs the harness saved for findings it recorded and went on after (keep-going)."""
+    return list(dict.fromkeys(KEPT.findall(text)))
+
+
+def ending_artifacts(text):
+    """The findings that ended the run: written_artifacts without the kept ones."""
+    kept = set(kept_artifacts(text))
+    return [a for a in written_artifacts(text) if a not in kept]
+
+
 def is_finding_artifact(name):
     return name.split("-")[0] in FINDING_ARTIFACTS
 

@@ -2,8 +2,10 @@
 processes for a time budget, each restarted after every finding, with a status line every few
 seconds.
 
-Each worker is an in-process libFuzzer run on the working corpus <work>/corpus. After a run
-ends with a finding (an artifact libFuzzer reports writing; slow units are not findings) the
+Each worker is an in-process libFuzzer run on the working corpus <work>/corpus. With
+--vto-keep_going among the extra arguments (ci/fuzz passes it) the harness records oracle
+failures and goes on in the same process ("VTO FINDING: Test unit written to ..."): those do not
+end a run and are not restarted for. After a run ends with a finding (an artifact libFuzzer reports writing; slow units are not findings) the
 worker moves the working-corpus inputs with the finding's contents out to crashed-seeds/ (else
 every restart would fail on them again) and restarts, until the budget is spent. It stops
 instead when the harness itself failed (run_outcome: harness error), when libFuzzer failed
@@ -122,7 +124,8 @@ class Supervisor:
             _note(log_path, f"ci/fuzz: worker {w} run {run} ended with exit code {code}")
             if code == 0:
                 break
-            outcome = run_outcome.classify(printed, code)
+            # Findings the harness kept going after (keep-going) did not end the run.
+            outcome = run_outcome.classify(printed, code, run_outcome.ending_artifacts(printed))
             if outcome.kind == run_outcome.Kind.HARNESS_ERROR:
                 break
             if not outcome.artifacts:

@@ -3,11 +3,14 @@
 crash signature, and ask ci/repro for a standalone reproducer.
 
   triage.py --work DIR --bin FUZZER --target T --preset P --source ROOT [--build-dir DIR]
-            [--minimize-seconds N] [--no-minimize] [-- HARNESS_FLAGS...]
+            [--minimize-seconds N] [--no-minimize] [--known FILE] [-- HARNESS_FLAGS...]
 
-Reads DIR/fuzz.*.log and DIR/artifacts/{crash,timeout,oom,leak}-*; writes DIR/triage.json:
-  {"crashes": N, "groups": [{"key", "kind", "frames", "count", "files", "representative",
-   "minimized", "minimized_note", "reproducer": {"status", "path", "command"}}]}
+Reads DIR/fuzz.*.log and DIR/artifacts/{crash,timeout,oom,leak}-* (libFuzzer's, and those the
+harness saved for findings it kept going after); writes DIR/triage.json:
+  {"crashes": N, "groups": [{"key", "key_id", "kind", "frames", "known", "count", "files",
+   "representative", "minimized", "minimized_note", "reproducer": {"status", "path", "command"}}]}
+--known FILE (known.py): groups whose key_id it lists are "known", and neither minimized nor
+reproduced.
 Exit status: 0 (triage written), 2 (bad arguments or unreadable work directory).
 """
 import argparse
@@ -21,6 +24,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crash_signature  # noqa: E402
+import known as known_file  # noqa: E402
 import libfuzzer_log  # noqa: E402
 
 FINDINGS = ("crash-", "timeout-", "oom-", "leak-")
@@ -99,8 +103,16 @@ def main():
     p.add_argument("--build-dir", help="build directory of the preset (passed to ci/repro)")
     p.add_argument("--minimize-seconds", type=int, default=60)
     p.add_argument("--no-minimize", action="store_true")
+    p.add_argument("--known", help="signatures already known (known.py): their groups are marked known")
     p.add_argument("harness_flags", nargs="*")
     args = p.parse_args()
+    known = frozenset()
+    if args.known:
+        try:
+            known = known_file.read_known(args.known)
+        except ValueError as e:
+            print("ERROR: triage: --known: %s" % e, file=sys.stderr)
+            return 2
     if not os.path.isdir(os.path.join(args.work, "artifacts")):
         print("ERROR: triage: no artifacts directory in %s" % args.work, file=sys.stderr)
         return 2
@@ -117,9 +129,16 @@ def main():
         key, kind, frames = crash_signature.signature(report_of(args, f, sections, scratch), args.source)
         g = groups.setdefault(key, {"key": key, "key_id": crash_signature.key_id(key), "kind": kind,
                                     "frames": frames, "files": []})
+        g["known"] = g["key_id"] in known
         g["files"].append(f)
     for g in groups.values():
         g["count"] = len(g["files"])
+        if g["known"]:  # not minimized or reproduced again: only counted
+            g["representative"] = min(g["files"], key=lambda f: (os.path.getsize(f), f))
+            g.update(minimized=None, minimized_bytes=None, minimized_note="known (--known): not minimized",
+                     reproducer={"status": "known (--known): not reproduced", "path": None, "command": None})
+            print("ci/fuzz: %s: %d crash(es) with KNOWN key: %s" % (args.target, g["count"], g["key"]), flush=True)
+            continue
         g["representative"] = min(g["files"], key=lambda f: (os.path.getsize(f), f))
         minimized = os.path.join(args.work, "minimized", "%s-%s" % (args.target, g["key_id"]))
         os.makedirs(os.path.dirname(minimized), exist_ok=True)
