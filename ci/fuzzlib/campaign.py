@@ -57,9 +57,11 @@ def help_text(entry=ENTRY):
 
 
 # Oracle failures one libFuzzer process records and goes on after (--vto-keep_going; the
-# harness's lib/harness/finding.h). The next one ends the run, and the restart starts a fresh
-# process: the bound on the memory of the scenarios kept after findings.
-KEEP_GOING = 20000
+# harness's lib/harness/finding.h; the flag's maximum). The next one ends the run, and so does
+# the first failure after the process's RSS passed --vto-keep_going_mb (given as 2/3 of
+# -rss_limit_mb): the bounds on the memory of the scenarios kept after findings.
+KEEP_GOING = 1 << 20
+KEEP_GOING_MB = 2048
 
 
 class Options:
@@ -228,7 +230,7 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
     print(f"=== {TOOL}: {t} ({preset}) for {o.seconds}s with {o.jobs} worker(s); logs: {work}/fuzz.<worker>.log",
           flush=True)
     start = time.monotonic()
-    extra = [f"--vto-keep_going={KEEP_GOING}"] if o.keep_going else []
+    extra = [f"--vto-keep_going={KEEP_GOING}", f"--vto-keep_going_mb={KEEP_GOING_MB}"] if o.keep_going else []
     interrupt.supervisor = supervisor.Supervisor(binary, work, o.seconds, o.jobs, interrupt_file=interrupt.flag_file,
                                                  extra_args=extra)
     interrupt.supervisor.run(t, o.status_every)

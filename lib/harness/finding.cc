@@ -7,6 +7,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <unistd.h>
 #include <vector>
 
 extern "C" void __sanitizer_print_stack_trace() __attribute__((weak));
@@ -16,6 +17,7 @@ namespace {
 
 struct Config {
   int max_findings = 0;
+  int max_rss_mb = 0;
   std::string prefix = "./";
 };
 Config* g_config = new Config;  // process lifetime; read by every Fail()
@@ -45,6 +47,15 @@ bool IsValueWord(const std::string& w) {
   return true;
 }
 
+long ResidentMb() {
+  long pages = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+  std::fclose(f);
+  return resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
 bool WriteFile(const std::string& path, const uint8_t* data, size_t size) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return false;
@@ -54,8 +65,9 @@ bool WriteFile(const std::string& path, const uint8_t* data, size_t size) {
 
 }  // namespace
 
-void EnableKeepGoing(int max_findings, std::string artifact_prefix) {
+void EnableKeepGoing(int max_findings, std::string artifact_prefix, int max_rss_mb) {
   g_config->max_findings = max_findings;
+  g_config->max_rss_mb = max_rss_mb;
   g_config->prefix = artifact_prefix.empty() ? "./" : std::move(artifact_prefix);
 }
 
@@ -143,6 +155,14 @@ FindingAction DecideFinding(const std::string& message) {
     std::fprintf(stderr, "VTO FINDING: %d findings recorded, the limit of --vto-keep_going: this one ends the run\n",
                  g_config->max_findings);
     return FindingAction::kAbort;
+  }
+  if (g_config->max_rss_mb > 0) {
+    const long mb = ResidentMb();
+    if (mb > g_config->max_rss_mb) {
+      std::fprintf(stderr, "VTO FINDING: the process holds %ld MB, past --vto-keep_going_mb=%d: this one ends the run\n",
+                   mb, g_config->max_rss_mb);
+      return FindingAction::kAbort;
+    }
   }
   in->failed = true;
   in->unwinding = true;  // Fail() throws from here on, whether it saves or counts

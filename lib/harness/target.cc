@@ -76,7 +76,7 @@ void InitTarget(int argc, char** argv, const char* target_name) {
     for (const std::string& a : args) {
       if (a.rfind("-artifact_prefix=", 0) == 0) prefix = a.substr(std::string("-artifact_prefix=").size());
     }
-    EnableKeepGoing(g_state->options.keep_going, prefix);
+    EnableKeepGoing(g_state->options.keep_going, prefix, g_state->options.keep_going_mb);
   }
   backend::BackendOptions bo;
   bo.plugin_path = g_state->options.backend;

@@ -11,8 +11,11 @@
 //     extra slots is the address of slot 0              install / keeps what was written)
 //   install refuses a request reflected as a class    "unexpected refusal: ..."
 //     named C5 with its own code 100
-//   teardown of every 5th overlay installed does      "teardown ..." / the vptrs restored bit
-//     nothing and says kRestored                        for bit
+//   teardown of an overlay installed with exactly     "teardown ..." / the vptrs restored bit
+//     one extra slot does nothing, says kRestored       for bit
+//
+// Each bug depends on the request alone, never on what ran before, so an input fails the
+// same way when it is replayed or minimized on its own.
 //
 // A campaign that stays clean on this backend, or stops after one of them, proves nothing.
 //
@@ -36,7 +39,6 @@ const vto_backend_api& Builtin() { return *vto::backend::BuiltinBackendApi(); }
 std::mutex g_mu;
 std::set<uint64_t>* g_aliased = new std::set<uint64_t>;  // overlays whose extra slots alias slot 0
 std::set<uint64_t>* g_sticky = new std::set<uint64_t>;   // overlays whose teardown does nothing
-uint64_t g_installs = 0;
 
 bool EndsWith(const char* s, const char* suffix) {
   const size_t n = std::strlen(s), m = std::strlen(suffix);
@@ -55,7 +57,7 @@ int Install(vto_backend* b, const vto_backend_request* request, uint64_t* handle
   if (rc != 0) return rc;
   std::lock_guard<std::mutex> l(g_mu);
   if (request->extra_slots >= 3) g_aliased->insert(*handle);
-  if (++g_installs % 5 == 0) g_sticky->insert(*handle);
+  if (request->extra_slots == 1) g_sticky->insert(*handle);
   return 0;
 }
 
