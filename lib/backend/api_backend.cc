@@ -8,6 +8,7 @@
 
 #include "backend/backend.h"
 #include "backend/builtin_backend.h"
+#include "interp/interpreter.h"
 
 namespace vto::backend {
 namespace {
@@ -25,11 +26,23 @@ class ApiBackend final : public Backend {
       : api_(api), name_(std::move(label)), args_(std::move(args)) {}
   ~ApiBackend() override {
     if (state_ != nullptr) api_->destroy(state_);
+    // interpreter_ is destroyed after: the backend may hold the harness's objects until then.
     // The plug-in's code may still be referenced (destroy callbacks of objects that
     // outlive the backend), so the library stays loaded: no dlclose.
   }
 
   bool Start(std::string* error) {
+    if (reflects_only()) {
+      // The harness's own interpreter runs the code (lib/interp's ASan and #141039
+      // workarounds apply), instrumented with the same arguments.
+      interp::InterpreterOptions options;
+      options.extra_args = args_;
+      interpreter_ = interp::Interpreter::Create(options, error);
+      if (!interpreter_) {
+        *error = "backend '" + name_ + "': the harness's interpreter failed to start: " + *error;
+        return false;
+      }
+    }
     std::vector<const char*> argv;
     for (const std::string& a : args_) argv.push_back(a.c_str());
     std::vector<char> err(kMessageSize, '\0');
@@ -43,14 +56,27 @@ class ApiBackend final : public Backend {
 
   const std::string& name() const override { return name_; }
   uint32_t capabilities() const override { return api_->capabilities; }
+  uint32_t promises() const override { return api_->abi_version >= 3 ? api_->promises : VTO_PROMISE_ALL; }
+
+  bool reflects_only() const override { return api_->abi_version >= 3 && api_->compile == nullptr; }
+  bool Declare(const std::string& declarations, std::string* diagnostics) override {
+    if (!reflects_only()) HarnessMisuse("Declare on a backend that compiles");
+    std::vector<char> diag(kMessageSize, '\0');
+    int rc = api_->declare(state_, declarations.c_str(), diag.data(), diag.size());
+    if (diagnostics != nullptr) *diagnostics = diag.data();
+    return rc == 0;
+  }
 
   bool Compile(const std::string& code, std::string* diagnostics) override {
+    if (interpreter_) return interpreter_->Compile(code, diagnostics);
     std::vector<char> diag(kMessageSize, '\0');
     int rc = api_->compile(state_, code.c_str(), diag.data(), diag.size());
     if (diagnostics != nullptr) *diagnostics = diag.data();
     return rc == 0;
   }
-  void* Lookup(const std::string& symbol) override { return api_->lookup(state_, symbol.c_str()); }
+  void* Lookup(const std::string& symbol) override {
+    return interpreter_ ? interpreter_->LookupSymbol(symbol) : api_->lookup(state_, symbol.c_str());
+  }
 
   InstallOutcome Install(const OverlaySpec& spec) override {
     std::vector<const char*> names;
@@ -85,7 +111,9 @@ class ApiBackend final : public Backend {
     return api_->extra_slot(state_, handle, instance, i);
   }
   size_t LiveOverlays() override { return api_->live_overlays(state_); }
-  size_t CompiledUnits() override { return api_->compiled_units(state_); }
+  size_t CompiledUnits() override {
+    return interpreter_ ? interpreter_->translation_units() : api_->compiled_units(state_);
+  }
 
   const ShapeResolver* native_shapes() const override {
     // The built-in table only: a table a test patched must be reached through its entries.
@@ -95,6 +123,7 @@ class ApiBackend final : public Backend {
   bool Recycle(std::string* error) override {
     api_->destroy(state_);
     state_ = nullptr;
+    interpreter_.reset();
     return Start(error);
   }
 
@@ -103,6 +132,7 @@ class ApiBackend final : public Backend {
   std::string name_;
   std::vector<std::string> args_;
   vto_backend* state_ = nullptr;
+  std::unique_ptr<interp::Interpreter> interpreter_;  // reflects_only(): runs the code
 };
 
 }  // namespace
@@ -113,14 +143,17 @@ std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string 
     *error = label + ": backend entry returned no API table";
     return nullptr;
   }
-  if (api->abi_version != 1 && api->abi_version != VTO_BACKEND_ABI_VERSION) {
-    *error = label + ": backend ABI version " + std::to_string(api->abi_version) + ", expected 1 or " +
+  if (api->abi_version < 1 || api->abi_version > VTO_BACKEND_ABI_VERSION) {
+    *error = label + ": backend ABI version " + std::to_string(api->abi_version) + ", expected 1 to " +
              std::to_string(VTO_BACKEND_ABI_VERSION);
     return nullptr;
   }
-  if (!api->create || !api->destroy || !api->compile || !api->lookup || !api->install || !api->teardown ||
-      !api->extra_slot || !api->live_overlays || !api->compiled_units) {
-    *error = label + ": backend API table has a null function";
+  // A version-3 table may leave compile and lookup NULL if it has declare (it only reflects).
+  const bool reflects_only = api->abi_version >= 3 && api->compile == nullptr && api->declare != nullptr;
+  if (!api->create || !api->destroy || (!reflects_only && (!api->compile || !api->lookup || !api->compiled_units)) ||
+      !api->install || !api->teardown || !api->extra_slot || !api->live_overlays) {
+    *error = label + ": backend API table has a null function" +
+             (api->abi_version >= 3 && api->compile == nullptr ? " (no compile and no declare)" : "");
     return nullptr;
   }
   auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args));

@@ -66,8 +66,17 @@ class Backend {
   virtual ~Backend() = default;
   [[nodiscard]] virtual const std::string& name() const = 0;
   [[nodiscard]] virtual uint32_t capabilities() const = 0;
-  // Compiles one translation unit. false on error; *diagnostics gets every diagnostic.
+  // VTO_PROMISE_* bits (harness/promises.h): VTO_PROMISE_ALL for tables older than ABI 3.
+  [[nodiscard]] virtual uint32_t promises() const = 0;
+  // Compiles one translation unit. false on error; *diagnostics gets every diagnostic. For a
+  // backend that only reflects, the harness's own interpreter compiles it.
   virtual bool Compile(const std::string& code, std::string* diagnostics) = 0;
+  // A backend that only reflects (backend_abi.h, `declare`): Compile and Lookup run in the
+  // harness's interpreter, and the backend gets each hierarchy's declarations through
+  // Declare before any of its objects exists.
+  [[nodiscard]] virtual bool reflects_only() const = 0;
+  // false on error; *diagnostics gets every diagnostic. REQUIRES: reflects_only().
+  virtual bool Declare(const std::string& declarations, std::string* diagnostics) = 0;
   [[nodiscard]] virtual void* Lookup(const std::string& symbol) = 0;
   [[nodiscard]] virtual InstallOutcome Install(const OverlaySpec& spec) = 0;
   virtual int Teardown(uint64_t handle) = 0;  // a vto::TeardownResult value

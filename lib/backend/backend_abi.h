@@ -12,8 +12,8 @@
  * declare which layouts it refuses.
  *
  * Threading: `install`, `teardown`, `extra_slot` and `live_overlays` may be called from
- * several threads at once (the race fuzzer does); `create`, `destroy`, `compile` and
- * `lookup` are called from one thread at a time. */
+ * several threads at once (the race fuzzer does); `create`, `destroy`, `compile`, `lookup`
+ * and `declare` are called from one thread at a time. */
 #ifndef VTO_BACKEND_BACKEND_ABI_H
 #define VTO_BACKEND_BACKEND_ABI_H
 
@@ -24,7 +24,8 @@
 extern "C" {
 #endif
 
-#define VTO_BACKEND_ABI_VERSION 2u /* 1 is still accepted: a table without `abandon` */
+#define VTO_BACKEND_ABI_VERSION 3u /* 1 and 2 are still accepted: tables without `abandon`
+                                    * (1) and without `promises` (1, 2: they promise all) */
 
 /* Capability bits: what the backend claims to support. A request needing a capability
  * the backend lacks must be refused; a refusal of a request within the capabilities is
@@ -35,6 +36,36 @@ extern "C" {
 #define VTO_CAP_MULTIPLE_VPTRS 0x08u       /* dynamic types with secondary vptrs */
 #define VTO_CAP_VIRTUAL_BASES 0x10u        /* dynamic types with virtual bases */
 #define VTO_CAP_MORE_DERIVED 0x20u         /* objects more derived than the reflected class */
+
+/* Promise bits (ABI version 3): what the backend does where overlay implementations differ,
+ * beyond its capabilities. The oracles check each promise the backend makes; a promise it
+ * does not make is never a finding (the fuzzers avoid the situation, or accept any answer
+ * that is memory-safe) and is counted as "not promised" in the harness's statistics. What
+ * no overlay may break is checked always: memory safety under the sanitizers, the dispatch
+ * and identity of every accepted install, a hook never firing twice, a live object's vptrs
+ * restored bit for bit, nothing leaked. docs/BACKENDS.md lists the oracles of each bit. */
+#define VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR 0x001u /* the callback runs before the original
+                                                        destructor: the object is intact in it */
+#define VTO_PROMISE_REFUSES_INVALID_TARGET 0x002u  /* a null instance or a class the object does not
+                                                     derive from is refused, nothing changed */
+#define VTO_PROMISE_REFUSES_DYING_OBJECT 0x004u    /* an install from inside a callback on its own
+                                                     dying object is refused (vto::Status 14) */
+#define VTO_PROMISE_TERMINATES_ON_THROW 0x008u     /* a callback that throws terminates the process
+                                                     with the contract's message (P9) */
+#define VTO_PROMISE_DETACHES_FOREIGN_VPTR 0x010u   /* a teardown that finds a vptr not its own (a
+                                                     constructor or a death rewrote it) writes nothing
+                                                     and returns kDetached (P16) */
+#define VTO_PROMISE_RELEASE_IN_CALLBACK 0x020u     /* the callback may tear its own overlay down:
+                                                     kObjectDestroyed, then kAlreadyTornDown */
+#define VTO_PROMISE_IDEMPOTENT_TEARDOWN 0x040u     /* a second teardown of a handle touches nothing
+                                                     and returns kAlreadyTornDown */
+#define VTO_PROMISE_STACKED_EXTRA_SLOTS 0x080u     /* every overlay of a stack keeps its own extra
+                                                     slots, reached through its own handle */
+#define VTO_PROMISE_HOOKS_COMPLETE_DESTRUCTOR 0x100u /* the callback also fires where the complete-
+                                                       object destructor entry is called (p->~T(),
+                                                       make_shared, containers, ::delete), not
+                                                       only the deleting one (delete p) */
+#define VTO_PROMISE_ALL 0x1FFu
 
 typedef struct vto_backend vto_backend; /* the backend's own state */
 
@@ -72,13 +103,26 @@ typedef struct {
   void** (*extra_slot)(vto_backend* b, uint64_t handle, void* instance, size_t i);
   /* Overlays whose memory the backend still holds (for leak checks). */
   size_t (*live_overlays)(vto_backend* b);
-  /* Number of translation units compiled by this instance since create (for recycling). */
+  /* Number of translation units compiled by this instance since create (for recycling).
+   * Unused (may be NULL) for a backend that only reflects. */
   size_t (*compiled_units)(vto_backend* b);
   /* ABI version 2. The binding's report of an invisible death (docs/CONTRACT.md, P17/Q2):
    * free every overlay of the object `handle` belongs to WITHOUT touching the object; no
    * callback runs. Returns a vto::TeardownResult value. May be NULL: the fuzzers then tear
    * every overlay down before an invisible death instead. */
   int (*abandon)(vto_backend* b, uint64_t handle);
+  /* ABI version 3: VTO_PROMISE_* bits. Read only from version-3 tables; older ones promise
+   * VTO_PROMISE_ALL (what the fuzzers assumed before promises existed). */
+  uint32_t promises;
+  /* ABI version 3, may be NULL: a backend that only REFLECTS. With `compile` NULL (`lookup`
+   * is then unused and may be NULL), the harness compiles and runs every translation unit in
+   * its own interpreter (lib/interp: instrumented like the host, with its workarounds for
+   * clang-repl under ASan) and, before any object of them exists, hands the backend the
+   * declarations of the same classes: every member function declared and none defined, so
+   * there is no code to generate and no vtable or RTTI to emit. The backend parses them in
+   * its own interpreter and reflects by name; the objects it overlays were made by the
+   * harness's code. Returns 0 on success; diagnostics as for compile. */
+  int (*declare)(vto_backend* b, const char* declarations, char* diag, size_t diag_size);
 } vto_backend_api;
 
 typedef const vto_backend_api* (*vto_backend_entry_fn)(void);

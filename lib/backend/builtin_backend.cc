@@ -97,6 +97,9 @@ const vto_backend_api kApi = {
     &LiveOverlays,
     &CompiledUnits,
     &Abandon,
+    VTO_PROMISE_ALL,  // docs/CONTRACT.md makes every promise
+    &Compile,         // declare: its interpreter parses declarations as any unit (used when a
+                      // copy of this table leaves compile NULL to only reflect)
 };
 
 }  // namespace

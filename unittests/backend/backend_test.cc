@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 
+#include "backend/builtin_backend.h"
 #include "overlay/status.h"
 
 namespace vto::backend {
@@ -125,6 +126,8 @@ TEST(Backend, PluginLoadedThroughDlopen) {
   ASSERT_NE(b, nullptr) << error;
   EXPECT_EQ(b->name(), "minimal");
   EXPECT_EQ(b->capabilities(), VTO_CAP_MORE_DERIVED);
+  EXPECT_EQ(b->promises(), VTO_PROMISE_REFUSES_INVALID_TARGET | VTO_PROMISE_DETACHES_FOREIGN_VPTR |
+                               VTO_PROMISE_IDEMPOTENT_TEARDOWN);
   Stubs s = Load(*b);
   void* sq = s.make();
   InstallOutcome o = b->Install(Spec(sq, "bk::Shape", {{"sides", reinterpret_cast<void*>(&Sides9)}}));
@@ -177,6 +180,34 @@ TEST(Backend, BadApiTablesRejected) {
   holes.abi_version = VTO_BACKEND_ABI_VERSION;
   EXPECT_EQ(WrapBackendApi(&holes, "holes", {}, &error), nullptr);
   EXPECT_NE(error.find("null function"), std::string::npos) << error;
+  vto_backend_api neither = *BuiltinBackendApi();  // compiles nothing and reflects nothing
+  neither.compile = nullptr;
+  neither.declare = nullptr;
+  EXPECT_EQ(WrapBackendApi(&neither, "neither", {}, &error), nullptr);
+  EXPECT_NE(error.find("no compile and no declare"), std::string::npos) << error;
+  vto_backend_api zero = *BuiltinBackendApi();
+  zero.abi_version = 0;
+  EXPECT_EQ(WrapBackendApi(&zero, "zero", {}, &error), nullptr);
+  EXPECT_NE(error.find("ABI version 0, expected 1 to 3"), std::string::npos) << error;
+}
+
+// ABI 3's promises are read from version-3 tables only; older plug-ins were written when the
+// fuzzers assumed every promise, and keep that profile.
+TEST(Backend, PromisesComeFromVersion3TablesOlderOnesPromiseAll) {
+  std::string error;
+  EXPECT_EQ(BuiltinBackendApi()->promises, VTO_PROMISE_ALL);
+  vto_backend_api v3 = *BuiltinBackendApi();
+  v3.promises = VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_REFUSES_DYING_OBJECT;
+  std::unique_ptr<Backend> b = WrapBackendApi(&v3, "v3", {}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->promises(), VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_REFUSES_DYING_OBJECT);
+  vto_backend_api v2 = v3;
+  v2.abi_version = 2;
+  v2.promises = 0;  // a version-2 table has no such field; whatever follows it is not read
+  b = WrapBackendApi(&v2, "v2", {}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->promises(), VTO_PROMISE_ALL);
+  EXPECT_TRUE(b->can_abandon());
 }
 
 }  // namespace
