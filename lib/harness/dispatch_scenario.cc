@@ -24,6 +24,7 @@
 #include "harness/finding.h"
 #include "harness/input_header.h"
 #include "harness/overlay_request.h"
+#include "harness/promises.h"
 #include "harness/refusal_probes.h"
 #include "harness/reproducer.h"
 #include "harness/vptr_words.h"
@@ -115,7 +116,7 @@ class DispatchScenario {
       CheckIdentity(o, "before any overlay");
       CheckCalls(o, "before any overlay");
     }
-    ProbeRefusals(objects[0]);
+    if (Promised(b_, VTO_PROMISE_REFUSES_INVALID_TARGET)) ProbeRefusals(objects[0]);
     if (const ShapeResolver* shapes = b_.native_shapes()) {
       const Object& o = objects[0];
       ProbeSlotRefusals(ch_, *shapes,
@@ -373,9 +374,13 @@ class DispatchScenario {
       ov.handle = out.handle;
       ++stats_.overlays;
       if (stacked) ++stats_.stacked;
+      // Fresh slots start null; on a stack, only where the backend promises them apart.
+      bool shares = false;
+      for (const Installed& other : o.overlays) shares = shares || (other.active && other.request.extra > 0);
+      const bool fresh = ov.request.extra == 0 || !shares || Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS);
       for (size_t i = 0; i < ov.request.extra; ++i) {
         void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
-        oracle_.Verify(Expectation::Holds(), Value::Bool(cell != nullptr && *cell == nullptr), [&] {
+        oracle_.Verify(Expectation::Holds(), Value::Bool(cell != nullptr && (*cell == nullptr || !fresh)), [&] {
           return Spelling{"extra slot " + std::to_string(i) + " of a new overlay on " + A(o) +
                               (cell == nullptr ? " has no address" : " is not null after install"),
                           "", {}, {}};
@@ -448,7 +453,12 @@ class DispatchScenario {
     }
   }
 
+  // Every overlay's extra slots keep what was written; where the backend does not promise
+  // that stacked overlays keep theirs apart, only an object's single overlay is checked.
   void CheckExtraSlots(const Object& o) const {
+    size_t active = 0;
+    for (const Installed& ov : o.overlays) active += ov.active && ov.request.extra > 0 ? 1 : 0;
+    if (active > 1 && !Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS)) return;
     for (size_t k = 0; k < o.overlays.size(); ++k) {
       const Installed& ov = o.overlays[k];
       if (!ov.active) continue;
@@ -537,7 +547,9 @@ class DispatchScenario {
       CheckTeardown(o, ov, ExpectedTeardown(HandleState::kActive, /*object_alive=*/true), "teardown");
       ov.active = false;
       CheckCalls(o, "after a teardown");
-      CheckTeardown(o, ov, ExpectedTeardown(HandleState::kClosed, true), "second teardown");
+      if (Promised(b_, VTO_PROMISE_IDEMPOTENT_TEARDOWN)) {
+        CheckTeardown(o, ov, ExpectedTeardown(HandleState::kClosed, true), "second teardown");
+      }
     }
     CheckVptrs(o, "after every teardown each vptr is restored bit for bit");
     CheckIdentity(o, "after every teardown");
@@ -576,14 +588,15 @@ class DispatchScenario {
       oracle_.Check(Expectation::Equal(Value::Pointer(o.ptr)), Value::Pointer(hk.seen_instance), [&] {
         return Spelling{what + " saw the intact object", k + ".seen_instance", {V(o)}, {}};
       });
-      if (hk.type_of != nullptr) {
+      const bool intact_promised = Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
+      if (hk.type_of != nullptr && intact_promised) {
         oracle_.Check(Expectation::Holds(), Value::Bool(hk.seen_type == type_name), [&] {
           return Spelling{what + " saw its dynamic type", k + ".seen_type == " + CppLiteral(type_name), {},
                           ": saw '" + hk.seen_type + "', expected '" + type_name + "'"};
         });
       }
       for (const VptrWord& w : o.vptrs.words()) {
-        if (w.offset != 0) continue;
+        if (w.offset != 0 || !intact_promised) continue;
         oracle_.Check(Expectation::NotEqual(Value::Pointer(w.word)), Value::Pointer(hk.seen_vptr), [&] {
           return Spelling{what + " ran with the overlay still installed (not the original vptr)", k + ".seen_vptr",
                           {VptrWords::CapturedCxx(w)}, OverlaysString(o)};

@@ -9,6 +9,7 @@
 #include "gen/trace.h"
 #include "harness/failure.h"
 #include "harness/lifecycle_model.h"
+#include "harness/promises.h"
 #include "overlay/status.h"
 
 namespace vto::harness::lifecycle {
@@ -142,8 +143,10 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
   oracle_->Verify(Expectation::Equal(Value::Pointer(o.ptr)), Value::Pointer(instance),
                   [&] { return Spelling{who + Describe(o) + " got the object as its instance", "", {}, {}}; });
   // The object is intact: identity, dispatch with this overlay (and those below) in
-  // effect, and its extra slots.
+  // effect, and its extra slots — where the backend promises the callback runs first.
+  const bool intact = Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
   for (const IdentityCheck& id : o.t->identity) {
+    if (!intact) break;
     if (id.s != o.cls) continue;
     const std::string got = id.type_fn(Up(o, id.s));
     oracle_->Verify(Expectation::Holds(), Value::Bool(got == TypeName(o)), [&] {
@@ -152,11 +155,13 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
   }
   const Ov& ov = o.ovs[hk.ov];
   for (const CallCheck& c : o.t->calls) {
+    if (!intact) break;
     const std::optional<Winner> w = WinnerFor(o, c.expected, hk.ov + 1);
     if (w && w->method->r == kThrowingReplacement) continue;  // must not throw out of a destructor
     CheckCall(o, c, hk.ov + 1, "inside its destroy hook");
   }
-  for (size_t i = 0; i < ov.request.extra; ++i) {
+  for (size_t i = 0; intact && ov.request.extra > 0 && i < ov.request.extra; ++i) {
+    if (i == 0 && SharesExtraSlots(o, hk.ov) && !Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS)) break;
     void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
     const void* want = Cookie(static_cast<size_t>(o.id), hk.ov, i);
     oracle_->Verify(Expectation::Equal(Value::Pointer(want)), Value::Pointer(cell ? *cell : nullptr), [&] {
@@ -166,7 +171,8 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
   // The binding's release of the handle where it learns of the death (CONTRACT P14/P15).
   if (hk.release) {
     const int first = b_.Teardown(ov.handle);
-    const int again = b_.Teardown(ov.handle);
+    const bool twice = Promised(b_, VTO_PROMISE_IDEMPOTENT_TEARDOWN);
+    const int again = twice ? b_.Teardown(ov.handle) : static_cast<int>(kInHookSecondRelease);
     ++stats_.released_in_hook;
     oracle_->Verify(Expectation::Equal(Value::Result(kInHookFirstRelease)), Value::Result(first), [&] {
       return Spelling{"inside its destroy hook, the first release of the handle of overlay #" + std::to_string(hk.ov) +
@@ -180,6 +186,7 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
     });
   }
   // R15: a callback installing on its own dying object is refused (no input bytes used).
+  if (!Promised(b_, VTO_PROMISE_REFUSES_DYING_OBJECT)) return;
   backend::OverlaySpec again;
   again.instance = o.ptr;
   again.class_name = ch_.ns + "::" + gen::ClassName(ov.request.reflected);

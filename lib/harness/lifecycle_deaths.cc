@@ -12,6 +12,7 @@
 #include "gen/stub_names.h"
 #include "harness/failure.h"
 #include "harness/lifecycle_model.h"
+#include "harness/promises.h"
 
 namespace vto::harness::lifecycle {
 
@@ -37,6 +38,18 @@ bool LifecycleScenario::Visible(const Obj& o, Path path, int s) const {
   return DeathIsVisible(d);
 }
 
+// A death through the vtable that the backend does not promise to see: it goes through the
+// complete-object destructor entry (p->~S(), a vector element, make_shared's control block,
+// and ::delete, which calls it and then the global operator delete) and the backend hooks
+// only the deleting destructor (no VTO_PROMISE_HOOKS_COMPLETE_DESTRUCTOR). Its hooks may fire
+// or not, so the binding tears its overlays down first.
+bool LifecycleScenario::HiddenByProfile(const Obj& o, Path path, int s) const {
+  const bool in_place = path == Path::kExplicitDtorVia || path == Path::kVectorElement ||
+                        path == Path::kGlobalDeleteExact ||
+                        (path == Path::kSharedRelease && o.store == Store::kMakeShared);
+  return in_place && AnyActive(o) && Visible(o, path, s) && !Promised(b_, VTO_PROMISE_HOOKS_COMPLETE_DESTRUCTOR);
+}
+
 // The hook of `ov` fired as the death by `path` predicts: the reproducer's line (recorded
 // right after its act, before the harness runs it) or the harness's check after it.
 void LifecycleScenario::HookFiredAsPredicted(const Obj& o, const Ov& ov, Path path, bool record) {
@@ -58,11 +71,12 @@ void LifecycleScenario::HookFiredAsPredicted(const Obj& o, const Ov& ov, Path pa
 
 // Before a death: the binding's duty (CONTRACT.md Q2/Q3). If nothing will see the death,
 // a backend without Abandon needs every overlay torn down first; with Abandon the
-// harness sometimes tears down first anyway.
-void LifecycleScenario::PreDeath(Obj& o, bool seen) {
+// harness sometimes tears down first anyway. `must_tear_down`: a death the backend's
+// profile does not promise to see (HiddenByProfile) is always preceded by teardowns.
+void LifecycleScenario::PreDeath(Obj& o, bool seen, bool must_tear_down) {
   if (!o.alive || seen) return;
   if (!AnyActive(o)) return;
-  if (b_.can_abandon() && !src_.Chance(0.3)) return;
+  if (!must_tear_down && b_.can_abandon() && !src_.Chance(0.3)) return;
   std::vector<size_t> order;
   for (size_t k = 0; k < o.ovs.size(); ++k) {
     if (o.ovs[k].st == HandleState::kActive) order.push_back(k);
@@ -132,7 +146,7 @@ void LifecycleScenario::PostDeath(Obj& o, const std::pair<void*, size_t>* storag
   // through an overlay, a teardown would rightly restore it, so only Abandon is allowed.)
   bool foreign = storage != nullptr;
   for (size_t k : active) foreign = foreign && *static_cast<void**>(o.ptr) != o.ovs[k].vptr_installed;
-  const bool teardown = foreign && src_.Chance(0.5);
+  const bool teardown = foreign && src_.Chance(0.5) && Promised(b_, VTO_PROMISE_DETACHES_FOREIGN_VPTR);
   const Expectation e = Expectation::Equal(Value::Result(ExpectedAfterUnseenDeath(teardown)));
   const std::optional<int> r = ReleaseHandle(o, first, /*abandon=*/!teardown, e, [&](const std::string& subject) {
     return Spelling{std::string(teardown ? "teardown" : "Abandon") + " after the unseen death of " + Describe(o),
@@ -140,7 +154,14 @@ void LifecycleScenario::PostDeath(Obj& o, const std::pair<void*, size_t>* storag
   });
   ++stats_.abandons;
   Log(Ev::kAbandon, o.id, r.value_or(-1), teardown);
-  for (size_t k : active) o.ovs[k].st = HandleState::kDetachedAfterAbandon;
+  // The object's other handles answer kDetached; where that is not promised (it is a
+  // teardown of an overlay Abandon freed) they are not released again.
+  const bool detached = active.size() == 1 || (Promised(b_, VTO_PROMISE_IDEMPOTENT_TEARDOWN) &&
+                                               Promised(b_, VTO_PROMISE_DETACHES_FOREIGN_VPTR));
+  for (size_t k : active) {
+    o.ovs[k].st = detached ? HandleState::kDetachedAfterAbandon : HandleState::kClosed;
+    o.ovs[k].forgotten = !detached;
+  }
   first.st = HandleState::kClosed;
   if (storage != nullptr) {
     const bool untouched = std::memcmp(before.data(), storage->first, storage->second) == 0;
@@ -157,8 +178,9 @@ void LifecycleScenario::Kill(const Victims& victims, int static_cls, const std::
                              const std::string& act_tx, bool on_thread) {
   for (const auto& [id, path] : victims) {
     Obj& o = objs_[static_cast<size_t>(id)];
-    const bool seen = Visible(o, path, static_cls) && AnyHooked(o);
-    PreDeath(o, seen);
+    const bool hidden = HiddenByProfile(o, path, static_cls);
+    const bool seen = !hidden && Visible(o, path, static_cls) && AnyHooked(o);
+    PreDeath(o, seen, hidden);
     BeginDeath(o, seen);
   }
   T(act_tx);

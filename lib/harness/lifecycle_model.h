@@ -108,6 +108,8 @@ struct Ov {
   void* vptr_installed = nullptr;  // the object's vptr right after the install
   std::unique_ptr<Hook> hook;
   HandleState st = HandleState::kActive;
+  bool forgotten = false;  // kClosed without a release: Abandon freed it, and the backend does
+                           // not promise an answer for it (never passed to the backend again)
   int tx = -1;  // transcript handle H[tx]
 };
 
@@ -236,6 +238,7 @@ class LifecycleScenario {
   void Install();
   bool AnyHooked(const Obj& o) const;
   bool AnyActive(const Obj& o) const;
+  bool SharesExtraSlots(const Obj& o, size_t k) const;
   void InstallSome(Obj& o, bool in_ctor);
   void InstallOne(Obj& o, int reflected);
   void TeardownOne();
@@ -267,8 +270,9 @@ class LifecycleScenario {
 
   // ---- deaths (lifecycle_deaths.cc) ----------------------------------------------------------
   bool Visible(const Obj& o, Path path, int s) const;
+  bool HiddenByProfile(const Obj& o, Path path, int s) const;
   void HookFiredAsPredicted(const Obj& o, const Ov& ov, Path path, bool record);
-  void PreDeath(Obj& o, bool seen);
+  void PreDeath(Obj& o, bool seen, bool must_tear_down = false);
   void BeginDeath(Obj& o, bool seen);
   void EndDeath(Obj& o, Path path, int static_cls);
   void PostDeath(Obj& o, const std::pair<void*, size_t>* storage);

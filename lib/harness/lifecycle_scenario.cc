@@ -16,6 +16,7 @@
 #include "harness/finding.h"
 #include "harness/input_header.h"
 #include "harness/lifecycle_model.h"
+#include "harness/promises.h"
 #include "harness/storage_ledger.h"
 #include "overlay/overlay_c.h"
 #include "harness/reproducer.h"
@@ -164,7 +165,7 @@ void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcri
   InputHeader in = ReadInputHeader(data, size, options_.lifecycle_hierarchy_bits);
   const CompiledHierarchy& ch = cache_.Get(in.hierarchy);
   if (transcript != nullptr) SetReproducerHierarchy(ch);
-  if (!probed_ && transcript == nullptr) {
+  if (!probed_ && transcript == nullptr && Promised(backend_, VTO_PROMISE_TERMINATES_ON_THROW)) {
     const std::optional<std::string> p9 = lifecycle::ProbeThrowingCallback(backend_, ch);
     if (p9 && !p9->empty()) Fail("hierarchy " + ch.ns + ": " + *p9);
     probed_ = p9.has_value();

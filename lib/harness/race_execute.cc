@@ -55,7 +55,7 @@ void HookThunk(void* instance, void* user_data) {
   }
   if (h->release) {
     h->released = h->backend->Teardown(h->overlay->handle);
-    h->released_again = h->backend->Teardown(h->overlay->handle);
+    if (h->release_twice) h->released_again = h->backend->Teardown(h->overlay->handle);
   }
   // Waits only once the trigger's callback has begun (always true with a correct library,
   // since this one runs after it): a library that skipped the trigger must not hang here.
@@ -111,7 +111,9 @@ void RaceScenario::RunOp(Op& op) {
       break;
     case OpKind::kTeardown:
       for (int k : op.overlays) op.results.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
-      for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      if (idempotent_) {
+        for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      }
       if (op.read_words) read_words(op.words);
       break;
     case OpKind::kDelete: {
@@ -138,7 +140,9 @@ void RaceScenario::RunOp(Op& op) {
         uint64_t h = o.overlays[static_cast<size_t>(op.overlays[i])]->handle;
         op.results.push_back(op.abandon[i] ? b_.Abandon(h) : b_.Teardown(h));
       }
-      for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      if (idempotent_) {
+        for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      }
       o.collector_done.store(true, std::memory_order_release);
       break;
     }
@@ -147,7 +151,9 @@ void RaceScenario::RunOp(Op& op) {
         uint64_t h = o.overlays[static_cast<size_t>(op.overlays[i])]->handle;
         op.results.push_back(op.abandon[i] ? b_.Abandon(h) : b_.Teardown(h));
       }
-      for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      if (idempotent_) {
+        for (int k : op.overlays) op.again.push_back(b_.Teardown(o.overlays[static_cast<size_t>(k)]->handle));
+      }
       break;
   }
 }

@@ -115,6 +115,7 @@ struct HookRecord {
   // learns of the death (CONTRACT P14): only overlays no collector tears down, so the two
   // releases of one id are always ordered (in_hook_release.h picks which).
   bool release = false;
+  bool release_twice = true;  // the second release only where VTO_PROMISE_IDEMPOTENT_TEARDOWN
   int released = -1, released_again = -1;
   int tx = -1;  // transcript: RK[tx]
 };
@@ -288,6 +289,9 @@ class RaceScenario {
   RaceStats& stats_;
   const std::vector<const RaceClass*>& usable_;
   const uint32_t caps_;
+  // The backend promises kAlreadyTornDown for a second teardown (promises.h): only then is
+  // each handle torn down a second time.
+  const bool idempotent_;
   Transcript* tx_;
   Oracle oracle_;
   int threads_ = 2;

@@ -7,6 +7,7 @@
 
 #include "gen/conventions.h"
 #include "harness/in_hook_release.h"
+#include "harness/promises.h"
 #include "harness/race_model.h"
 
 namespace vto::harness::race {
@@ -15,6 +16,7 @@ RaceScenario::RaceScenario(backend::Backend& b, const CompiledHierarchy& ch, con
                            gen::ByteSource& src, RaceStats& stats, const std::vector<const RaceClass*>& usable,
                            Transcript* tx)
     : b_(b), ch_(ch), h_(ch.model), opt_(opt), src_(src), stats_(stats), usable_(usable), caps_(b.capabilities()),
+      idempotent_(Promised(b, VTO_PROMISE_IDEMPOTENT_TEARDOWN)),
       tx_(tx), oracle_(tx, opt.verbose, &FailThunk, this) {}
 
 int RaceScenario::PickThread() { return static_cast<int>(src_.Below(static_cast<uint32_t>(threads_))); }
@@ -197,8 +199,12 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
         }
         // Waiting is safe only for callbacks that run after the trigger's has begun.
         if (ov.hook && (k == o.trigger || ov.rank < trigger_rank)) ov.hook->block = src_.Chance(RacePolicy::kBlock);
-        if (ov.hook) ov.hook->check_cells = !ov.target && ov.cells_written;
-        if (ov.hook) ov.hook->release = !ov.target && ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k));
+        if (ov.hook) ov.hook->check_cells = !ov.target && ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
+        if (ov.hook) {
+          ov.hook->release = !ov.target && ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k)) &&
+                             Promised(b_, VTO_PROMISE_RELEASE_IN_CALLBACK);
+          ov.hook->release_twice = idempotent_;
+        }
       }
       for (size_t i = col.overlays.size(); i > 1; --i) {
         size_t j = src_.Below(static_cast<uint32_t>(i));
@@ -212,13 +218,26 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
       o.end = End::kHookedDelete;
       for (int k : active) {
         Overlay& ov = *o.overlays[static_cast<size_t>(k)];
-        if (ov.hook) ov.hook->check_cells = ov.cells_written;
-        if (ov.hook) ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k));
+        if (ov.hook) ov.hook->check_cells = ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
+        if (ov.hook) {
+          ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k)) &&
+                             Promised(b_, VTO_PROMISE_RELEASE_IN_CALLBACK);
+          ov.hook->release_twice = idempotent_;
+        }
         after.push_back(k);
       }
       step.push_back(std::move(del));
     }
     steps.push_back(std::move(step));
+    // A handle its callback released is torn down again only where that is promised harmless.
+    if (!idempotent_) {
+      after.erase(std::remove_if(after.begin(), after.end(),
+                                 [&](int k) {
+                                   const Overlay& ov = *o.overlays[static_cast<size_t>(k)];
+                                   return ov.hook && ov.hook->release;
+                                 }),
+                  after.end());
+    }
     Op fin = MakeOp(OpKind::kAfterDeath, o, PickThread());
     fin.overlays = after;
     fin.abandon.assign(after.size(), 0);
@@ -238,6 +257,12 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
     std::swap(fin.overlays[0], fin.overlays[src_.Below(static_cast<uint32_t>(active.size()))]);
     fin.abandon.assign(active.size(), 0);
     fin.abandon[0] = 1;
+    // The others answer kDetached (Abandon freed them) only where that is promised; else
+    // they are not released again.
+    if (fin.overlays.size() > 1 && !(idempotent_ && Promised(b_, VTO_PROMISE_DETACHES_FOREIGN_VPTR))) {
+      fin.overlays.resize(1);
+      fin.abandon.resize(1);
+    }
     steps.push_back({std::move(fin)});
     return;
   }

@@ -16,6 +16,7 @@
 #include "harness/input_header.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
+#include "harness/promises.h"
 #include "harness/race_scenario.h"
 #include "harness/reproducer.h"
 #include "harness/stats.h"
@@ -48,6 +49,7 @@ void PrintStats() {
   if (g_state->dispatch) line += StatsText(g_state->dispatch->stats());
   if (g_state->lifecycle) line += StatsText(g_state->lifecycle->stats());
   if (g_state->race) line += StatsText(g_state->race->stats());
+  line += NotPromisedText();
   if (g_state->options.keep_going > 0) {
     const FindingStats f = KeptFindings();
     line += " findings=" + std::to_string(f.findings) + " findings_saved=" + std::to_string(f.saved);

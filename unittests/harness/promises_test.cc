@@ -1,0 +1,244 @@
+// promises_test.cc — contract profiles (harness/promises.h): for each VTO_PROMISE_* bit, a
+// backend that breaks exactly that promise is FOUND when it makes the promise, and runs the
+// committed inputs clean, with "not promised" events counted, when it does not.
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <typeinfo>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend/builtin_backend.h"
+#include "harness/dispatch_scenario.h"
+#include "harness/hierarchy_cache.h"
+#include "harness/lifecycle_scenario.h"
+#include "harness/promises.h"
+#include "harness/race_scenario.h"
+#include "overlay/overlay.h"
+#include "seed_corpus.h"
+#include "test_backend.h"
+
+namespace vto::harness {
+namespace {
+
+const vto_backend_api& Builtin() { return *backend::BuiltinBackendApi(); }
+
+void RunDispatch(const vto_backend_api* api) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
+  ASSERT_NE(b, nullptr);
+  Options options;
+  HierarchyCache cache(*b, options);
+  DispatchRunner runner(*b, cache, options);
+  for (const auto& s : ReadSeedCorpus("fuzz_dispatch")) runner.Run(s.data(), s.size());
+  EXPECT_GT(runner.stats().overlays, 100u);
+}
+
+void RunRace(const vto_backend_api* api) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
+  ASSERT_NE(b, nullptr);
+  Options options;
+  options.batch = 1 << options.lifecycle_hierarchy_bits;  // as InitTarget does for fuzz_race
+  HierarchyCache cache(*b, options);
+  RaceRunner runner(*b, cache, options);
+  for (const auto& s : ReadSeedCorpus("fuzz_race")) runner.Run(s.data(), s.size());
+  EXPECT_GT(runner.stats().overlays, 10u);
+}
+
+void RunLifecycle(const vto_backend_api* api) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
+  ASSERT_NE(b, nullptr);
+  Options options;
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/true);
+  LifecycleRunner runner(*b, cache, options);
+  for (const auto& s : ReadSeedCorpus("fuzz_lifecycle")) runner.Run(s.data(), s.size());
+  EXPECT_GT(runner.stats().overlays, 100u);
+}
+
+// `table` with every promise but `bit`.
+const vto_backend_api* Without(const vto_backend_api* table, uint32_t bit) {
+  auto* copy = new vto_backend_api(*table);  // alive for the process (death tests' children use it)
+  copy->promises = VTO_PROMISE_ALL & ~bit;
+  return copy;
+}
+
+// Runs `run` on `broken`: with every promise it must fail with `finding`; without `bit` it
+// must pass and count "not promised" events of `bit`.
+template <typename RunFn>
+void ExpectFoundOnlyWhenPromised(RunFn run, const vto_backend_api* broken, uint32_t bit, const char* finding) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ASSERT_EQ(broken->promises, VTO_PROMISE_ALL);
+  EXPECT_DEATH(run(broken), finding) << PromiseName(bit);
+  const uint64_t before = NotPromisedCount(bit);
+  run(Without(broken, bit));
+  EXPECT_GT(NotPromisedCount(bit), before) << PromiseName(bit);
+}
+
+// ---- the callbacks a broken backend sees (a trampoline around the binding's) ------------------
+thread_local int t_in_callback = 0;
+struct Trampoline {
+  void (*cb)(void*, void*);
+  void* ud;
+  void* original_vptr;  // the object's vptr before the install
+};
+enum class CallbackFault { kNone, kRunsAfterRestore, kSwallowsThrow };
+template <CallbackFault F>
+void RunCallback(void* instance, void* user_data) {
+  auto* t = static_cast<Trampoline*>(user_data);
+  ++t_in_callback;
+  if constexpr (F == CallbackFault::kRunsAfterRestore) {
+    // As if the callback ran after the destructor had restored the original vptr.
+    void* overlay = *static_cast<void**>(instance);
+    *static_cast<void**>(instance) = t->original_vptr;
+    t->cb(instance, t->ud);
+    *static_cast<void**>(instance) = overlay;
+  } else if constexpr (F == CallbackFault::kSwallowsThrow) {
+    try {
+      t->cb(instance, t->ud);
+    } catch (...) {
+    }
+  } else {
+    t->cb(instance, t->ud);
+  }
+  --t_in_callback;
+}
+template <CallbackFault F>
+int InstallWithTrampoline(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  if (req->on_destroy == nullptr || req->instance == nullptr) return Builtin().install(b, req, h, msg, n);
+  vto_backend_request copy = *req;
+  copy.on_destroy = &RunCallback<F>;
+  copy.user_data = new Trampoline{req->on_destroy, req->user_data, *static_cast<void**>(req->instance)};
+  return Builtin().install(b, &copy, h, msg, n);
+}
+
+// ---- one broken backend per promise ------------------------------------------------------------
+
+// A second teardown of a handle says kRestored.
+std::mutex g_mu;
+std::set<uint64_t> g_closed;
+int TeardownTwiceRestores(vto_backend* b, uint64_t h) {
+  {
+    std::lock_guard<std::mutex> l(g_mu);
+    if (!g_closed.insert(h).second) return static_cast<int>(TeardownResult::kRestored);
+  }
+  return Builtin().teardown(b, h);
+}
+TEST(Promises, IdempotentTeardown) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownTwiceRestores; });
+  ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_IDEMPOTENT_TEARDOWN,
+                              "VTO ORACLE FAILURE: .*second teardown.*got kRestored, expected kAlreadyTornDown");
+  const vto_backend_api* race = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownTwiceRestores; });
+  ExpectFoundOnlyWhenPromised(&RunRace, race, VTO_PROMISE_IDEMPOTENT_TEARDOWN,
+                              "VTO ORACLE FAILURE: .*second teardown.*got kRestored, expected kAlreadyTornDown");
+}
+
+// A null instance is "installed" (nothing happens, handle 0).
+int InstallAcceptsNull(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  if (req->instance == nullptr) {
+    *h = 0;
+    return 0;
+  }
+  return Builtin().install(b, req, h, msg, n);
+}
+TEST(Promises, RefusesInvalidTarget) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallAcceptsNull; });
+  ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_REFUSES_INVALID_TARGET,
+                              "VTO ORACLE FAILURE: .*installed an overlay with a null instance");
+}
+
+// The callback runs with the object's original vptr back in place (after the destructor).
+TEST(Promises, CallbackBeforeDestructor) {
+  const vto_backend_api* api =
+      PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallWithTrampoline<CallbackFault::kRunsAfterRestore>; });
+  ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR,
+                              "VTO ORACLE FAILURE: .*ran with the overlay still installed");
+}
+
+// Every overlay of a stack reads its extra slots from the start of the stack's area.
+void** SharedExtraSlot(vto_backend*, uint64_t, void* instance, size_t i) { return &ExtraSlot(instance, i); }
+TEST(Promises, StackedExtraSlots) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.extra_slot = &SharedExtraSlot; });
+  ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_STACKED_EXTRA_SLOTS,
+                              "VTO ORACLE FAILURE: .*extra slot");
+}
+
+// A teardown inside the callback says kRestored.
+int TeardownInCallbackRestores(vto_backend* b, uint64_t h) {
+  const int r = Builtin().teardown(b, h);
+  return t_in_callback > 0 ? static_cast<int>(TeardownResult::kRestored) : r;
+}
+TEST(Promises, ReleaseInCallback) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) {
+    a.install = &InstallWithTrampoline<CallbackFault::kNone>;
+    a.teardown = &TeardownInCallbackRestores;
+  });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_RELEASE_IN_CALLBACK,
+                              "VTO ORACLE FAILURE: .*inside its destroy hook, the first release");
+}
+
+// An install from inside a callback "succeeds" (nothing happens, handle 0).
+int InstallWhileDying(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  if (t_in_callback > 0) {
+    *h = 0;
+    return 0;
+  }
+  return InstallWithTrampoline<CallbackFault::kNone>(b, req, h, msg, n);
+}
+TEST(Promises, RefusesDyingObject) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallWhileDying; });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_REFUSES_DYING_OBJECT,
+                              "VTO ORACLE FAILURE: .*installing another overlay on the dying");
+}
+
+// A throwing callback's exception is swallowed.
+TEST(Promises, TerminatesOnThrow) {
+  const vto_backend_api* api =
+      PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallWithTrampoline<CallbackFault::kSwallowsThrow>; });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_TERMINATES_ON_THROW,
+                              "VTO ORACLE FAILURE: .*CONTRACT P9");
+}
+
+// A teardown that finds a foreign vptr says kRestored (it still writes nothing).
+int DetachedSaysRestored(vto_backend* b, uint64_t h) {
+  const int r = Builtin().teardown(b, h);
+  return r == static_cast<int>(TeardownResult::kDetached) ? static_cast<int>(TeardownResult::kRestored) : r;
+}
+TEST(Promises, DetachesForeignVptr) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &DetachedSaysRestored; });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_DETACHES_FOREIGN_VPTR,
+                              "VTO ORACLE FAILURE: .*got kRestored, expected kDetached");
+}
+
+// The destructor run in place (p->~T(), make_shared, vector elements) fires no callback: on
+// an object's first overlay, the clone's complete-object destructor entry is the original's.
+std::set<void*> g_clones;  // every vptr an install left (a stacked install starts from one)
+int InstallHookingOnlyDelete(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  void** original = req->instance != nullptr ? *static_cast<void***>(req->instance) : nullptr;
+  const int r = Builtin().install(b, req, h, msg, n);
+  if (r != 0) return r;
+  void** clone = *static_cast<void***>(req->instance);
+  std::lock_guard<std::mutex> l(g_mu);
+  const bool first = g_clones.count(original) == 0;
+  g_clones.insert(clone);
+  if (!first || req->on_destroy == nullptr) return r;
+  const auto* rtti = static_cast<const std::type_info*>(clone[-1]);
+  const ClassShape* shape = backend::BuiltinShapes(b)->Find(rtti->name());
+  if (shape != nullptr && shape->complete_dtor_slot >= 0) {
+    clone[shape->complete_dtor_slot] = original[shape->complete_dtor_slot];
+  }
+  return r;
+}
+TEST(Promises, HooksCompleteDestructor) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.install = &InstallHookingOnlyDelete; });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_HOOKS_COMPLETE_DESTRUCTOR,
+                              "VTO ORACLE FAILURE: .*did not fire");
+}
+
+TEST(Promises, EveryBitHasAName) {
+  for (uint32_t bit = 1; bit <= VTO_PROMISE_ALL; bit <<= 1) EXPECT_STRNE(PromiseName(bit), "?") << bit;
+  EXPECT_STREQ(PromiseName(3), "?");
+  EXPECT_EQ(Builtin().promises, VTO_PROMISE_ALL);
+}
+
+}  // namespace
+}  // namespace vto::harness
