@@ -25,6 +25,13 @@ class Emitter {
  public:
   Emitter(const Hierarchy& h, std::string_view ns) : h_(h), ns_(ns) {}
 
+  std::string Declarations() {
+    Prelude();
+    for (size_t c = 0; c < h_.classes.size(); ++c) ClassDefinition(static_cast<int>(c));
+    out_ += "}  // namespace " + ns_ + "\n";
+    return std::move(out_);
+  }
+
   std::string Run() {
     Prelude();
     for (size_t c = 0; c < h_.classes.size(); ++c) ClassDefinition(static_cast<int>(c));
@@ -283,5 +290,6 @@ class Emitter {
 }  // namespace
 
 std::string EmitSource(const Hierarchy& h, std::string_view ns) { return Emitter(h, ns).Run(); }
+std::string EmitDeclarations(const Hierarchy& h, std::string_view ns) { return Emitter(h, ns).Declarations(); }
 
 }  // namespace vto::gen

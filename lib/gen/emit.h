@@ -32,6 +32,12 @@ namespace vto::gen {
 // ValidateHierarchy (validate.h).
 [[nodiscard]] std::string EmitSource(const Hierarchy& h, std::string_view ns);
 
+// The same classes with their member functions declared, not defined, and no stubs: a
+// translation unit with no code to generate and no vtable or RTTI to emit (no key function
+// is defined), for a backend that only reflects (backend_abi.h, `declare`) while another
+// interpreter runs EmitSource's code. Compiles as cleanly as EmitSource.
+[[nodiscard]] std::string EmitDeclarations(const Hierarchy& h, std::string_view ns);
+
 }  // namespace vto::gen
 
 #endif  // VTO_GEN_EMIT_H

@@ -10,6 +10,15 @@ namespace {
 
 bool HasKitVariantX(const ClassModel& c) { return c.virtual_dtor && !c.is_final; }
 
+// The base every LcX class adds (one text for the kit and its declarations).
+const char* const kExtension = R"(// Links and the constructor/destructor behaviours the lifecycle fuzzer asks for.
+struct Extension {
+  std::shared_ptr<void> link;
+  std::weak_ptr<void> wlink;
+  int mode = 0;
+};
+)";
+
 // The kit body for one concrete class; `D` is a template parameter so the plain class and
 // its LcX extension share one definition.
 const char* const kPrelude = R"(
@@ -30,13 +39,7 @@ namespace lc {
 inline void* Ptr(std::uintptr_t v) { return reinterpret_cast<void*>(v); }
 inline std::uintptr_t Int(void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 
-// Links and the constructor/destructor behaviours the lifecycle fuzzer asks for.
-struct Extension {
-  std::shared_ptr<void> link;
-  std::weak_ptr<void> wlink;
-  int mode = 0;
-};
-
+@EXTENSION@
 template <class D>
 D* Make(int mode) {
   if constexpr (std::is_constructible_v<D, int>) return new D(mode);
@@ -185,8 +188,33 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
     s.replace(pos, from.size(), to);
 }
 
+// struct LcX_C : C, lc::Extension, with its member functions defined (the kit) or only
+// declared (EmitLifecycleKitDeclarations).
+std::string LcXClass(const std::string& cn, const std::string& xn, bool bodies) {
+  std::string out = "struct " + xn + " : " + cn + ", lc::Extension {\n";
+  if (!bodies) {
+    return out + "  explicit " + xn + "(int m = 0);\n  " + xn + "(const " + xn + "&) = default;\n" +
+           "  static void* operator new(std::size_t n);\n  static void operator delete(void* p, std::size_t n);\n" +
+           "  ~" + xn + "() override;\n};\n";
+  }
+  out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
+  out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
+  out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
+  out += "  " + xn + "(const " + xn + "&) = default;\n";
+  // Its own allocation functions, reporting to the host's storage oracle.
+  out += "  static void* operator new(std::size_t n) {\n    void* p = ::operator new(n);\n    vto_lc_storage(" +
+         std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
+  out += "  static void operator delete(void* p, std::size_t n) {\n    vto_lc_storage(" +
+         std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n);\n  }\n";
+  out += "  ~" + xn + "() override {\n";
+  out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
+         std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";
+  return out;
+}
+
 std::string Prelude(std::string_view ns) {
   std::string s = kPrelude;
+  ReplaceAll(s, "@EXTENSION@", kExtension);
   const std::pair<const char*, int> codes[] = {
       {"@NEW@", kLcNew}, {"@DELETE_EXACT@", kLcDeleteExact}, {"@GLOBAL_DELETE_EXACT@", kLcGlobalDeleteExact}, {"@QUALIFIED@", kLcQualifiedDtor},
       {"@PLACEMENT@", kLcPlacementNew}, {"@SCOPE@", kLcScope}, {"@TEMPORARY@", kLcTemporary},
@@ -230,6 +258,16 @@ std::string LcStaticName(std::string_view ns, int cls) { return std::string(ns) 
 std::string LcThrowName(std::string_view ns, int sig) { return std::string(ns) + "_lcthrow_" + std::to_string(sig); }
 std::string LcXName(int cls) { return "LcX_" + ClassName(cls); }
 
+std::string EmitLifecycleKitDeclarations(const Hierarchy& h, std::string_view ns_view) {
+  const std::string ns(ns_view);
+  std::string out = "#include <cstddef>\n#include <memory>\n\nnamespace " + ns + " {\nnamespace lc {\n" +
+                    kExtension + "}  // namespace lc\n";
+  for (int c : KitClasses(h)) {
+    if (HasKitVariantX(h.classes[c])) out += LcXClass(ClassName(c), LcXName(c), /*bodies=*/false);
+  }
+  return out + "}  // namespace " + ns + "\n";
+}
+
 std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_view ns_view) {
   const std::string ns(ns_view);
   std::vector<std::string> units;
@@ -261,19 +299,7 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
     const bool x = HasKitVariantX(h.classes[c]);
     if (x) {
       out += "namespace " + ns + " {\n";
-      out += "struct " + xn + " : " + cn + ", lc::Extension {\n";
-      out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
-      out += "    if (m & " + std::to_string(kLcModeCtorBody) + ") vto_lc_body(nullptr, this);\n";
-      out += "    if (m & " + std::to_string(kLcModeCtorThrows) + ") throw int(" + std::to_string(kLcThrowValue) + ");\n  }\n";
-      out += "  " + xn + "(const " + xn + "&) = default;\n";
-      // Its own allocation functions, reporting to the host's storage oracle.
-      out += "  static void* operator new(std::size_t n) {\n    void* p = ::operator new(n);\n    vto_lc_storage(" +
-             std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
-      out += "  static void operator delete(void* p, std::size_t n) {\n    vto_lc_storage(" +
-             std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n);\n  }\n";
-      out += "  ~" + xn + "() override {\n";
-      out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
-             std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";
+      out += LcXClass(cn, xn, /*bodies=*/true);
       out += "}  // namespace " + ns + "\n";
     }
     out += "extern \"C\" void* " + LcEntryName(ns, c) + "(int op, void* a, void* b) {\n";

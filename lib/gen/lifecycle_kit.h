@@ -26,6 +26,10 @@
 // and per signature k a replacement that throws: <ns>_lcthrow_<k>(self, args...) records
 // ReplacementId-style id kThrowIdBase + k, then throws int(kLcThrowValue).
 //
+// EmitLifecycleKitDeclarations: the LcX classes again, their member functions declared and
+// not defined, after EmitDeclarations' output: what a backend that only reflects parses
+// (backend_abi.h, `declare`), so it knows the dynamic types of the kit's objects.
+//
 // Host callbacks (exported by the fuzz executables, declared by the kit):
 //   extern "C" void vto_lc_body(void* ctx, void* obj);  // inside a scope/temporary/ctor
 //   extern "C" void vto_lc_storage(int event, void* p, size_t size);  // LcX's operator
@@ -125,6 +129,7 @@ inline constexpr int kLcThrowIdBase = 3000000;
 // extension and all of its instantiations. The JIT's cost of a unit
 // grows faster than its symbol count (measured under ASan: one unit per hierarchy ~9 s,
 // see docs/GENERATOR.md §7), so small units are much cheaper in sum.
+[[nodiscard]] std::string EmitLifecycleKitDeclarations(const Hierarchy& h, std::string_view ns);
 [[nodiscard]] std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_view ns);
 
 }  // namespace vto::gen

@@ -104,6 +104,19 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     batch.push_back(std::move(ch));
   }
   if (!lifecycle_kit_) units.push_back(std::move(unit));
+  // A backend that only reflects parses the same classes, declared and not defined, in its
+  // own interpreter; the code runs in the harness's (backend.h, Declare).
+  if (backend_.reflects_only()) {
+    for (const auto& ch : batch) {
+      std::string decls = gen::EmitDeclarations(ch->model, ch->ns);
+      if (lifecycle_kit_) decls += gen::EmitLifecycleKitDeclarations(ch->model, ch->ns);
+      std::string diagnostics;
+      if (!backend_.Declare(decls, &diagnostics)) {
+        HarnessError("backend '" + backend_.name() + "' could not parse the declarations of hierarchy " + ch->ns +
+                     ":\n" + diagnostics.substr(0, 4000));
+      }
+    }
+  }
   // JIT time: compiling the units and resolving their stubs (ORC generates machine code on
   // the first lookup, so both count).
   auto start = std::chrono::steady_clock::now();
