@@ -101,7 +101,7 @@ class DispatchScenario {
 
   void Run() {
     const size_t live_before = b_.LiveOverlays();
-    T("const size_t live_base = vto::LiveBlocks();");
+    T("const size_t live_base = vto_repro::Live();");
     std::vector<int> concrete;
     for (size_t c = 0; c < h_.classes.size(); ++c) {
       if (ch_.plan.classes[c].new_and_delete) concrete.push_back(static_cast<int>(c));
@@ -124,7 +124,7 @@ class DispatchScenario {
                         input_hash_, oracle_, tx_, stats_, probe_install_);
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
-                      return Spelling{"the refusal probes left the live-overlay count as it was", "vto::LiveBlocks()",
+                      return Spelling{"the refusal probes left the live-overlay count as it was", "vto_repro::Live()",
                                       {"live_base"}, {}};
                     });
     }
@@ -140,7 +140,7 @@ class DispatchScenario {
                   Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
                     return Spelling{"live-overlay count back to its start after every overlay was torn down (nothing "
                                     "leaked or freed twice)",
-                                    "vto::LiveBlocks()", {"live_base"}, {}};
+                                    "vto_repro::Live()", {"live_base"}, {}};
                   });
   }
 
@@ -419,7 +419,7 @@ class DispatchScenario {
     auto probe = [&](const backend::OverlaySpec& spec, const std::string& what) {
       const size_t live = b_.LiveOverlays();
       T("{");
-      T("const size_t live_now = vto::LiveBlocks();");
+      T("const size_t live_now = vto_repro::Live();");
       T("(void)vto_repro::Install(" + std::string(spec.instance == nullptr ? "nullptr" : V(o)) + ", \"@SHAPE(" +
         spec.class_name + ")@\", {}, 0, nullptr, VTO_MUST_REFUSE);");
       const backend::InstallOutcome out = b_.Install(spec);
@@ -430,7 +430,7 @@ class DispatchScenario {
       CheckVptrs(o, "a refused overlay " + what + " left every vptr as it was");
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
-                      return Spelling{"a refused overlay " + what + " left the live-overlay count", "vto::LiveBlocks()",
+                      return Spelling{"a refused overlay " + what + " left the live-overlay count", "vto_repro::Live()",
                                       {"live_now"}, {}};
                     });
       T("}");
@@ -517,7 +517,7 @@ class DispatchScenario {
   void CheckTeardown(const Object& o, const Installed& ov, TeardownResult want, const std::string& what) {
     auto spell = [&] {
       return Spelling{what + " of an overlay (reflected as " + gen::ClassName(ov.request.reflected) + ") on " + A(o),
-                      "vto::TeardownOverlay(H[" + std::to_string(ov.tx) + "])", {}, OverlaysString(o)};
+                      "vto_repro::Teardown(H[" + std::to_string(ov.tx) + "])", {}, OverlaysString(o)};
     };
     const Expectation e = Expectation::Equal(Value::Result(want));
     oracle_.Record(e, spell);

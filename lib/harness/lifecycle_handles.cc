@@ -42,7 +42,7 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
                                                     const std::function<Spelling(const std::string&)>& spell) {
   auto c_api = [&]() -> std::optional<int> {
     auto spelled = [&] {
-      return spell(std::string("vto::") + (abandon ? "AbandonOverlay" : "TeardownOverlay") + "(H[" +
+      return spell(std::string("vto_repro::") + (abandon ? "Abandon" : "Teardown") + "(H[" +
                    std::to_string(ov.tx) + "])");
     };
     oracle_->Record(e, spelled);

@@ -184,7 +184,7 @@ void LifecycleScenario::CheckLive(const char* when) {
                    return Spelling{std::string("live-overlay count ") + when + " (" + std::to_string(active) +
                                        " overlays installed and not yet removed; else an overlay block leaked or was "
                                        "freed twice)",
-                                   "vto::LiveBlocks()", {"live_base + " + std::to_string(active)}, {}};
+                                   "vto_repro::Live()", {"live_base + " + std::to_string(active)}, {}};
                  });
   for (const Obj& o : objs_) {
     for (const Ov& ov : o.ovs) {
@@ -206,7 +206,7 @@ void LifecycleScenario::CheckLiveHandles(const char* when, const Ov* released) {
                  Value::Int(static_cast<long long>(vto_live_handles())), [&] {
                    return Spelling{std::string("live-handle count ") + when + " (" + std::to_string(open) +
                                        " handles not yet released; else a handle leaked or was released twice)",
-                                   "vto_live_handles()", {"live_handles_base + " + std::to_string(open)}, {}};
+                                   "vto_repro::LiveHandles()", {"live_handles_base + " + std::to_string(open)}, {}};
                  });
 }
 

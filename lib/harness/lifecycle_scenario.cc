@@ -98,8 +98,8 @@ void LifecycleScenario::Run() {
     if (!t.has_virtual_bases && !t.has_multiple_vptrs) overlayable_.push_back(c);
   }
   if (classes_.empty()) return;  // nothing polymorphic to overlay
-  if (tx_ != nullptr) T("const size_t live_base = vto::LiveBlocks();");
-  if (tx_ != nullptr) T("const size_t live_handles_base = vto_live_handles();");
+  if (tx_ != nullptr) T("const size_t live_base = vto_repro::Live();");
+  if (tx_ != nullptr) T("const size_t live_handles_base = vto_repro::LiveHandles();");
   for (int i = 0; i < LifecyclePolicy::kMaxTopOps && !src_.exhausted(); ++i) {
     try {
       Step(0);

@@ -358,7 +358,7 @@ void RaceScenario::Check() {
                 Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
                   return Spelling{"live-overlay count back to its start after every overlay was torn down or its "
                                   "object destroyed (nothing leaked or freed twice)",
-                                  "vto::LiveBlocks()", {"live_base"}, {}};
+                                  "vto_repro::Live()", {"live_base"}, {}};
                 });
 }
 

@@ -44,7 +44,7 @@ void RaceScenario::Transcribe() {
 
   T("// fuzz_race: " + std::to_string(threads_) + " threads, " + std::to_string(objects_.size()) +
     " objects; each operation waits only for the previous operations of its object (RO[i].completed)");
-  T("const size_t live_base = vto::LiveBlocks();");
+  T("const size_t live_base = vto_repro::Live();");
   for (const auto& op : objects_) {
     const Object& o = *op;
     for (const auto& ovp : o.overlays) {
@@ -155,11 +155,11 @@ void RaceScenario::TranscribeResults(const Op& op, const Object& o) {
   const int n = static_cast<int>(op.overlays.size());
   for (int i = 0; i < n; ++i) {
     const bool abandon = static_cast<size_t>(i) < op.abandon.size() && op.abandon[static_cast<size_t>(i)];
-    T(RX(op.r_tx + i) + " = vto::" + (abandon ? "AbandonOverlay(" : "TeardownOverlay(") +
+    T(RX(op.r_tx + i) + " = vto_repro::" + (abandon ? "Abandon(" : "Teardown(") +
       HX(o, op.overlays[static_cast<size_t>(i)]) + ");");
   }
   for (int i = 0; i < n; ++i) {
-    T(RX(op.r_tx + n + i) + " = vto::TeardownOverlay(" + HX(o, op.overlays[static_cast<size_t>(i)]) + ");");
+    T(RX(op.r_tx + n + i) + " = vto_repro::Teardown(" + HX(o, op.overlays[static_cast<size_t>(i)]) + ");");
   }
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "gen/emit.h"
 #include "gen/lifecycle_kit.h"
 #include "harness/failure.h"
 #include "interp/interpreter.h"
@@ -27,6 +28,9 @@ struct State {
   std::string shape_error;
   std::unique_ptr<interp::Interpreter> interp;
   bool writing = false;
+  // A plug-in backend (SetReproducerBackend): the program loads it and drives its C ABI.
+  std::string plugin_path;
+  std::vector<std::string> plugin_args;
 };
 State* g = nullptr;
 
@@ -56,6 +60,8 @@ std::string Resolve(const std::string& body) {
     const std::string arg = tok.substr(open + 1, tok.size() - open - 2);
     if (kind == "SHAPE") {
       out += arg;
+    } else if (!g->plugin_path.empty()) {  // a plug-in is given the method by name, as the harness gave it
+      out += CppLiteral(arg.substr(arg.find('|') + 1));
     } else {
       const size_t bar = arg.find('|');
       const std::string cls = arg.substr(0, bar), method = arg.substr(bar + 1);
@@ -122,11 +128,12 @@ const char* const kProgramHead = R"(
 #include <utility>
 #include <vector>
 
-#include "overlay/class_shape.h"
-#include "overlay/overlay.h"
-#include "overlay/overlay_c.h"
-
 namespace vto_repro {
+[[noreturn]] inline void Failed(const char* what) {
+  std::fprintf(stderr, "VTO REPRO FAILURE: %s\n", what);
+  std::fflush(stderr);
+  std::abort();
+}
 thread_local int last_id = 0;
 thread_local const void* last_self = nullptr;
 // Every traced call since ClearTrace() on this thread (the first 1024 of them).
@@ -146,39 +153,20 @@ extern "C" void vto_trace_record(int impl_id, const void* self) {
 extern "C" int vto_trace_last_id(void) { return vto_repro::last_id; }
 )";
 
-const char* const kProgramSupport = R"(
+const char* const kBuiltinAccess = R"vto(
+// ---- the library under test: this project's lib/overlay, called directly ----
+#include "overlay/class_shape.h"
+#include "overlay/overlay.h"
+#include "overlay/overlay_c.h"
+
 namespace vto_repro {
-[[noreturn]] inline void Failed(const char* what) {
-  std::fprintf(stderr, "VTO REPRO FAILURE: %s\n", what);
-  std::fflush(stderr);
-  std::abort();
-}
-// Bodies run by the kit inside scopes, temporaries and constructors, in order.
-std::deque<std::function<void(void*)>> bodies;
-inline void Next(std::function<void(void*)> body) { bodies.push_back(std::move(body)); }
-// What a destroy hook saw. type_of (optional) is read inside the callback, as the harness does.
-// With `release` set the callback also releases that handle, twice, as a binding does
-// where it learns of the death.
-struct HookRecord {
-  int calls = 0;
-  void* seen_instance = nullptr;
-  void* seen_vptr = nullptr;
-  const char* (*type_of)(void*) = nullptr;
-  std::string seen_type;
-  uint64_t* release = nullptr;
-  vto::TeardownResult released = vto::TeardownResult::kNullHandle, released_again = vto::TeardownResult::kNullHandle;
-};
-inline void OnDestroy(void* instance, void* user_data) {
-  auto* h = static_cast<HookRecord*>(user_data);
-  ++h->calls;
-  h->seen_instance = instance;
-  h->seen_vptr = *static_cast<void**>(instance);
-  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
-  if (h->release != nullptr) {
-    h->released = vto::TeardownOverlay(*h->release);
-    h->released_again = vto::TeardownOverlay(*h->release);
-  }
-}
+using Repl = vto::SlotReplacement;
+inline vto::TeardownResult Teardown(uint64_t id) { return vto::TeardownOverlay(id); }
+inline vto::TeardownResult Abandon(uint64_t id) { return vto::AbandonOverlay(id); }
+inline size_t Live() { return vto::LiveBlocks(); }
+inline size_t LiveHandles() { return vto_live_handles(); }
+// A callback's second release of its own handle (the library promises kAlreadyTornDown).
+inline bool SecondRelease() { return true; }
 vto::ShapeTable& Shapes() {
   static vto::ShapeTable* t = new vto::ShapeTable;
   return *t;
@@ -203,10 +191,6 @@ inline vto::ClassShape Shape(const char* rtti, const char* name, bool poly, uint
   return s;
 }
 inline void AddShape(const char* name, vto::ClassShape s) { ByName()[name] = Shapes().Add(std::move(s)); }
-enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE, VTO_MUST_REFUSE };
-// Installs; writes cookie + i into extra slot i (after checking it starts null). Returns the
-// handle, or 0 when refused (a failure for VTO_MUST_INSTALL; VTO_MUST_REFUSE fails when it
-// is installed).
 // The request of both installers: `cls` resolved to its shape (null when unknown).
 inline vto::InstallRequest Request(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl,
                                    size_t extra, vto::DestroyCallback on_destroy, void* user_data) {
@@ -220,26 +204,35 @@ inline vto::InstallRequest Request(void* obj, const char* cls, std::initializer_
   req.user_data = user_data;
   return req;
 }
-inline uint64_t Install(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
-                        HookRecord* hook, Expect expect, uintptr_t cookie = 0x1000) {
-  vto::InstallResult r =
-      vto::Install(Request(obj, cls, repl, extra, hook != nullptr ? &OnDestroy : nullptr, hook), Shapes());
+// Installs; the overlay's id, or 0 with *message when refused.
+inline uint64_t InstallNow(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
+                           vto::DestroyCallback on_destroy, void* user_data, std::string* message) {
+  vto::InstallResult r = vto::Install(Request(obj, cls, repl, extra, on_destroy, user_data), Shapes());
   if (!r.ok()) {
-    if (expect == VTO_MUST_INSTALL) {
-      std::fprintf(stderr, "refused: %s\n", r.message.c_str());
-      Failed("an install within the library's capabilities was refused");
-    }
+    *message = r.message;
     return 0;
   }
-  if (expect == VTO_MUST_REFUSE) Failed("an install that must be refused was installed");
-  uint64_t id = r.overlay.release();
-  for (size_t i = 0; i < extra; ++i) {
-    void*& cell = vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i);
-    if (cell != nullptr) Failed("extra slot not null after install");
-    cell = reinterpret_cast<void*>(cookie + i);
-  }
-  return id;
+  return r.overlay.release();
 }
+// The harness's backend resolves names under one mutex (reflect::Reflector) before
+// vto::Install: the same lock here keeps the same happens-before edges between installs.
+std::mutex resolve_mu;
+inline uint64_t InstallFromWorker(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
+                                  vto::DestroyCallback on_destroy, void* user_data, std::string* message) {
+  vto::InstallRequest req;
+  {
+    std::lock_guard<std::mutex> lock(resolve_mu);
+    req = Request(obj, cls, repl, extra, on_destroy, user_data);
+  }
+  vto::InstallResult r = vto::Install(req, Shapes());
+  if (!r.ok()) {
+    *message = r.message;
+    return 0;
+  }
+  return r.overlay.release();
+}
+// Extra slot i of overlay `id` on `obj`.
+inline void*& ExtraCell(void* obj, uint64_t id, size_t i) { return vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i); }
 // The refusal probes (harness/refusal_probes.h): the shape a binding reflected, by name (null
 // when unknown); a shape without a vptr; a replacement a refused request never runs; and the
 // Status of an install that must be refused (a faulty library's overlay is left installed).
@@ -286,8 +279,143 @@ inline int CRefusal(void* obj, const char* cls, uint32_t slot, bool known) {
   vto_shape_table_free(table);
   return got;
 }
+}  // namespace vto_repro
+)vto";
+
+const char* const kPluginAccess = R"vto(
+// ---- the library under test: a plug-in backend, loaded and driven through its C ABI ----
+#include <dlfcn.h>
+
+#include "backend/backend_abi.h"
+#include "overlay/status.h"
+
+namespace vto_repro {
+struct Repl {
+  const char* method;  // "m3", or "m3(int, double)" for an overload, as the harness named it
+  void* function;
+};
+const vto_backend_api* api = nullptr;
+vto_backend* backend = nullptr;
+// The plug-in cannot be used at all: not a reproduction (exit 2, as ci/repro's own errors).
+[[noreturn]] inline void Unusable(const char* what, const char* why) {
+  std::fprintf(stderr, "ERROR: vto_repro: %s: %s\n", what, why);
+  std::exit(2);
+}
+// Loads the plug-in ($VTO_BACKEND, else the path the harness ran) and starts it with the
+// compiler arguments the harness gave it.
+inline void OpenBackend(const char* path, std::initializer_list<const char*> args) {
+  if (const char* env = std::getenv("VTO_BACKEND"); env != nullptr && *env != '\0') path = env;
+  void* dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (dl == nullptr) Unusable("cannot load the plug-in", dlerror());
+  auto entry = reinterpret_cast<vto_backend_entry_fn>(dlsym(dl, "vto_backend_entry"));
+  if (entry == nullptr || (api = entry()) == nullptr) Unusable(path, "no vto_backend_entry, or it returned no table");
+  std::vector<const char*> argv(args);
+  char err[4096] = {0};
+  backend = api->create(argv.data(), argv.size(), err, sizeof err);
+  if (backend == nullptr) Unusable("the plug-in did not start", err);
+}
+// The hierarchy as the harness gave it: compiled by a backend that compiles, its
+// declarations to one that only reflects (this program's own code makes the objects).
+inline void GiveHierarchy(const char* source, const char* declarations) {
+  static char diag[1 << 16];
+  const bool reflects_only = api->abi_version >= 3 && api->compile == nullptr;
+  const int rc = reflects_only ? api->declare(backend, declarations, diag, sizeof diag)
+                               : api->compile(backend, source, diag, sizeof diag);
+  if (rc != 0) Unusable("the plug-in could not take the hierarchy", diag);
+}
+inline vto::TeardownResult Teardown(uint64_t h) { return static_cast<vto::TeardownResult>(api->teardown(backend, h)); }
+inline vto::TeardownResult Abandon(uint64_t h) {
+  if (api->abi_version < 2 || api->abandon == nullptr) Failed("Abandon on a backend without abandon");
+  return static_cast<vto::TeardownResult>(api->abandon(backend, h));
+}
+inline size_t Live() { return api->live_overlays(backend); }
+inline size_t LiveHandles() { return 0; }  // the harness counts handles on the built-in backend only
+// A callback's second release of its own handle: only where the backend promises it harmless.
+inline bool SecondRelease() { return api->abi_version < 3 || (api->promises & VTO_PROMISE_IDEMPOTENT_TEARDOWN) != 0; }
+// Installs; the handle, or 0 with *message when refused.
+inline uint64_t InstallNow(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
+                           void (*on_destroy)(void*, void*), void* user_data, std::string* message) {
+  std::vector<const char*> names;
+  std::vector<void*> fns;
+  for (const Repl& r : repl) {
+    names.push_back(r.method);
+    fns.push_back(r.function);
+  }
+  const vto_backend_request req{obj, cls, names.data(), fns.data(), names.size(), extra, on_destroy, user_data};
+  char msg[1024] = {0};
+  uint64_t h = 0;
+  if (api->install(backend, &req, &h, msg, sizeof msg) != 0) {
+    *message = msg;
+    return 0;
+  }
+  return h;
+}
+inline uint64_t InstallFromWorker(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
+                                  void (*on_destroy)(void*, void*), void* user_data, std::string* message) {
+  return InstallNow(obj, cls, repl, extra, on_destroy, user_data, message);
+}
+// Extra slot i of overlay `h` on `obj`.
+inline void*& ExtraCell(void* obj, uint64_t h, size_t i) {
+  void** cell = api->extra_slot(backend, h, obj, i);
+  if (cell == nullptr) Failed("an extra slot has no address");
+  return *cell;
+}
+}  // namespace vto_repro
+)vto";
+
+const char* const kProgramSupport = R"(
+namespace vto_repro {
+// Bodies run by the kit inside scopes, temporaries and constructors, in order.
+std::deque<std::function<void(void*)>> bodies;
+inline void Next(std::function<void(void*)> body) { bodies.push_back(std::move(body)); }
+// What a destroy hook saw. type_of (optional) is read inside the callback, as the harness does.
+// With `release` set the callback also releases that handle, twice, as a binding does
+// where it learns of the death.
+struct HookRecord {
+  int calls = 0;
+  void* seen_instance = nullptr;
+  void* seen_vptr = nullptr;
+  const char* (*type_of)(void*) = nullptr;
+  std::string seen_type;
+  uint64_t* release = nullptr;
+  vto::TeardownResult released = vto::TeardownResult::kNullHandle, released_again = vto::TeardownResult::kNullHandle;
+};
+inline void OnDestroy(void* instance, void* user_data) {
+  auto* h = static_cast<HookRecord*>(user_data);
+  ++h->calls;
+  h->seen_instance = instance;
+  h->seen_vptr = *static_cast<void**>(instance);
+  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
+  if (h->release != nullptr) {
+    h->released = Teardown(*h->release);
+    h->released_again = SecondRelease() ? Teardown(*h->release) : vto::TeardownResult::kAlreadyTornDown;
+  }
+}
+enum Expect { VTO_MUST_INSTALL, VTO_MAY_REFUSE, VTO_MUST_REFUSE };
+// Installs; writes cookie + i into extra slot i (after checking it starts null). Returns the
+// handle, or 0 when refused (a failure for VTO_MUST_INSTALL; VTO_MUST_REFUSE fails when it
+// is installed).
+inline uint64_t Install(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
+                        HookRecord* hook, Expect expect, uintptr_t cookie = 0x1000) {
+  std::string message;
+  const uint64_t id = InstallNow(obj, cls, repl, extra, hook != nullptr ? &OnDestroy : nullptr, hook, &message);
+  if (id == 0) {
+    if (expect == VTO_MUST_INSTALL) {
+      std::fprintf(stderr, "refused: %s\n", message.c_str());
+      Failed("an install within the library's capabilities was refused");
+    }
+    return 0;
+  }
+  if (expect == VTO_MUST_REFUSE) Failed("an install that must be refused was installed");
+  for (size_t i = 0; i < extra; ++i) {
+    void*& cell = ExtraCell(obj, id, i);
+    if (cell != nullptr) Failed("extra slot not null after install");
+    cell = reinterpret_cast<void*>(cookie + i);
+  }
+  return id;
+}
 // The value of extra slot i of overlay `id` on `obj`.
-inline void* Extra(void* obj, uint64_t id, size_t i) { return vto::ExtraSlot(obj, vto::FirstExtraIndex(id) + i); }
+inline void* Extra(void* obj, uint64_t id, size_t i) { return ExtraCell(obj, id, i); }
 // Checks the calls traced since ClearTrace(): {impl id, this} in order.
 inline void ExpectTrace(std::initializer_list<std::pair<int, const void*>> want, const char* what) {
   bool ok = traced == want.size();
@@ -391,11 +519,11 @@ inline void OnRaceDestroy(void* instance, void* user_data) {
   if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
   if (h->call != nullptr) h->call_seen = Observe(h->call, static_cast<char*>(instance) + h->call_offset);
   for (size_t i = 0; i < h->cells; ++i) {
-    h->seen_cells.push_back(vto::ExtraSlot(instance, vto::FirstExtraIndex(*h->handle) + i));
+    h->seen_cells.push_back(ExtraCell(instance, *h->handle, i));
   }
   if (h->release != nullptr) {
-    h->released = vto::TeardownOverlay(*h->release);
-    h->released_again = vto::TeardownOverlay(*h->release);
+    h->released = Teardown(*h->release);
+    h->released_again = SecondRelease() ? Teardown(*h->release) : vto::TeardownResult::kAlreadyTornDown;
   }
   if (h->block && h->trigger != nullptr && h->trigger->entered.load(std::memory_order_relaxed)) {
     for (int spins = 0; !h->object->collector_done.load(std::memory_order_acquire); Backoff(spins)) {
@@ -409,23 +537,13 @@ inline void AwaitTrigger(const RaceObject& o, const RaceHook& trigger) {
        Backoff(spins)) {
   }
 }
-// The harness's backend resolves names under one mutex (reflect::Reflector) before
-// vto::Install: the same lock here keeps the same happens-before edges between installs.
-std::mutex resolve_mu;
 // Installs from a worker thread; the handle, or 0 when refused (main checks it after the joins).
-inline uint64_t RaceInstall(void* obj, const char* cls, std::initializer_list<vto::SlotReplacement> repl, size_t extra,
+inline uint64_t RaceInstall(void* obj, const char* cls, std::initializer_list<Repl> repl, size_t extra,
                             RaceHook* hook) {
-  vto::InstallRequest req;
-  {
-    std::lock_guard<std::mutex> lock(resolve_mu);
-    req = Request(obj, cls, repl, extra, hook != nullptr ? &OnRaceDestroy : nullptr, hook);
-  }
-  vto::InstallResult r = vto::Install(req, Shapes());
-  if (!r.ok()) {
-    std::fprintf(stderr, "refused: %s\n", r.message.c_str());
-    return 0;
-  }
-  return r.overlay.release();
+  std::string message;
+  const uint64_t id = InstallFromWorker(obj, cls, repl, extra, hook != nullptr ? &OnRaceDestroy : nullptr, hook, &message);
+  if (id == 0) std::fprintf(stderr, "refused: %s\n", message.c_str());
+  return id;
 }
 inline void ExpectResult(vto::TeardownResult got, std::initializer_list<vto::TeardownResult> want, const char* what) {
   for (vto::TeardownResult w : want) {
@@ -515,12 +633,24 @@ extern "C" void vto_lc_storage(int event, void* p, std::size_t) {
 }
 )";
 
+// A raw string literal holding `text` (its delimiter is not in it).
+std::string RawLiteral(const std::string& text) {
+  std::string d = "vto";
+  while (text.find(")" + d + "\"") != std::string::npos) d += "x";
+  return "R\"" + d + "(" + text + ")" + d + "\"";
+}
+
 std::string Program() {
   const Transcript& tx = g->tx;
+  const bool plugin = !g->plugin_path.empty();
   std::string p = "// Standalone reproducer written by ci/repro (lib/harness/reproducer.h) for " + g->label + ".\n";
   p += "// Build: clang++-22 -std=c++17 -g -O0 -fno-assume-unique-vtables -I<repo>/lib repro.cc \\\n";
   p += "//          <build>/lib/overlay/libvto_overlay.a -pthread -o repro   (add -fsanitize=address,undefined\n";
   p += "//        if the library was built with them). Exit 0: passed; abort with \"VTO REPRO FAILURE\": reproduced.\n";
+  if (plugin) {
+    p += "// The overlay implementation under test is the plug-in backend " + g->plugin_path + "\n";
+    p += "// (or $VTO_BACKEND): add -rdynamic -ldl, and the sanitizer the plug-in was built with.\n";
+  }
   p += kProgramHead;
   if (g->ch == nullptr) {
     p += "#error \"the run ended before a hierarchy was selected\"\n";
@@ -528,6 +658,7 @@ std::string Program() {
   }
   p += "\n// ---- the hierarchy " + g->ch->ns + " (as JIT-compiled by the harness, with its lifecycle kit if the target uses one) ----\n";
   p += g->ch->source;
+  p += plugin ? kPluginAccess : kBuiltinAccess;
   p += kProgramSupport;
   p += "\n// ---- the scenario ----\n";
   p += "static void* V[" + std::to_string(tx.vars() + 1) + "];\n";
@@ -537,8 +668,19 @@ std::string Program() {
   for (const std::string& d : tx.declarations()) p += d + "\n";
   p += "\n";
   p += "int main() {\n";
-  if (!g->shape_error.empty()) p += "#error " + CppLiteral("no class layouts: " + g->shape_error) + "\n";
-  p += g->shapes;
+  if (plugin) {
+    std::string args;
+    for (const std::string& a : g->plugin_args) args += (args.empty() ? "" : ", ") + CppLiteral(a);
+    p += "  vto_repro::OpenBackend(" + CppLiteral(g->plugin_path) + ", {" + args + "});\n";
+    std::string decls = gen::EmitDeclarations(g->ch->model, g->ch->ns);
+    if (g->ch->source.find("struct Extension") != std::string::npos) {
+      decls += gen::EmitLifecycleKitDeclarations(g->ch->model, g->ch->ns);
+    }
+    p += "  vto_repro::GiveHierarchy(" + RawLiteral(g->ch->source) + ",\n    " + RawLiteral(decls) + ");\n";
+  } else {
+    if (!g->shape_error.empty()) p += "#error " + CppLiteral("no class layouts: " + g->shape_error) + "\n";
+    p += g->shapes;
+  }
   p += "  (void)V; (void)H; (void)K; (void)W;\n";
   p += Resolve(tx.Render());
   p += "  std::puts(\"reproducer passed: every check held\");\n  return 0;\n}\n";
@@ -580,10 +722,16 @@ Transcript* BeginReproducer(const std::string& path, const std::string& label) {
   return &g->tx;
 }
 
+void SetReproducerBackend(const std::string& plugin_path, const std::vector<std::string>& create_args) {
+  if (g == nullptr) return;
+  g->plugin_path = plugin_path;
+  g->plugin_args = create_args;
+}
+
 void SetReproducerHierarchy(const CompiledHierarchy& ch) {
   if (g == nullptr || g->ch != nullptr) return;
   g->ch = &ch;
-  ComputeShapes();
+  if (g->plugin_path.empty()) ComputeShapes();  // a plug-in reflects by itself
 }
 
 void WriteReproducer() { WriteNow(); }

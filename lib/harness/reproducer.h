@@ -17,14 +17,20 @@
 // Their checks run after the joins; where the defined race (P20) allows two outcomes they
 // check the rule that ties the outcome to the hook record, never the outcome one run saw.
 //
-// Only the built-in library can be reproduced this way (a plug-in backend is a .so with its
-// own reflection; replay the input against it instead).
+// For a plug-in backend (SetReproducerBackend) the program drives the plug-in instead: it
+// loads the .so (the path the harness ran, or $VTO_BACKEND), starts it with the harness's
+// compiler arguments, gives it the hierarchy (compile, or the declarations to a backend that
+// only reflects), and installs by class and method name, tears down, reads extra slots and
+// counts live overlays through the C ABI. Its objects are made by the program's own code,
+// and it checks what the harness checked — the backend's declared profile included
+// (promises.h). Build it with -rdynamic -ldl and the plug-in's sanitizer.
 //
 // Thread-safety: one reproducer per process (the failure paths are process-wide).
 #ifndef VTO_HARNESS_REPRODUCER_H
 #define VTO_HARNESS_REPRODUCER_H
 
 #include <string>
+#include <vector>
 
 #include "harness/hierarchy_cache.h"
 #include "harness/transcript.h"
@@ -34,6 +40,9 @@ namespace vto::harness {
 // Starts recording for one input into `path`; `label` names the input in the header.
 // Returns the transcript the runner appends to. Installs the failure/sanitizer hooks.
 Transcript* BeginReproducer(const std::string& path, const std::string& label);
+// The input runs against the plug-in backend at `plugin_path`, created with `create_args`.
+// Before SetReproducerHierarchy.
+void SetReproducerBackend(const std::string& plugin_path, const std::vector<std::string>& create_args);
 // The hierarchy the input selected (its source and layouts go into the program).
 void SetReproducerHierarchy(const CompiledHierarchy& ch);
 // Writes the program now (the run ended normally). Exits with an error on I/O failure.

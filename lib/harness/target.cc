@@ -33,6 +33,8 @@ struct TargetState {
   std::unique_ptr<DispatchRunner> dispatch;
   std::unique_ptr<LifecycleRunner> lifecycle;
   std::unique_ptr<RaceRunner> race;
+  std::string plugin_path;                 // the backend's .so ("" for the built-in backend)
+  std::vector<std::string> compiler_args;  // what the backend was created with
 };
 
 TargetState* g_state = nullptr;
@@ -86,6 +88,12 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   bo.compiler_args.push_back("-O" + std::to_string(g_state->options.jit_opt_level));
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
+  g_state->plugin_path = bo.plugin_path;
+  if (const char* env = std::getenv("VTO_BACKEND"); g_state->plugin_path.empty() && env != nullptr) {
+    g_state->plugin_path = env;
+  }
+  if (g_state->plugin_path == "builtin") g_state->plugin_path.clear();
+  g_state->compiler_args = bo.compiler_args;
   const bool lifecycle = g_state->name == "fuzz_lifecycle";
   const bool race = g_state->name == "fuzz_race";
   if (race) {
@@ -126,6 +134,9 @@ int RunMaybeTranscribed(const uint8_t* data, size_t size, RunFn run) {
   used = true;
   Transcript* tx = BeginReproducer(g_state->options.transcript, "an input of " + g_state->name + " (" +
                                                                    std::to_string(size) + " bytes)");
+  if (g_state->backend->native_shapes() == nullptr) {
+    SetReproducerBackend(g_state->plugin_path, g_state->compiler_args);
+  }
   run(tx);
   WriteReproducer();
   return 0;

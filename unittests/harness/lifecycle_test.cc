@@ -118,7 +118,7 @@ TEST(LifecycleScenario, TranscribesTheChecksItMakes) {
     EXPECT_EQ(count("= vto_repro::Install("), (after.overlays - before.overlays) + (after.refusals - before.refusals));
     // Calls outside hooks are checked in the program; inside hooks the harness checks more.
     EXPECT_LE(count("vto_repro::ExpectCallSeen(") + count("VTO_EXPECT_THROWS("), after.calls_checked - before.calls_checked);
-    EXPECT_GE(count("VTO_EXPECT(vto::LiveBlocks() == live_base"), 1u);
+    EXPECT_GE(count("VTO_EXPECT(vto_repro::Live() == live_base"), 1u);
     installs += count("= vto_repro::Install(");
     calls += count("vto_repro::ExpectCallSeen(");
   }

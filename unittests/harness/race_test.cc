@@ -119,7 +119,7 @@ TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
     const size_t last_join = text.rfind(".join();");
     EXPECT_NE(text.find("VTO_EXPECT(H[", last_join), std::string::npos) << "no install checked after the joins";
     EXPECT_GT(text.find("VTO_EXPECT("), last_join) << "a check before the joins";
-    EXPECT_NE(text.rfind("VTO_EXPECT(vto::LiveBlocks() == live_base"), std::string::npos);
+    EXPECT_NE(text.rfind("VTO_EXPECT(vto_repro::Live() == live_base"), std::string::npos);
     EXPECT_EQ(tx.declarations().size(), 6u);
   }
   EXPECT_GT(defined_races, 0u);
