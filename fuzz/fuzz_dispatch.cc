@@ -7,7 +7,7 @@
 #include "harness/target.h"
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  vto::harness::InitTarget(*argc, *argv, "fuzz_dispatch");
+  vto::harness::InitTarget(argc, argv, "fuzz_dispatch");
   return 0;
 }
 

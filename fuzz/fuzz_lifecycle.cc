@@ -9,7 +9,7 @@
 #include "harness/target.h"
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  vto::harness::InitTarget(*argc, *argv, "fuzz_lifecycle");
+  vto::harness::InitTarget(argc, argv, "fuzz_lifecycle");
   return 0;
 }
 

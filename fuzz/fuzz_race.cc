@@ -11,7 +11,7 @@
 #include "harness/target.h"
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  vto::harness::InitTarget(*argc, *argv, "fuzz_race");
+  vto::harness::InitTarget(argc, argv, "fuzz_race");
   return 0;
 }
 

@@ -67,7 +67,7 @@ KEEP_GOING_MB = 2048
 class Options:
     seconds, jobs, minimize_seconds, status_every = 120, 1, 60, 10
     backend, out, targets, build_prefix, known = "", "", "", "build/", ""
-    setup, merge, coverage, keep_going = True, True, False, True
+    setup, merge, coverage, keep_going, warm_restarts = True, True, False, True, True
     known_ids = frozenset()
 
 
@@ -75,7 +75,7 @@ VALUED = {"--seconds": "seconds", "--targets": "targets", "--jobs": "jobs", "--b
           "--minimize-seconds": "minimize_seconds", "--build-prefix": "build_prefix",
           "--status-every": "status_every", "--known": "known"}
 FLAGS = {"--coverage": ("coverage", True), "--no-setup": ("setup", False), "--no-merge": ("merge", False),
-         "--no-keep-going": ("keep_going", False)}
+         "--no-keep-going": ("keep_going", False), "--no-warm-restarts": ("warm_restarts", False)}
 
 
 def parse_args(argv, root="."):
@@ -231,6 +231,10 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
           flush=True)
     start = time.monotonic()
     extra = [f"--vto-keep_going={KEEP_GOING}", f"--vto-keep_going_mb={KEEP_GOING_MB}"] if o.keep_going else []
+    # Warm restarts (lib/harness/warm_restart.h) fork after the JIT warm-up: not under TSan,
+    # whose target (fuzz_race) has worker threads by then.
+    if o.warm_restarts and preset != "fuzz-tsan":
+        extra.append("--vto-warm_restarts=1")
     interrupt.supervisor = supervisor.Supervisor(binary, work, o.seconds, o.jobs, interrupt_file=interrupt.flag_file,
                                                  extra_args=extra)
     interrupt.supervisor.run(t, o.status_every)

@@ -158,6 +158,7 @@ class CampaignTest(unittest.TestCase):
         self.assertEqual(read(self.cmake_log).count("--preset"), 1)
         for w in (1, 2):
             self.assertIn("VTO_BACKEND=" + backend, read(os.path.join(self.out, "fuzz_race", f"fuzz.{w}.log")))
+            self.assertNotIn("--vto-warm_restarts", read(os.path.join(self.out, "fuzz_race", f"fuzz.{w}.log")))
         self.assertFalse(os.path.exists(os.path.join(self.out, "fuzz_race", "merge.log")))
         self.assertEqual(os.listdir(os.path.join(self.root, "corpus", "fuzz_race")), [])  # --no-merge
         self.assertEqual(self.json("fuzz_race", "meta.json")["workers"], 2)
@@ -175,6 +176,7 @@ class CampaignTest(unittest.TestCase):
         a = os.path.join(self.out, "fuzz_a")
         log = read(os.path.join(a, "fuzz.1.log"))
         self.assertIn("--vto-keep_going=%d" % campaign.KEEP_GOING, log)  # the harness was asked to keep going
+        self.assertIn("--vto-warm_restarts=1", log)  # an ASan target restarts warm
         self.assertIn("ci/fuzz: worker 1 run 1 ended with exit code 0", log)
         self.assertNotIn("run 2", log)  # two findings, one process
         self.assertEqual(os.listdir(os.path.join(a, "crashed-seeds")), [])
@@ -208,6 +210,7 @@ class CampaignTest(unittest.TestCase):
         self.assertEqual(code, 1, out + err)
         log = read(os.path.join(self.out, "fuzz_a", "fuzz.1.log"))
         self.assertNotIn("--vto-keep_going", log)
+        self.assertIn("--vto-warm_restarts=1", log)
         self.assertIn("ci/fuzz: worker 1 run 1 ended with exit code 1", log)
 
     def test_a_bad_known_file_exits_2_before_building(self):
@@ -309,6 +312,9 @@ class CampaignTest(unittest.TestCase):
         self.assertEqual((o.seconds, o.jobs, o.setup, o.merge, o.coverage, o.minimize_seconds, o.status_every,
                           o.targets, o.build_prefix, o.out), (7, 3, False, False, True, 0, 2, "a,b", "x-", "o"))
         self.assertIsNone(campaign.parse_args(["--no-merge", "--help", "--bogus"]))
+        self.assertEqual((o.keep_going, o.warm_restarts), (True, True))
+        o = campaign.parse_args(["--no-keep-going", "--no-warm-restarts"])
+        self.assertEqual((o.keep_going, o.warm_restarts), (False, False))
         fails(["--bogus", "--help"], "unknown argument '--bogus' (see --help)")
         fails(["--seconds"], "--seconds needs a value (see --help)")
         fails(["--targets", ""], "--targets needs a value (see --help)")
@@ -329,7 +335,7 @@ class CampaignTest(unittest.TestCase):
         self.assertTrue(p.stdout.startswith("ci/fuzz — the main job"), p.stdout)
         for flag in ("--seconds", "--targets", "--jobs", "--backend", "--out", "--no-setup", "--no-merge",
                      "--minimize-seconds", "--coverage", "--build-prefix", "--status-every", "--known",
-                     "--no-keep-going", "signatures.txt", "Exit status"):
+                     "--no-keep-going", "--no-warm-restarts", "signatures.txt", "Exit status"):
             self.assertIn(flag, p.stdout)
         self.assertNotIn("pipefail", p.stdout)
         p = subprocess.run(["bash", CI_FUZZ, "--no-setup", "--bogus"], capture_output=True, text=True, timeout=60)

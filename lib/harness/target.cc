@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "harness/race_scenario.h"
 #include "harness/reproducer.h"
 #include "harness/stats.h"
+#include "harness/warm_restart.h"
 #include "interp/interpreter.h"
 
 namespace vto::harness {
@@ -61,7 +63,9 @@ void PrintStats() {
 
 }  // namespace
 
-void InitTarget(int argc, char** argv, const char* target_name) {
+void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
+  const int argc = *argc_ptr;
+  char** const argv = *argv_ptr;
   if (g_state != nullptr) return;
   g_state = new TargetState;  // lives for the process; reachable (no leak report)
   g_state->name = target_name;
@@ -74,13 +78,17 @@ void InitTarget(int argc, char** argv, const char* target_name) {
   }
   std::string error;
   if (!ParseOptions(args, &g_state->options, &error)) HarnessError(error);
+  std::string artifact_prefix;  // libFuzzer's -artifact_prefix
+  for (const std::string& a : args) {
+    if (a.rfind("-artifact_prefix=", 0) == 0) artifact_prefix = a.substr(std::string("-artifact_prefix=").size());
+  }
   if (g_state->options.keep_going > 0) {
     if (!g_state->options.transcript.empty()) HarnessError("--vto-keep_going and --vto-transcript exclude each other");
-    std::string prefix;
-    for (const std::string& a : args) {
-      if (a.rfind("-artifact_prefix=", 0) == 0) prefix = a.substr(std::string("-artifact_prefix=").size());
-    }
-    EnableKeepGoing(g_state->options.keep_going, prefix, g_state->options.keep_going_mb);
+    EnableKeepGoing(g_state->options.keep_going, artifact_prefix, g_state->options.keep_going_mb);
+  }
+  if (g_state->options.warm_restarts != 0 && g_state->name == "fuzz_race") {
+    HarnessError("--vto-warm_restarts is for fuzz_dispatch and fuzz_lifecycle (fuzz_race's worker threads exist "
+                 "before a fork could happen)");
   }
   backend::BackendOptions bo;
   bo.plugin_path = g_state->options.backend;
@@ -111,6 +119,20 @@ void InitTarget(int argc, char** argv, const char* target_name) {
     g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
   }
   std::atexit(&PrintStats);
+  if (g_state->options.warm_restarts != 0) {
+    // Every hierarchy an input can select, compiled before the first fork (as many as fit
+    // before the cache would recycle): each child starts from them.
+    const int bits = lifecycle ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
+    const uint64_t per_unit = lifecycle ? 1 : static_cast<uint64_t>(g_state->options.batch);
+    const uint64_t n = std::min<uint64_t>(HierarchyCount(bits),
+                                          static_cast<uint64_t>(g_state->options.recycle_units) * per_unit);
+    const auto start = std::chrono::steady_clock::now();
+    for (uint64_t id = 0; id < n; ++id) (void)g_state->cache->Get(static_cast<uint32_t>(id));
+    std::fprintf(stderr, "vto: warm restarts: %llu hierarchies compiled in %.1f s; fuzzing in forked children\n",
+                 static_cast<unsigned long long>(n),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    ServeWarmRestarts(argc_ptr, argv_ptr, artifact_prefix);
+  }
 }
 
 namespace {
@@ -121,6 +143,7 @@ namespace {
 template <typename RunFn>
 int RunMaybeTranscribed(const uint8_t* data, size_t size, RunFn run) {
   if (g_state->options.transcript.empty()) {
+    NoteFirstInputAfterRestart();
     FindingScope scope(data, size);
     try {
       run(nullptr);

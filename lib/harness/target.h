@@ -15,7 +15,9 @@
 
 namespace vto::harness {
 
-void InitTarget(int argc, char** argv, const char* target_name);
+// `argc`/`argv` are LLVMFuzzerInitialize's: with --vto-warm_restarts the call returns in a
+// forked child with them rewritten for it (warm_restart.h).
+void InitTarget(int* argc, char*** argv, const char* target_name);
 // Each Run*Input returns what LLVMFuzzerTestOneInput returns: 0, or -1 for an input whose
 // oracle failure was recorded in a keep-going campaign (finding.h; not added to the corpus).
 int RunDispatchInput(const uint8_t* data, size_t size);

@@ -1,0 +1,40 @@
+// warm_restart.h — restarting a fuzzer after a crash without paying the JIT warm-up again.
+//
+// A sanitizer report ends the process (ASan does not recover), and the restart used to
+// recompile every hierarchy: tens of seconds under ASan, during which nothing is fuzzed. With
+// --vto-warm_restarts=1 (ci/fuzz passes it to fuzz_dispatch and fuzz_lifecycle) the fuzz
+// target's LLVMFuzzerInitialize compiles every hierarchy its inputs can select, then becomes
+// a warm parent: it forks a child that returns into libFuzzer and fuzzes; when the child dies
+// of a crash (a sanitizer report, an oracle failure that aborts, a timeout, out-of-memory)
+// the parent forks the next child from the same compiled hierarchies. libFuzzer parses its
+// flags after LLVMFuzzerInitialize returns, so each child gets -max_total_time= the budget
+// left. The parent ends, with the last child's status, when a child exits 0 (the budget is
+// spent) or 2 (a harness error), when it is stopped (SIGTERM/SIGINT are passed to the child),
+// when less than kMinRestartSeconds are left, or when a child died without writing a new
+// artifact under -artifact_prefix (the same input failed again: only the supervisor, which
+// moves crashing inputs out of the corpus, can get past it).
+//
+// The first input a restarted child runs prints "vto: warm restart N: fuzzing again after
+// X.XX s" (since the previous child died).
+//
+// Thread-safety: call once, from LLVMFuzzerInitialize, before any thread is started.
+// Not for fuzz_race (its worker threads exist before the fork could happen).
+#ifndef VTO_HARNESS_WARM_RESTART_H
+#define VTO_HARNESS_WARM_RESTART_H
+
+#include <string>
+
+namespace vto::harness {
+
+inline constexpr int kMinRestartSeconds = 3;
+
+// Returns in each child (never in the parent, which exits with _exit). `argc`/`argv` are
+// libFuzzer's, rewritten for the child.
+void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_prefix);
+
+// In a restarted child, once: the line above. Called before every input (cheap).
+void NoteFirstInputAfterRestart();
+
+}  // namespace vto::harness
+
+#endif  // VTO_HARNESS_WARM_RESTART_H

@@ -1,0 +1,87 @@
+// warm_restart_test.cc — the warm parent (harness/warm_restart.h): each child returns from
+// ServeWarmRestarts with libFuzzer's argv rewritten for the time left; a child that crashes
+// with a new artifact is followed by the next one, a child that crashes without one (the same
+// input again) ends it with the child's status, and a child that exits 0 ends it with 0.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "harness/warm_restart.h"
+
+namespace vto::harness {
+namespace {
+
+std::string TempDir() {
+  char dir[] = "/tmp/vto-warm-XXXXXX";
+  EXPECT_NE(mkdtemp(dir), nullptr);
+  return dir;
+}
+
+int CountFiles(const std::string& dir) {
+  int n = 0;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+    closedir(d);
+  }
+  return n;
+}
+
+// Runs ServeWarmRestarts as a fuzzer would (in the death test's child process); each of its
+// children then runs `child(argv)` with the rewritten arguments.
+template <typename Child>
+void Serve(const std::string& dir, Child child) {
+  static std::vector<std::string> args;
+  args = {"fuzzer", "-max_total_time=600", "-artifact_prefix=" + dir + "/", "corpus"};
+  static std::vector<char*> ptrs;
+  ptrs.clear();
+  for (std::string& a : args) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  char** argv = ptrs.data();
+  ServeWarmRestarts(&argc, &argv, dir + "/");
+  NoteFirstInputAfterRestart();
+  child(argc, argv);
+}
+
+TEST(WarmRestart, EachCrashWithANewArtifactStartsTheNextChild) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = TempDir();
+  EXPECT_EXIT(Serve(dir,
+                    [&](int argc, char** argv) {
+                      if (argc != 4 || std::strncmp(argv[1], "-max_total_time=", 16) != 0 ||
+                          std::atoi(argv[1] + 16) > 600 || std::atoi(argv[1] + 16) < 590) {
+                        std::fprintf(stderr, "bad argv for the child\n");
+                        std::_Exit(9);
+                      }
+                      const int runs = CountFiles(dir);
+                      if (runs == 3) std::_Exit(0);  // the budget spent
+                      const std::string artifact = dir + "/crash-" + std::to_string(runs);
+                      if (FILE* f = std::fopen(artifact.c_str(), "w")) std::fclose(f);
+                      std::abort();  // a sanitizer report ends the child
+                    }),
+              testing::ExitedWithCode(0),
+              "warm restart 1: fuzzing again after [0-9.]+ s(.|\n)*warm restart 3: fuzzing again after");
+}
+
+TEST(WarmRestart, ACrashWithoutANewArtifactEndsTheParentWithItsStatus) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = TempDir();
+  EXPECT_EXIT(Serve(dir, [&](int, char**) { std::_Exit(77); }), testing::ExitedWithCode(77),
+              "no new artifact .*ends with status 77 after 0 restart");
+}
+
+TEST(WarmRestart, AHarnessErrorEndsTheParent) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = TempDir();
+  EXPECT_EXIT(Serve(dir, [&](int, char**) { std::_Exit(2); }), testing::ExitedWithCode(2), "a harness error");
+}
+
+}  // namespace
+}  // namespace vto::harness
