@@ -64,6 +64,7 @@ void PrintStats() {
 }  // namespace
 
 void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
+  const auto started = std::chrono::steady_clock::now();
   const int argc = *argc_ptr;
   char** const argv = *argv_ptr;
   if (g_state != nullptr) return;
@@ -131,7 +132,7 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
     std::fprintf(stderr, "vto: warm restarts: %llu hierarchies compiled in %.1f s; fuzzing in forked children\n",
                  static_cast<unsigned long long>(n),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    ServeWarmRestarts(argc_ptr, argv_ptr, artifact_prefix);
+    ServeWarmRestarts(argc_ptr, argv_ptr, artifact_prefix, started);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -65,12 +66,12 @@ void RewriteArgv(int* argc, char*** argv, long seconds_left) {
 
 }  // namespace
 
-void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_prefix) {
+void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_prefix, Clock::time_point started) {
   long budget = 0;  // libFuzzer's -max_total_time; 0: none
   for (int i = 0; i < *argc; ++i) {
     if (std::strncmp((*argv)[i], "-max_total_time=", 16) == 0) budget = std::atol((*argv)[i] + 16);
   }
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start = started;
   const std::string prefix = artifact_prefix.empty() ? "./" : artifact_prefix;
   std::set<std::string> seen = Artifacts(prefix);
   struct sigaction pass {};
@@ -78,8 +79,9 @@ void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_pref
   sigaction(SIGTERM, &pass, nullptr);
   sigaction(SIGINT, &pass, nullptr);
   for (int restarts = 0;; ++restarts) {
-    const long left =
-        budget > 0 ? budget - std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count() : 0;
+    const long left = budget > 0 ? std::max<long>(1, budget - std::chrono::duration_cast<std::chrono::seconds>(
+                                                                    Clock::now() - start).count())
+                                 : 0;
     std::fflush(nullptr);
     const pid_t pid = fork();
     if (pid < 0) HarnessError(std::string("warm restarts: fork failed: ") + std::strerror(errno));

@@ -8,7 +8,8 @@
 // of a crash (a sanitizer report, an oracle failure that aborts, a timeout, out-of-memory)
 // the parent forks the next child from the same compiled hierarchies. libFuzzer parses its
 // flags after LLVMFuzzerInitialize returns, so each child gets -max_total_time= the budget
-// left. The parent ends, with the last child's status, when a child exits 0 (the budget is
+// left (counted from the target's start: the warm-up is part of the budget, as it is
+// without warm restarts). The parent ends, with the last child's status, when a child exits 0 (the budget is
 // spent) or 2 (a harness error), when it is stopped (SIGTERM/SIGINT are passed to the child),
 // when less than kMinRestartSeconds are left, or when a child died without writing a new
 // artifact under -artifact_prefix (the same input failed again: only the supervisor, which
@@ -22,6 +23,7 @@
 #ifndef VTO_HARNESS_WARM_RESTART_H
 #define VTO_HARNESS_WARM_RESTART_H
 
+#include <chrono>
 #include <string>
 
 namespace vto::harness {
@@ -29,8 +31,11 @@ namespace vto::harness {
 inline constexpr int kMinRestartSeconds = 3;
 
 // Returns in each child (never in the parent, which exits with _exit). `argc`/`argv` are
-// libFuzzer's, rewritten for the child.
-void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_prefix);
+// libFuzzer's, rewritten for the child. `started`: when the fuzz target started (before
+// the warm-up), where libFuzzer's -max_total_time is counted from: libFuzzer counts a
+// child's time only from its own start, so each child gets the budget left.
+void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_prefix,
+                       std::chrono::steady_clock::time_point started);
 
 // In a restarted child, once: the line above. Called before every input (cheap).
 void NoteFirstInputAfterRestart();

@@ -20,16 +20,11 @@
 #include "harness/hierarchy_cache.h"
 #include "harness/lifecycle_scenario.h"
 #include "seed_corpus.h"
+#include "temp_dir.h"
 #include "test_backend.h"
 
 namespace vto::harness {
 namespace {
-
-std::string TempDir() {
-  char dir[] = "/tmp/vto-finding-XXXXXX";
-  EXPECT_NE(mkdtemp(dir), nullptr);
-  return dir;
-}
 
 std::vector<std::string> Files(const std::string& dir) {
   std::vector<std::string> out;
@@ -102,7 +97,7 @@ int AbandonSaysRestored(vto_backend* b, uint64_t h) {
 }
 
 TEST(KeepGoing, DispatchRecordsEachFailureAndRunsTheNextInput) {
-  const std::string dir = TempDir();
+  const std::string dir = TempDir("vto-finding");
   EnableKeepGoing(100000, dir + "/");
   const FindingStats before = KeptFindings();
   std::unique_ptr<backend::Backend> b =
@@ -124,7 +119,7 @@ TEST(KeepGoing, DispatchRecordsEachFailureAndRunsTheNextInput) {
 }
 
 TEST(KeepGoing, LifecycleRecordsEachFailureAndRunsTheNextInput) {
-  const std::string dir = TempDir();
+  const std::string dir = TempDir("vto-finding");
   EnableKeepGoing(100000, dir + "/");
   const FindingStats before = KeptFindings();
   std::unique_ptr<backend::Backend> b =
@@ -146,7 +141,7 @@ TEST(KeepGoing, LifecycleRecordsEachFailureAndRunsTheNextInput) {
 TEST(KeepGoing, AbortsWhereUnwindingIsNotSafe) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const uint8_t input[] = {1, 2, 3};
-  const std::string dir = TempDir();
+  const std::string dir = TempDir("vto-finding");
   // Inside harness code called from JIT'd code or a destroy callback.
   EXPECT_DEATH(
       {
