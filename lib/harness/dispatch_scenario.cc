@@ -108,7 +108,9 @@ class DispatchScenario {
     }
     if (concrete.empty()) HarnessError("hierarchy " + ch_.ns + " has no concrete class");
     const int n = src_.InRange(1, opt_.max_objects);
-    std::vector<Object> objects(static_cast<size_t>(n));
+    // Members, not locals: a scenario kept after a finding (finding.h) still reaches its objects.
+    std::vector<Object>& objects = objects_;
+    objects.resize(static_cast<size_t>(n));
     for (size_t i = 0; i < objects.size(); ++i) {
       Create(objects[i], i, concrete[src_.Below(static_cast<uint32_t>(concrete.size()))]);
     }
@@ -480,7 +482,7 @@ class DispatchScenario {
   // A fresh object of the same class dispatches to the originals while the others carry
   // overlays.
   void CheckSibling(const Object& with) {
-    Object sibling;
+    Object& sibling = sibling_;
     Create(sibling, with.index, with.cls);  // no overlays: its index names no cookie
     CheckCalls(sibling, "(sibling of an overlaid object)");
     T(gen::DeleteStubName(ch_.ns, sibling.cls) + "(" + V(sibling) + ");");
@@ -621,6 +623,8 @@ class DispatchScenario {
   DispatchStats& stats_;
   Transcript* tx_;
   Oracle oracle_;
+  std::vector<Object> objects_;
+  Object sibling_;
 };
 
 }  // namespace

@@ -196,12 +196,12 @@ TEST(Backend, BadApiTablesRejected) {
 TEST(Backend, PromisesComeFromVersion3TablesOlderOnesPromiseAll) {
   std::string error;
   EXPECT_EQ(BuiltinBackendApi()->promises, VTO_PROMISE_ALL);
-  vto_backend_api v3 = *BuiltinBackendApi();
+  static vto_backend_api v3 = *BuiltinBackendApi();  // outlives the backends made from it
   v3.promises = VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_REFUSES_DYING_OBJECT;
   std::unique_ptr<Backend> b = WrapBackendApi(&v3, "v3", {}, &error);
   ASSERT_NE(b, nullptr) << error;
   EXPECT_EQ(b->promises(), VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_REFUSES_DYING_OBJECT);
-  vto_backend_api v2 = v3;
+  static vto_backend_api v2 = v3;
   v2.abi_version = 2;
   v2.promises = 0;  // a version-2 table has no such field; whatever follows it is not read
   b = WrapBackendApi(&v2, "v2", {}, &error);

@@ -3,6 +3,7 @@
 // committed inputs clean, with "not promised" events counted, when it does not.
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <mutex>
 #include <typeinfo>
 #include <set>
@@ -55,11 +56,12 @@ void RunLifecycle(const vto_backend_api* api) {
   EXPECT_GT(runner.stats().overlays, 100u);
 }
 
-// `table` with every promise but `bit`.
+// `table` with every promise but `bit`; alive for the process (death tests' children use it).
 const vto_backend_api* Without(const vto_backend_api* table, uint32_t bit) {
-  auto* copy = new vto_backend_api(*table);  // alive for the process (death tests' children use it)
-  copy->promises = VTO_PROMISE_ALL & ~bit;
-  return copy;
+  static std::deque<vto_backend_api> copies;
+  copies.push_back(*table);
+  copies.back().promises = VTO_PROMISE_ALL & ~bit;
+  return &copies.back();
 }
 
 // Runs `run` on `broken`: with every promise it must fail with `finding`; without `bit` it
@@ -105,9 +107,15 @@ void RunCallback(void* instance, void* user_data) {
 template <CallbackFault F>
 int InstallWithTrampoline(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
   if (req->on_destroy == nullptr || req->instance == nullptr) return Builtin().install(b, req, h, msg, n);
+  static std::mutex mu;
+  static std::deque<Trampoline> trampolines;  // one per install, reachable for the process
   vto_backend_request copy = *req;
   copy.on_destroy = &RunCallback<F>;
-  copy.user_data = new Trampoline{req->on_destroy, req->user_data, *static_cast<void**>(req->instance)};
+  {
+    std::lock_guard<std::mutex> l(mu);
+    trampolines.push_back(Trampoline{req->on_destroy, req->user_data, *static_cast<void**>(req->instance)});
+    copy.user_data = &trampolines.back();
+  }
   return Builtin().install(b, &copy, h, msg, n);
 }
 
