@@ -161,12 +161,17 @@ std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string 
   return b;
 }
 
-std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error) {
+std::string PluginPath(const BackendOptions& options) {
   std::string path = options.plugin_path;
   if (path.empty()) {
     if (const char* env = std::getenv("VTO_BACKEND"); env != nullptr && *env != '\0') path = env;
   }
-  if (path.empty() || path == "builtin") {
+  return path == "builtin" ? "" : path;
+}
+
+std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error) {
+  const std::string path = PluginPath(options);
+  if (path.empty()) {
     return WrapBackendApi(BuiltinBackendApi(), "builtin", options.compiler_args, error);
   }
   void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -99,6 +99,10 @@ class Backend {
   [[nodiscard]] virtual const ShapeResolver* native_shapes() const { return nullptr; }
 };
 
+// The plug-in OpenBackend loads for `options`: plugin_path, else $VTO_BACKEND; "" for the
+// built-in backend (neither set, or "builtin").
+[[nodiscard]] std::string PluginPath(const BackendOptions& options);
+
 // Opens the backend options name (plugin_path, else $VTO_BACKEND, else built-in).
 // Returns nullptr with *error set (naming the file and the reason) on failure.
 [[nodiscard]] std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error);

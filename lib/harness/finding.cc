@@ -22,13 +22,7 @@ struct Config {
 };
 Config* g_config = new Config;  // process lifetime; read by every Fail()
 
-struct Current {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  bool failed = false;     // this input already produced a finding
-  bool unwinding = false;  // Fail() threw OracleFinding
-};
-thread_local Current* t_input = nullptr;
+thread_local FindingScope::Input* t_input = nullptr;
 thread_local int t_no_unwind = 0;
 
 std::atomic<uint64_t> g_findings{0}, g_saved{0};
@@ -71,11 +65,8 @@ void EnableKeepGoing(int max_findings, std::string artifact_prefix, int max_rss_
   g_config->prefix = artifact_prefix.empty() ? "./" : std::move(artifact_prefix);
 }
 
-FindingScope::FindingScope(const uint8_t* data, size_t size) { t_input = new Current{data, size, false}; }
-FindingScope::~FindingScope() {
-  delete t_input;
-  t_input = nullptr;
-}
+FindingScope::FindingScope(const uint8_t* data, size_t size) : input_{data, size} { t_input = &input_; }
+FindingScope::~FindingScope() { t_input = nullptr; }
 
 bool UnwindingFinding() { return t_input != nullptr && t_input->unwinding; }
 
@@ -83,8 +74,9 @@ NoUnwindScope::NoUnwindScope() { ++t_no_unwind; }
 NoUnwindScope::~NoUnwindScope() { --t_no_unwind; }
 
 void KeepAfterFinding(std::shared_ptr<void> scenario) {
+  static auto* mu = new std::mutex;
   static auto* kept = new std::vector<std::shared_ptr<void>>;  // process lifetime, reachable
-  std::lock_guard<std::mutex> l(g_kinds_mu);
+  std::lock_guard<std::mutex> l(*mu);
   kept->push_back(std::move(scenario));
 }
 
@@ -146,7 +138,7 @@ std::string Sha1Hex(const uint8_t* data, size_t size) {
 }
 
 FindingAction DecideFinding(const std::string& message) {
-  Current* in = t_input;
+  FindingScope::Input* in = t_input;
   if (g_config->max_findings == 0 || in == nullptr || in->failed || t_no_unwind > 0 ||
       std::uncaught_exceptions() > 0) {
     return FindingAction::kAbort;
@@ -175,7 +167,7 @@ FindingAction DecideFinding(const std::string& message) {
 }
 
 bool SaveFinding() {
-  Current* in = t_input;
+  FindingScope::Input* in = t_input;
   if (in == nullptr) return false;
   if (__sanitizer_print_stack_trace != nullptr) __sanitizer_print_stack_trace();
   const std::string path = g_config->prefix + "crash-" + Sha1Hex(in->data, in->size);

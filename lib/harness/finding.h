@@ -48,13 +48,24 @@ inline constexpr int kMaxSaved = 500;  // saved inputs per process, all kinds to
 // resident size the next failure aborts (0: no bound).
 void EnableKeepGoing(int max_findings, std::string artifact_prefix, int max_rss_mb = 0);
 
-// The current thread runs one input: Fail() may record and throw (see above).
+// The current thread runs one input: Fail() may record and throw (see above). One per input,
+// on the stack of the fuzz target's entry point (no allocation: it is on the hot path).
 class FindingScope {
  public:
   FindingScope(const uint8_t* data, size_t size);
   ~FindingScope();
   FindingScope(const FindingScope&) = delete;
   FindingScope& operator=(const FindingScope&) = delete;
+
+  struct Input {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    bool failed = false;     // this input already produced a finding
+    bool unwinding = false;  // Fail() threw OracleFinding
+  };
+
+ private:
+  Input input_;
 };
 
 // True on this thread from the throw of OracleFinding to the end of its FindingScope: the

@@ -1,6 +1,7 @@
 // hierarchy_cache.cc — generate, emit, compile (in batches) and resolve stubs.
 #include "harness/hierarchy_cache.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "gen/byte_source.h"
@@ -148,11 +149,23 @@ const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
     ++stats_.hits;
     return *it->second;
   }
-  // Kit hierarchies are compiled one per unit anyway, so prefetching neighbours would only
-  // spend JIT time on ids no input asked for.
-  uint32_t batch = lifecycle_kit_ ? 1u : static_cast<uint32_t>(options_.batch < 1 ? 1 : options_.batch);
+  const uint32_t batch = BatchSize();
   CompileBatch(id - id % batch, batch);
   return *entries_.at(id);
+}
+
+// Kit hierarchies are compiled one per unit anyway, so prefetching neighbours would only
+// spend JIT time on ids no input asked for.
+uint32_t HierarchyCache::BatchSize() const {
+  return lifecycle_kit_ ? 1u : static_cast<uint32_t>(options_.batch < 1 ? 1 : options_.batch);
+}
+
+uint32_t HierarchyCache::CompileAhead(uint32_t count) {
+  // recycle_units bounds units, and a kit cache counts a hierarchy as one (CompileBatch).
+  const uint64_t fit = static_cast<uint64_t>(options_.recycle_units) * BatchSize();
+  const auto n = static_cast<uint32_t>(std::min<uint64_t>(count, fit));
+  for (uint32_t id = 0; id < n; ++id) (void)Get(id);
+  return n;
 }
 
 }  // namespace vto::harness

@@ -61,6 +61,9 @@ class HierarchyCache {
 
   // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
+  // Compiles hierarchies 0.. before any input asks (warm restarts): `count` of them, or as
+  // many as fit before the cache would recycle. Returns how many are compiled.
+  uint32_t CompileAhead(uint32_t count);
   [[nodiscard]] const CacheStats& stats() const { return stats_; }
 
   // The model for `id` without compiling (deterministic; used by reproducers and tests).
@@ -69,6 +72,7 @@ class HierarchyCache {
 
  private:
   void CompileBatch(uint32_t first, uint32_t count);
+  [[nodiscard]] uint32_t BatchSize() const;
   backend::Backend& backend_;
   const Options& options_;
   bool lifecycle_kit_ = false;

@@ -97,11 +97,7 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   bo.compiler_args.push_back("-O" + std::to_string(g_state->options.jit_opt_level));
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
-  g_state->plugin_path = bo.plugin_path;
-  if (const char* env = std::getenv("VTO_BACKEND"); g_state->plugin_path.empty() && env != nullptr) {
-    g_state->plugin_path = env;
-  }
-  if (g_state->plugin_path == "builtin") g_state->plugin_path.clear();
+  g_state->plugin_path = backend::PluginPath(bo);
   g_state->compiler_args = bo.compiler_args;
   const bool lifecycle = g_state->name == "fuzz_lifecycle";
   const bool race = g_state->name == "fuzz_race";
@@ -121,16 +117,12 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   }
   std::atexit(&PrintStats);
   if (g_state->options.warm_restarts != 0) {
-    // Every hierarchy an input can select, compiled before the first fork (as many as fit
-    // before the cache would recycle): each child starts from them.
+    // Every hierarchy an input can select, compiled before the first fork: each child starts
+    // from them.
     const int bits = lifecycle ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
-    const uint64_t per_unit = lifecycle ? 1 : static_cast<uint64_t>(g_state->options.batch);
-    const uint64_t n = std::min<uint64_t>(HierarchyCount(bits),
-                                          static_cast<uint64_t>(g_state->options.recycle_units) * per_unit);
     const auto start = std::chrono::steady_clock::now();
-    for (uint64_t id = 0; id < n; ++id) (void)g_state->cache->Get(static_cast<uint32_t>(id));
-    std::fprintf(stderr, "vto: warm restarts: %llu hierarchies compiled in %.1f s; fuzzing in forked children\n",
-                 static_cast<unsigned long long>(n),
+    const uint32_t n = g_state->cache->CompileAhead(HierarchyCount(bits));
+    std::fprintf(stderr, "vto: warm restarts: %u hierarchies compiled in %.1f s; fuzzing in forked children\n", n,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     ServeWarmRestarts(argc_ptr, argv_ptr, artifact_prefix, started);
   }

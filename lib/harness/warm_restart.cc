@@ -71,7 +71,6 @@ void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_pref
   for (int i = 0; i < *argc; ++i) {
     if (std::strncmp((*argv)[i], "-max_total_time=", 16) == 0) budget = std::atol((*argv)[i] + 16);
   }
-  const Clock::time_point start = started;
   const std::string prefix = artifact_prefix.empty() ? "./" : artifact_prefix;
   std::set<std::string> seen = Artifacts(prefix);
   struct sigaction pass {};
@@ -80,7 +79,7 @@ void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_pref
   sigaction(SIGINT, &pass, nullptr);
   for (int restarts = 0;; ++restarts) {
     const long left = budget > 0 ? std::max<long>(1, budget - std::chrono::duration_cast<std::chrono::seconds>(
-                                                                    Clock::now() - start).count())
+                                                                    Clock::now() - started).count())
                                  : 0;
     std::fflush(nullptr);
     const pid_t pid = fork();
@@ -109,7 +108,7 @@ void ServeWarmRestarts(int* argc, char*** argv, const std::string& artifact_pref
     if (WIFEXITED(status) && code == kHarnessErrorExit) end("a harness error");
     if (g_stop) end("stopped");
     const long now_left =
-        budget > 0 ? budget - std::chrono::duration_cast<std::chrono::seconds>(g_died - start).count() : kMinRestartSeconds;
+        budget > 0 ? budget - std::chrono::duration_cast<std::chrono::seconds>(g_died - started).count() : kMinRestartSeconds;
     if (now_left < kMinRestartSeconds) end("the time budget is spent");
     const std::set<std::string> now = Artifacts(prefix);
     bool fresh = false;
