@@ -65,7 +65,12 @@ extern "C" {
                                                        object destructor entry is called (p->~T(),
                                                        make_shared, containers, ::delete), not
                                                        only the deleting one (delete p) */
-#define VTO_PROMISE_ALL 0x1FFu
+#define VTO_PROMISE_TEARDOWN_RESULTS 0x200u  /* teardown says what it did: kRestored on a live
+                                                object, kObjectDestroyed after a hooked death,
+                                                kDetached, kAlreadyTornDown (P13-P16); without it the
+                                                answer is not read (an API whose teardown returns
+                                                nothing, as CppInterOp's DestroyVTableOverlay) */
+#define VTO_PROMISE_ALL 0x3FFu
 
 typedef struct vto_backend vto_backend; /* the backend's own state */
 

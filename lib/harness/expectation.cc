@@ -47,6 +47,7 @@ std::string Expectation::Render(const Spelling& s) const {
     case Form::kEqual: return "VTO_EXPECT(" + s.subject + " == " + WantCxx(s, 0) + ", " + what + ");";
     case Form::kNotEqual: return "VTO_EXPECT(" + s.subject + " != " + WantCxx(s, 0) + ", " + what + ");";
     case Form::kHolds: return "VTO_EXPECT(" + s.subject + ", " + what + ");";
+    case Form::kUnchecked: return "(void)(" + s.subject + ");  // not checked: not promised by the backend";
     case Form::kOneOf: {
       std::string list;
       for (uint8_t i = 0; i < n_; ++i) list += std::string(i ? ", " : "") + WantCxx(s, i);
@@ -61,7 +62,8 @@ std::string Expectation::Explain(const Spelling& s, Value got) const {
   switch (form_) {
     case Form::kEqual: want = ValueText(values_[0]); break;
     case Form::kNotEqual: want = "anything but " + ValueText(values_[0]); break;
-    case Form::kHolds: return s.what + s.detail;
+    case Form::kHolds:
+    case Form::kUnchecked: return s.what + s.detail;
     case Form::kOneOf:
       for (uint8_t i = 0; i < n_; ++i) want += std::string(i ? " or " : "") + ValueText(values_[i]);
       break;

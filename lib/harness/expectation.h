@@ -62,7 +62,7 @@ struct Spelling {
 
 class Expectation {
  public:
-  enum class Form : uint8_t { kEqual, kNotEqual, kOneOf, kHolds };
+  enum class Form : uint8_t { kEqual, kNotEqual, kOneOf, kHolds, kUnchecked };
   static constexpr size_t kMaxValues = 4;
 
   [[nodiscard]] static Expectation Equal(Value want) { return Expectation(Form::kEqual, want); }
@@ -71,6 +71,11 @@ class Expectation {
   [[nodiscard]] static Expectation OneOf(std::initializer_list<Value> allowed) { return Expectation(Form::kOneOf, allowed); }
   // A condition the harness evaluated itself; Spelling::subject is the reproducer's condition.
   [[nodiscard]] static Expectation Holds() { return Expectation(Form::kHolds, Value::Bool(true)); }
+  // Any value: the observation is made (the reproducer evaluates Spelling::subject, so its
+  // side effects happen there too) and not checked — an answer the backend does not promise
+  // (promises.h). `Unless(promised, e)` is `e` when the promise is made.
+  [[nodiscard]] static Expectation Unchecked() { return Expectation(Form::kUnchecked, Value::Bool(true)); }
+  [[nodiscard]] static Expectation Unless(bool promised, Expectation e) { return promised ? e : Unchecked(); }
 
   // Inline: every check of every input calls it (an out-of-line constructor and Accepts cost
   // fuzz_dispatch ~7 % of its exec/s).
@@ -80,6 +85,7 @@ class Expectation {
       case Form::kNotEqual: return !(got == values_[0]);
       case Form::kHolds: return got.bits != 0;
       case Form::kOneOf: return AcceptsOneOf(got);
+      case Form::kUnchecked: return true;
     }
     return false;
   }

@@ -192,7 +192,7 @@ void LifecycleScenario::Kill(const Victims& victims, int static_cls, const std::
       for (const Ov& ov : o.ovs) {
         if (!ov.hook) continue;
         HookFiredAsPredicted(o, ov, path, /*record=*/true);
-        if (ov.hook->release && ov.hook->expect == 1) {
+        if (ov.hook->release && ov.hook->expect == 1 && Promised(b_, VTO_PROMISE_TEARDOWN_RESULTS)) {
           const std::string k = "K[" + std::to_string(ov.hook->tx) + "]";
           oracle_->Record(Expectation::Holds(), [&] {
             return Spelling{"the destroy hook of object #" + std::to_string(o.id) + " released its own handle (once)",

@@ -273,8 +273,10 @@ class RaceScenario {
       for (TeardownResult r : l) v[n++] = r;
     }
   };
+  // A teardown's result is checked where the backend promises results (results_); an
+  // Abandon's (`abandon`) always.
   void CheckResult(const Object& o, int k, int got, const Allowed& want, std::string_view what, int r_tx,
-                   std::string_view why = {}) const;
+                   std::string_view why = {}, bool abandon = false) const;
   void CheckOp(const Op& op);
   void CheckCollect(const Op& op, const Object& o);
   void CheckAfterDeath(const Op& op, const Object& o);
@@ -292,6 +294,8 @@ class RaceScenario {
   // The backend promises kAlreadyTornDown for a second teardown (promises.h): only then is
   // each handle torn down a second time.
   const bool idempotent_;
+  // The backend says what each teardown did (VTO_PROMISE_TEARDOWN_RESULTS).
+  const bool results_;
   Transcript* tx_;
   Oracle oracle_;
   int threads_ = 2;

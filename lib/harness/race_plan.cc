@@ -17,6 +17,7 @@ RaceScenario::RaceScenario(backend::Backend& b, const CompiledHierarchy& ch, con
                            Transcript* tx)
     : b_(b), ch_(ch), h_(ch.model), opt_(opt), src_(src), stats_(stats), usable_(usable), caps_(b.capabilities()),
       idempotent_(Promised(b, VTO_PROMISE_IDEMPOTENT_TEARDOWN)),
+      results_(Promised(b, VTO_PROMISE_TEARDOWN_RESULTS)),
       tx_(tx), oracle_(tx, opt.verbose, &FailThunk, this) {}
 
 int RaceScenario::PickThread() { return static_cast<int>(src_.Below(static_cast<uint32_t>(threads_))); }

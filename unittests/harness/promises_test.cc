@@ -140,6 +140,23 @@ TEST(Promises, IdempotentTeardown) {
                               "VTO ORACLE FAILURE: .*second teardown.*got kRestored, expected kAlreadyTornDown");
 }
 
+// A teardown after a hooked death says kRestored (as a pass-through of an API whose teardown
+// returns nothing must).
+int TeardownAfterDeathSaysRestored(vto_backend* b, uint64_t h) {
+  const int r = Builtin().teardown(b, h);
+  return r == static_cast<int>(TeardownResult::kObjectDestroyed) ? static_cast<int>(TeardownResult::kRestored) : r;
+}
+TEST(Promises, TeardownResults) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownAfterDeathSaysRestored; });
+  ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_TEARDOWN_RESULTS,
+                              "VTO ORACLE FAILURE: .*teardown after hooked destruction.*got kRestored, expected "
+                              "kObjectDestroyed");
+  const vto_backend_api* lc =
+      PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownAfterDeathSaysRestored; });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, lc, VTO_PROMISE_TEARDOWN_RESULTS,
+                              "VTO ORACLE FAILURE: .*got kRestored, expected kObjectDestroyed");
+}
+
 // A null instance is "installed" (nothing happens, handle 0).
 int InstallAcceptsNull(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
   if (req->instance == nullptr) {
