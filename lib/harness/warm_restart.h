@@ -12,8 +12,12 @@
 // without warm restarts). The parent ends, with the last child's status, when a child exits 0 (the budget is
 // spent) or 2 (a harness error), when it is stopped (SIGTERM/SIGINT are passed to the child),
 // when less than kMinRestartSeconds are left, or when a child died without writing a new
-// artifact under -artifact_prefix (the same input failed again: only the supervisor, which
-// moves crashing inputs out of the corpus, can get past it).
+// artifact under -artifact_prefix (the same input failed again). An exception to the last: a
+// corpus input that crashes every run (libFuzzer replays the corpus first, so a backend with
+// a bug many inputs reach crashes on it in every child) rewrites its artifact crash-<sha1>;
+// the parent then removes <sha1> from the working corpus (libFuzzer's first corpus
+// directory) when it holds the same bytes, and restarts warm. Otherwise only the supervisor,
+// which moves crashing inputs out of the corpus, can get past it.
 //
 // The first input a restarted child runs prints "vto: warm restart N: fuzzing again after
 // X.XX s" (since the previous child died).
