@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -32,9 +33,9 @@ int CountFiles(const std::string& dir) {
 // Runs ServeWarmRestarts as a fuzzer would (in the death test's child process); each of its
 // children then runs `child(argv)` with the rewritten arguments.
 template <typename Child>
-void Serve(const std::string& dir, Child child) {
+void Serve(const std::string& dir, Child child, const std::string& corpus = "corpus") {
   static std::vector<std::string> args;
-  args = {"fuzzer", "-max_total_time=600", "-artifact_prefix=" + dir + "/", "corpus"};
+  args = {"fuzzer", "-max_total_time=600", "-artifact_prefix=" + dir + "/", corpus};
   static std::vector<char*> ptrs;
   ptrs.clear();
   for (std::string& a : args) ptrs.push_back(a.data());
@@ -71,6 +72,32 @@ TEST(WarmRestart, ACrashWithoutANewArtifactEndsTheParentWithItsStatus) {
   const std::string dir = TempDir("vto-warm");
   EXPECT_EXIT(Serve(dir, [&](int, char**) { std::_Exit(77); }), testing::ExitedWithCode(77),
               "no new artifact .*ends with status 77 after 0 restart");
+}
+
+// A corpus input that crashes every run (libFuzzer replays the corpus first): its artifact is
+// rewritten, not new; the parent removes it from the working corpus and the next child gets past it.
+TEST(WarmRestart, ACorpusInputThatCrashesAgainIsRemovedFromTheWorkingCorpus) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string dir = TempDir("vto-warm");
+  const std::string corpus = TempDir("vto-warm-corpus");
+  const std::string sha = "0123456789abcdef0123456789abcdef01234567";
+  if (FILE* f = std::fopen((corpus + "/" + sha).c_str(), "w")) {
+    std::fputs("crashes", f);
+    std::fclose(f);
+  }
+  EXPECT_EXIT(Serve(
+                  dir,
+                  [&](int, char**) {
+                    if (CountFiles(corpus) == 0) std::_Exit(CountFiles(dir) == 1 ? 0 : 3);  // past it; artifact kept
+                    usleep(20000);                               // a visibly newer modification time
+                    if (FILE* f = std::fopen((dir + "/crash-" + sha).c_str(), "w")) {
+                      std::fputs("crashes", f);
+                      std::fclose(f);
+                    }
+                    std::abort();
+                  },
+                  corpus),
+              testing::ExitedWithCode(0), "warm restart 2: a corpus input crashed again; removed from the working corpus");
 }
 
 TEST(WarmRestart, AHarnessErrorEndsTheParent) {
