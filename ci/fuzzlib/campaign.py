@@ -65,7 +65,7 @@ KEEP_GOING_MB = 2048
 
 
 class Options:
-    seconds, jobs, minimize_seconds, status_every = 120, 1, 60, 10
+    seconds, jobs, minimize_seconds, status_every, timeout = 120, 1, 60, 10, 60
     backend, out, targets, build_prefix, known = "", "", "", "build/", ""
     setup, merge, coverage, keep_going, warm_restarts = True, True, False, True, True
     known_ids = frozenset()
@@ -73,7 +73,7 @@ class Options:
 
 VALUED = {"--seconds": "seconds", "--targets": "targets", "--jobs": "jobs", "--backend": "backend", "--out": "out",
           "--minimize-seconds": "minimize_seconds", "--build-prefix": "build_prefix",
-          "--status-every": "status_every", "--known": "known"}
+          "--status-every": "status_every", "--known": "known", "--timeout": "timeout"}
 FLAGS = {"--coverage": ("coverage", True), "--no-setup": ("setup", False), "--no-merge": ("merge", False),
          "--no-keep-going": ("keep_going", False), "--no-warm-restarts": ("warm_restarts", False)}
 
@@ -97,7 +97,7 @@ def parse_args(argv, root="."):
             return None
         else:
             raise Fail(f"unknown argument '{a}' (see --help)")
-    for flag in ("--seconds", "--jobs", "--minimize-seconds", "--status-every"):
+    for flag in ("--seconds", "--jobs", "--minimize-seconds", "--status-every", "--timeout"):
         value = str(getattr(o, VALUED[flag]))
         if not re.fullmatch(r"[0-9]+", value):
             raise Fail(f"{flag} needs a whole number, got '{value}'")
@@ -106,6 +106,8 @@ def parse_args(argv, root="."):
         raise Fail("--jobs needs at least 1")
     if o.status_every < 1:
         raise Fail("--status-every needs at least 1")
+    if o.timeout < 1:
+        raise Fail("--timeout needs at least 1")
     if o.known:
         o.known = os.path.normpath(os.path.join(os.path.abspath(root), o.known))
         try:
@@ -236,7 +238,7 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
     if o.warm_restarts and preset != "fuzz-tsan":
         extra.append("--vto-warm_restarts=1")
     interrupt.supervisor = supervisor.Supervisor(binary, work, o.seconds, o.jobs, interrupt_file=interrupt.flag_file,
-                                                 extra_args=extra)
+                                                 extra_args=extra, timeout=o.timeout)
     interrupt.supervisor.run(t, o.status_every)
     interrupt.supervisor = None
     fuzz_seconds = int(time.monotonic() - start)

@@ -56,8 +56,9 @@ class Supervisor:
     """The workers of one target. The workers run on their own threads; request_stop() may be
     called from any thread or a signal handler."""
 
-    def __init__(self, binary, work, seconds, jobs=1, interrupt_file=None, extra_args=()):
+    def __init__(self, binary, work, seconds, jobs=1, interrupt_file=None, extra_args=(), timeout=60):
         self.binary, self.work, self.seconds, self.jobs = binary, work, seconds, jobs
+        self.timeout = timeout  # libFuzzer's -timeout: seconds one input may run
         self.interrupt_file = interrupt_file
         self.extra_args = list(extra_args)
         self.t0 = time.monotonic()
@@ -89,8 +90,8 @@ class Supervisor:
         """One libFuzzer process; returns its exit code and what it printed."""
         log_path = os.path.join(self.work, f"fuzz.{w}.log")
         timeline_path = os.path.join(self.work, f"timeline.{w}.tsv")
-        cmd = [self.binary, f"-max_total_time={left}", "-print_final_stats=1", "-timeout=60", "-rss_limit_mb=3072",
-               "-artifact_prefix=" + os.path.join(self.work, "artifacts") + "/"] + self.extra_args + \
+        cmd = [self.binary, f"-max_total_time={left}", "-print_final_stats=1", f"-timeout={self.timeout}",
+               "-rss_limit_mb=3072", "-artifact_prefix=" + os.path.join(self.work, "artifacts") + "/"] + self.extra_args + \
               [os.path.join(self.work, "corpus")]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
         with self._lock:
