@@ -153,6 +153,18 @@ def build_rows(runs):
     info_row("JIT a batch of 16 hierarchies (release; the fuzzers compile 8 per unit), per hierarchy", b16 / 16 if b16 else None, "ms")
     info_row("hierarchy from the fuzzers' cache (hit)", hit, "ns")
 
+    # CppInterOp beside ours (backends/cppinterop/cppinterop_bench.cc), when it was measured.
+    for label, what in (("install+teardown, 4 slots", "BM_InstallTeardown/{}/4"),
+                        ("install+teardown, 16 slots", "BM_InstallTeardown/{}/16"),
+                        ("install+teardown, 64 slots", "BM_InstallTeardown/{}/64"),
+                        ("new + hooked install + delete (+ CppInterOp's destroy after it)", "BM_HookedDelete/{}"),
+                        ("4096 calls through an overlay", "BM_Dispatch/{}")):
+        theirs, ours = median_of(runs, what.format("cppinterop"), "time"), median_of(runs, what.format("vto"), "time")
+        if theirs is None and ours is None:
+            continue
+        info_row(f"CppInterOp / ours: {label}", theirs / ours if theirs and ours else None, "x",
+                 f"{fmt(theirs, 'ns')} vs {fmt(ours, 'ns')}")
+
     for name in sorted(n for n in runs if n.startswith("BM_Exec/")):
         target = name.split("/", 1)[1]
         info_row(f"{target}: exec/s over its seed corpus (release, replayed, no mutation)",
