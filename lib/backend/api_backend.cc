@@ -22,8 +22,8 @@ constexpr size_t kMessageSize = 1 << 16;
 
 class ApiBackend final : public Backend {
  public:
-  ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args)
-      : api_(api), name_(std::move(label)), args_(std::move(args)) {}
+  ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args, uint32_t caps_off)
+      : api_(api), name_(std::move(label)), args_(std::move(args)), caps_off_(caps_off) {}
   ~ApiBackend() override {
     if (state_ != nullptr) api_->destroy(state_);
     // interpreter_ is destroyed after: the backend may hold the harness's objects until then.
@@ -55,7 +55,7 @@ class ApiBackend final : public Backend {
   }
 
   const std::string& name() const override { return name_; }
-  uint32_t capabilities() const override { return api_->capabilities; }
+  uint32_t capabilities() const override { return api_->capabilities & ~caps_off_; }
   uint32_t promises() const override { return api_->abi_version >= 3 ? api_->promises : VTO_PROMISE_ALL; }
 
   bool reflects_only() const override { return api_->abi_version >= 3 && api_->compile == nullptr; }
@@ -131,6 +131,7 @@ class ApiBackend final : public Backend {
   const vto_backend_api* api_;
   std::string name_;
   std::vector<std::string> args_;
+  uint32_t caps_off_;  // BackendOptions::capabilities_off
   vto_backend* state_ = nullptr;
   std::unique_ptr<interp::Interpreter> interpreter_;  // reflects_only(): runs the code
 };
@@ -138,7 +139,8 @@ class ApiBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string label,
-                                        std::vector<std::string> compiler_args, std::string* error) {
+                                        std::vector<std::string> compiler_args, std::string* error,
+                                        uint32_t capabilities_off) {
   if (api == nullptr) {
     *error = label + ": backend entry returned no API table";
     return nullptr;
@@ -156,7 +158,8 @@ std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string 
              (api->abi_version >= 3 && api->compile == nullptr ? " (no compile and no declare)" : "");
     return nullptr;
   }
-  auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args));
+  auto b = std::make_unique<ApiBackend>(api, api->name != nullptr ? api->name : label, std::move(compiler_args),
+                                        capabilities_off);
   if (!b->Start(error)) return nullptr;
   return b;
 }
@@ -172,7 +175,7 @@ std::string PluginPath(const BackendOptions& options) {
 std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error) {
   const std::string path = PluginPath(options);
   if (path.empty()) {
-    return WrapBackendApi(BuiltinBackendApi(), "builtin", options.compiler_args, error);
+    return WrapBackendApi(BuiltinBackendApi(), "builtin", options.compiler_args, error, options.capabilities_off);
   }
   void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (dl == nullptr) {
@@ -185,7 +188,37 @@ std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string*
     *error = "backend '" + path + "' does not export vto_backend_entry";
     return nullptr;
   }
-  return WrapBackendApi(entry(), path, options.compiler_args, error);
+  return WrapBackendApi(entry(), path, options.compiler_args, error, options.capabilities_off);
+}
+
+namespace {
+constexpr struct {
+  const char* name;
+  uint32_t bit;
+} kCapabilityNames[] = {{"destroy-hook", VTO_CAP_DESTROY_HOOK},     {"extra-slots", VTO_CAP_EXTRA_SLOTS},
+                        {"stacking", VTO_CAP_STACKING},             {"multiple-vptrs", VTO_CAP_MULTIPLE_VPTRS},
+                        {"virtual-bases", VTO_CAP_VIRTUAL_BASES}, {"more-derived", VTO_CAP_MORE_DERIVED}};
+}  // namespace
+
+bool ParseCapabilities(const std::string& names, uint32_t* bits, std::string* error) {
+  *bits = 0;
+  size_t start = 0;
+  while (start <= names.size() && !names.empty()) {
+    const size_t comma = names.find(',', start);
+    const std::string name = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    bool found = false;
+    for (const auto& c : kCapabilityNames) {
+      if (name == c.name) *bits |= c.bit, found = true;
+    }
+    if (!found) {
+      *error = "unknown capability '" + name + "' (one of: destroy-hook, extra-slots, stacking, multiple-vptrs, "
+               "virtual-bases, more-derived)";
+      return false;
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
 }
 
 }  // namespace vto::backend

@@ -59,6 +59,10 @@ struct InstallOutcome {
 struct BackendOptions {
   std::string plugin_path;                 // empty: VTO_BACKEND, else the built-in backend
   std::vector<std::string> compiler_args;  // extra clang arguments for JIT'd code
+  // VTO_CAP_* bits the fuzzers treat the backend as lacking (the harness's --vto-without):
+  // they avoid what they can (fuzz_race stacks nothing without VTO_CAP_STACKING) and accept
+  // a refusal of the rest, so a campaign gets past a known bug in one capability.
+  uint32_t capabilities_off = 0;
 };
 
 class Backend {
@@ -108,8 +112,14 @@ class Backend {
 [[nodiscard]] std::unique_ptr<Backend> OpenBackend(const BackendOptions& options, std::string* error);
 
 // A Backend over a C ABI table (the plug-in path; also used to test a table in-process).
+// `capabilities_off`: as BackendOptions::capabilities_off.
 [[nodiscard]] std::unique_ptr<Backend> WrapBackendApi(const vto_backend_api* api, std::string label,
-                                                      std::vector<std::string> compiler_args, std::string* error);
+                                                      std::vector<std::string> compiler_args, std::string* error,
+                                                      uint32_t capabilities_off = 0);
+
+// "stacking,destroy-hook" -> VTO_CAP_* bits ("" -> 0). false, with *error naming the word and
+// the choices, for anything else.
+[[nodiscard]] bool ParseCapabilities(const std::string& names, uint32_t* bits, std::string* error);
 
 }  // namespace vto::backend
 

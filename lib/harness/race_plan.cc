@@ -86,7 +86,11 @@ CallPlan RaceScenario::ExpectCall(const Object& o, int call, const std::vector<i
 // and a few calls.
 Op RaceScenario::UseOp(Object& o, const std::vector<int>& active, int thread) {
   Op op = MakeOp(OpKind::kUse, o, thread);
+  // Where a stack's overlays share one set of extra slots (VTO_PROMISE_STACKED_EXTRA_SLOTS not
+  // made), only an object's single overlay has slots of its own to check.
+  const bool own_cells = active.size() == 1 || Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS);
   for (int k : active) {
+    if (!own_cells) break;
     Overlay& ov = *o.overlays[static_cast<size_t>(k)];
     if (ov.request.extra == 0) continue;
     op.cells.push_back({k, !ov.cells_written});
@@ -200,7 +204,10 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
         }
         // Waiting is safe only for callbacks that run after the trigger's has begun.
         if (ov.hook && (k == o.trigger || ov.rank < trigger_rank)) ov.hook->block = src_.Chance(RacePolicy::kBlock);
-        if (ov.hook) ov.hook->check_cells = !ov.target && ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
+        if (ov.hook) {
+          ov.hook->check_cells = !ov.target && ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR) &&
+                                 (active.size() == 1 || Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS));
+        }
         if (ov.hook) {
           ov.hook->release = !ov.target && ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k)) &&
                              Promised(b_, VTO_PROMISE_RELEASE_IN_CALLBACK);
@@ -219,7 +226,10 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
       o.end = End::kHookedDelete;
       for (int k : active) {
         Overlay& ov = *o.overlays[static_cast<size_t>(k)];
-        if (ov.hook) ov.hook->check_cells = ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
+        if (ov.hook) {
+          ov.hook->check_cells = ov.cells_written && Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR) &&
+                                 (active.size() == 1 || Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS));
+        }
         if (ov.hook) {
           ov.hook->release = ReleasesInHook(static_cast<uint32_t>(o.index), static_cast<uint32_t>(k)) &&
                              Promised(b_, VTO_PROMISE_RELEASE_IN_CALLBACK);

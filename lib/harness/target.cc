@@ -95,6 +95,9 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   bo.plugin_path = g_state->options.backend;
   bo.compiler_args = interp::HostSanitizerArgs();
   bo.compiler_args.push_back("-O" + std::to_string(g_state->options.jit_opt_level));
+  if (!backend::ParseCapabilities(g_state->options.without, &bo.capabilities_off, &error)) {
+    HarnessError("--vto-without: " + error);
+  }
   g_state->backend = backend::OpenBackend(bo, &error);
   if (!g_state->backend) HarnessError(error);
   g_state->plugin_path = backend::PluginPath(bo);
