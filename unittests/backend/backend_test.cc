@@ -210,5 +210,20 @@ TEST(Backend, PromisesComeFromVersion3TablesOlderOnesPromiseAll) {
   EXPECT_TRUE(b->can_abandon());
 }
 
+// --vto-without: the named capabilities are masked off what the backend claims.
+TEST(Backend, CapabilitiesOffAreMaskedAndNamesParsed) {
+  uint32_t bits = 1;
+  std::string error;
+  EXPECT_TRUE(ParseCapabilities("", &bits, &error));
+  EXPECT_EQ(bits, 0u);
+  EXPECT_TRUE(ParseCapabilities("stacking,destroy-hook", &bits, &error));
+  EXPECT_EQ(bits, VTO_CAP_STACKING | VTO_CAP_DESTROY_HOOK);
+  EXPECT_FALSE(ParseCapabilities("stacking,bogus", &bits, &error));
+  EXPECT_NE(error.find("unknown capability 'bogus'"), std::string::npos) << error;
+  std::unique_ptr<Backend> b = WrapBackendApi(BuiltinBackendApi(), "masked", {}, &error, VTO_CAP_STACKING);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_EQ(b->capabilities(), BuiltinBackendApi()->capabilities & ~VTO_CAP_STACKING);
+}
+
 }  // namespace
 }  // namespace vto::backend
