@@ -70,7 +70,11 @@ extern "C" {
                                                 kDetached, kAlreadyTornDown (P13-P16); without it the
                                                 answer is not read (an API whose teardown returns
                                                 nothing, as CppInterOp's DestroyVTableOverlay) */
-#define VTO_PROMISE_ALL 0x3FFu
+#define VTO_PROMISE_CONCURRENT_TEARDOWN 0x400u /* a teardown may run on another thread while the
+                                                 object's hooked destruction runs (the defined
+                                                 race, P20): kObjectDestroyed or kCancelled, the
+                                                 hook once or never, no data race */
+#define VTO_PROMISE_ALL 0x7FFu
 
 typedef struct vto_backend vto_backend; /* the backend's own state */
 

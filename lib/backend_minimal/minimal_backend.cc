@@ -160,7 +160,8 @@ size_t Units(vto_backend* b) { return b->interpreter->translation_units(); }
 const vto_backend_api kApi = {VTO_BACKEND_ABI_VERSION, "minimal", VTO_CAP_MORE_DERIVED, &Create, &Destroy, &Compile,
                               &Lookup, &Install, &Teardown, &ExtraSlot, &Live, &Units, /*abandon=*/nullptr,
                               VTO_PROMISE_REFUSES_INVALID_TARGET | VTO_PROMISE_DETACHES_FOREIGN_VPTR |
-                                  VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_TEARDOWN_RESULTS,
+                                  VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_TEARDOWN_RESULTS |
+                                  VTO_PROMISE_CONCURRENT_TEARDOWN,
                               /*declare=*/nullptr};
 
 }  // namespace

@@ -185,7 +185,7 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
     }
     Step step;
     std::vector<int> after;  // torn down by the after-death step
-    if (threads_ >= 2 && src_.Chance(RacePolicy::kDefinedRace)) {
+    if (threads_ >= 2 && src_.Chance(RacePolicy::kDefinedRace) && Promised(b_, VTO_PROMISE_CONCURRENT_TEARDOWN)) {
       o.end = End::kDefinedRace;
       Op col = MakeOp(OpKind::kCollect, o, OtherThread(del.thread));
       o.trigger = hooked[src_.Below(static_cast<uint32_t>(hooked.size()))];
