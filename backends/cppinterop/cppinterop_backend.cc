@@ -227,7 +227,10 @@ int Teardown(vto_backend* b, uint64_t handle) {
 
 // The canonical access path of CppInterOp's header: through the object's current vptr (the
 // handle is not consulted: CppInterOp reaches the top overlay's slots only).
-void** ExtraSlot(vto_backend*, uint64_t, void* instance, size_t i) { return &Cpp::VTableOverlayExtraSlot(instance, i); }
+void** ExtraSlot(vto_backend*, uint64_t handle, void* instance, size_t i) {
+  if (handle == 0) return nullptr;  // no overlay: the accessor would compute an address in the class's own vtable
+  return &Cpp::VTableOverlayExtraSlot(instance, i);
+}
 
 // Blocks CppInterOp allocated and not yet freed: one per MakeVTableOverlay success, freed
 // only by DestroyVTableOverlay (a death does not free it).

@@ -90,7 +90,9 @@ void RaceScenario::RunOp(Op& op) {
       for (const CellPlan& c : op.cells) {
         const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
         for (size_t i = 0; i < ov.request.extra; ++i) {
-          void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+          // A refused install has no slots (its check fails first); a backend asked anyway
+          // may answer with an address that is not one (CppInterOp's is computed from the vptr).
+          void** cell = ov.code == 0 ? b_.ExtraSlot(ov.handle, o.ptr, i) : nullptr;
           op.cell_missing.push_back(cell == nullptr);
           op.cell_obs.push_back(cell != nullptr ? *cell : nullptr);
           if (cell != nullptr && c.first) *cell = Cookie(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i);
