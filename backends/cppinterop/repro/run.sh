@@ -28,6 +28,7 @@ stacked_teardown_order|address|ERROR: AddressSanitizer: heap-use-after-free
 secondary_base||REPRODUCED: installed on an r7::Both reflected as r7::Right
 virtual_base||REPRODUCED: the r8::Shared virtual base of an overlaid r8::Obj is at
 stacked_hooks_loop||REPRODUCED: the top overlay'"'"'s destroy hook ran 3 times in one delete (the other ran 0 times)
+hooked_under_unhooked|address|ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000
 concurrent_teardown|thread|WARNING: ThreadSanitizer: data race
 '
 status=0
