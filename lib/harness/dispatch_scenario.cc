@@ -456,10 +456,12 @@ class DispatchScenario {
   }
 
   // Every overlay's extra slots keep what was written; where the backend does not promise
-  // that stacked overlays keep theirs apart, only an object's single overlay is checked.
+  // that stacked overlays keep theirs apart, only an object's single overlay is checked (a
+  // backend may reach slots through the object's current vptr, as CppInterOp does: an overlay
+  // below another has none reachable then, even when the one on top has no extra slots).
   void CheckExtraSlots(const Object& o) const {
     size_t active = 0;
-    for (const Installed& ov : o.overlays) active += ov.active && ov.request.extra > 0 ? 1 : 0;
+    for (const Installed& ov : o.overlays) active += ov.active ? 1 : 0;
     if (active > 1 && !Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS)) return;
     for (size_t k = 0; k < o.overlays.size(); ++k) {
       const Installed& ov = o.overlays[k];

@@ -110,11 +110,12 @@ void LifecycleScenario::InstallOne(Obj& o, int reflected) {
   CheckCalls(o, "after an install");
 }
 
-// Whether another active overlay of o than #k has extra slots (where the backend may keep
-// one set for the whole stack: VTO_PROMISE_STACKED_EXTRA_SLOTS).
+// Whether o has an active overlay other than #k: on a stack, a backend that does not promise
+// VTO_PROMISE_STACKED_EXTRA_SLOTS may keep one set of slots for the whole stack, or reach
+// only the top overlay's through the object's vptr (CppInterOp), whether or not that one has any.
 bool LifecycleScenario::SharesExtraSlots(const Obj& o, size_t k) const {
   for (size_t j = 0; j < o.ovs.size(); ++j) {
-    if (j != k && o.ovs[j].st == HandleState::kActive && o.ovs[j].request.extra > 0) return true;
+    if (j != k && o.ovs[j].st == HandleState::kActive) return true;
   }
   return false;
 }
