@@ -61,7 +61,12 @@ struct HookRecord {
 
 void HookThunk(void* instance, void* user_data) {
   auto* h = static_cast<HookRecord*>(user_data);
-  ++h->calls;
+  if (++h->calls == 2) {
+    // Said at once: a hook that fires again may fire forever (CppInterOp's stacked hooks do),
+    // and the check after the death would never run. Inside a destructor: no unwinding.
+    NoUnwindScope no_unwind;
+    Fail("destroy hook of an overlay fired a second time in one death (a hook fires at most once)");
+  }
   h->seen_instance = instance;
   h->seen_vptr = *static_cast<void**>(instance);
   if (h->type_of != nullptr) h->seen_type = h->type_of(instance);  // the object must still be intact
