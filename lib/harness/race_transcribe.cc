@@ -106,12 +106,17 @@ void RaceScenario::TranscribeOp(const Op& op) {
       int n = op.x_tx;
       for (const CellPlan& c : op.cells) {
         const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
+        if (ov.code != 0) {  // refused: no slots to read (as the harness's run); its check fails first
+          n += static_cast<int>(ov.request.extra);
+          continue;
+        }
         for (size_t i = 0; i < ov.request.extra; ++i, ++n) {
           T("X[" + std::to_string(n) + "] = vto_repro::Extra(" + V(o) + ", " + HX(o, ov.index) + ", " +
             std::to_string(i) + ");");
           if (c.first) {
-            T("vto::ExtraSlot(" + V(o) + ", vto::FirstExtraIndex(" + HX(o, ov.index) + ") + " + std::to_string(i) +
-              ") = " + CookieCxx(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i) + ";");
+            // Through the reproducer's access (reproducer.cc): the library's, or the plug-in's table.
+            T("vto_repro::ExtraCell(" + V(o) + ", " + HX(o, ov.index) + ", " + std::to_string(i) + ") = " +
+              CookieCxx(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i) + ";");
           }
         }
       }
