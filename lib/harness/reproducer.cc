@@ -382,7 +382,8 @@ struct HookRecord {
 };
 inline void OnDestroy(void* instance, void* user_data) {
   auto* h = static_cast<HookRecord*>(user_data);
-  ++h->calls;
+  // Said at once, as the harness does: a hook that fires again may fire forever.
+  if (++h->calls == 2) Failed("a destroy hook fired a second time in one death; a hook fires at most once");
   h->seen_instance = instance;
   h->seen_vptr = *static_cast<void**>(instance);
   if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
