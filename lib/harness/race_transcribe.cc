@@ -106,10 +106,9 @@ void RaceScenario::TranscribeOp(const Op& op) {
       int n = op.x_tx;
       for (const CellPlan& c : op.cells) {
         const Overlay& ov = *o.overlays[static_cast<size_t>(c.overlay)];
-        if (ov.code != 0) {  // refused: no slots to read (as the harness's run); its check fails first
-          n += static_cast<int>(ov.request.extra);
-          continue;
-        }
+        // Transcribed before the run: a refused install (handle 0) has no slots to read, as in
+        // the harness's run, where its acceptance check fails first.
+        if (ov.request.extra != 0) T("if (" + HX(o, ov.index) + " != 0) {");
         for (size_t i = 0; i < ov.request.extra; ++i, ++n) {
           T("X[" + std::to_string(n) + "] = vto_repro::Extra(" + V(o) + ", " + HX(o, ov.index) + ", " +
             std::to_string(i) + ");");
@@ -119,6 +118,7 @@ void RaceScenario::TranscribeOp(const Op& op) {
               CookieCxx(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i) + ";");
           }
         }
+        if (ov.request.extra != 0) T("}");
       }
       for (size_t i = 0; i < op.calls.size(); ++i) {
         const RaceClass::Call& c = rc.calls[static_cast<size_t>(op.calls[i].call)];
