@@ -1,15 +1,18 @@
 // replay_main.cc — runs a fuzz target over files without libFuzzer, for corpus replay in
 // every preset (ctest) and in users' own CI.
 //
-//   <target>_replay [--vto-flags...] FILE_OR_DIR...
+//   <target>_replay [--vto-flags...] [FILE_OR_DIR...]
 //
-// Directories are read recursively (files in sorted order). Prints one line per input with
+// Directories are read recursively (files in sorted order). Without a path it replays the
+// target's own corpus: the installed one (share/vtoverlay/corpus/<target>, found from the
+// executable's directory, cmake/Install.cmake) or else the source tree's corpus/<target>. Prints one line per input with
 // --vto-verbose=1 and a summary "replayed N inputs from M paths". Exit status: 0 every
 // input passed; an oracle failure aborts (like the fuzzer) — with --vto-keep_going=N it is
 // recorded (harness/finding.h), "replay: FAILED <file>" is printed, the replay goes on and
 // exits 1; 2 when a path cannot be read.
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -51,6 +54,27 @@ void Collect(const std::string& path, std::vector<std::string>* files) {
   for (const std::string& e : entries) Collect(e, files);
 }
 
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The target's corpus when no path is given (VTO_REPLAY_* are set by fuzz/CMakeLists.txt):
+// <directory of this executable>/VTO_REPLAY_INSTALLED_CORPUS, else VTO_REPLAY_SOURCE_CORPUS.
+std::string DefaultCorpus() {
+  std::string exe(4096, '\0');
+  const ssize_t n = readlink("/proc/self/exe", exe.data(), exe.size() - 1);
+  std::string installed = "(executable not found)";
+  if (n > 0) {
+    exe.resize(static_cast<size_t>(n));
+    installed = exe.substr(0, exe.rfind('/') + 1) + VTO_REPLAY_INSTALLED_CORPUS;
+    if (IsDirectory(installed)) return installed;
+  }
+  if (IsDirectory(VTO_REPLAY_SOURCE_CORPUS)) return VTO_REPLAY_SOURCE_CORPUS;
+  Die(std::string("no corpus file or directory given, and no corpus of " VTO_REPLAY_TARGET
+                  " at the installed place (") + installed + ") or in the source tree (" VTO_REPLAY_SOURCE_CORPUS ")");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +89,12 @@ int main(int argc, char** argv) {
     Collect(a, &files);
     ++paths;
   }
-  if (paths == 0) Die("no corpus file or directory given");
+  if (paths == 0) {
+    const std::string corpus = DefaultCorpus();
+    std::fprintf(stderr, "replay: no path given: replaying %s\n", corpus.c_str());
+    Collect(corpus, &files);
+    ++paths;
+  }
   size_t failed = 0;  // inputs whose oracle failure was kept (--vto-keep_going)
   for (const std::string& f : files) {
     std::ifstream in(f, std::ios::binary);
