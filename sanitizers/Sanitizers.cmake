@@ -88,3 +88,13 @@ list(APPEND VTO_SANITIZER_ENV
   "UBSAN_OPTIONS=${_ubsan}"
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp"
   "TSAN_OPTIONS=${_tsan}:suppressions=${CMAKE_CURRENT_LIST_DIR}/tsan.supp")
+
+# The same options compiled into the fuzz and replay binaries as the runtimes' defaults
+# (fuzz/sanitizer_defaults.cc): an installed binary has them without this tree. The
+# environment still wins, option by option. Replay binaries: asan.options; libFuzzer
+# binaries: asan.options + asan.fuzz.options, as ci/fuzz runs them.
+_vto_options_string(asan.fuzz.options _asan_fuzz)
+set(VTO_DEFAULT_ASAN_REPLAY "${_asan}")
+set(VTO_DEFAULT_ASAN_FUZZ "${_asan}:${_asan_fuzz}")
+set(VTO_DEFAULT_UBSAN "${_ubsan}")
+set(VTO_DEFAULT_TSAN "${_tsan}")
