@@ -34,6 +34,7 @@
 
 #include "CppInterOp/CppInterOp.h"
 #include "backend/backend_abi.h"
+#include "process_state.h"
 
 struct vto_backend {
   Cpp::InterpRef interp = nullptr;
@@ -56,24 +57,6 @@ void Copy(const std::string& text, char* out, size_t size) {
   std::memcpy(out, text.data(), n);
   out[n] = '\0';
 }
-
-// The signals LLVM's and CppInterOp's crash handlers take over.
-constexpr int kSignals[] = {SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP, SIGSYS, SIGQUIT, SIGINT, SIGTERM};
-
-class ProcessStateGuard {
- public:
-  ProcessStateGuard() : terminate_(std::get_terminate()) {
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], nullptr, &saved_[i]);
-  }
-  ~ProcessStateGuard() {
-    for (size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
-    std::set_terminate(terminate_);
-  }
-
- private:
-  std::terminate_handler terminate_;
-  struct sigaction saved_[std::size(kSignals)];
-};
 
 // "int", "void*", "ns::Small" spelled without blanks and without a namespace qualifier on
 // the last component: the harness writes "m3(int, Small)", CppInterOp's GetTypeAsString may
@@ -161,7 +144,7 @@ vto_backend* Create(const char* const* args, size_t n, char* err, size_t err_siz
     }
   }
   {
-    ProcessStateGuard guard;
+    vto_cppinterop::ProcessStateGuard guard;
     b->interp = Cpp::CreateInterpreter(argv);
   }
   if (b->interp == nullptr) {

@@ -13,7 +13,6 @@
 // bench/report.py prints each CppInterOp time over ours.
 #include <benchmark/benchmark.h>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,6 +22,7 @@
 #include "call_loop.h"
 #include "classes.h"
 #include "overlay/overlay.h"
+#include "process_state.h"
 #include "replacements.h"
 #include "shapes.h"
 
@@ -39,10 +39,10 @@ int Replacement(void*) { return -1; }
 // CppInterOp's interpreter with bench/classes.h parsed (its crash handlers put back).
 struct Reflection {
   Reflection() {
-    struct sigaction saved[32];
-    for (int s = 1; s < 32; ++s) sigaction(s, nullptr, &saved[s]);
-    if (Cpp::CreateInterpreter({"-std=c++17"}) == nullptr) Die("Cpp::CreateInterpreter failed");
-    for (int s = 1; s < 32; ++s) sigaction(s, &saved[s], nullptr);
+    {
+      vto_cppinterop::ProcessStateGuard guard;
+      if (Cpp::CreateInterpreter({"-std=c++17"}) == nullptr) Die("Cpp::CreateInterpreter failed");
+    }
     if (Cpp::Declare("#include \"" VTO_BENCH_CLASSES_PATH "\"") != 0) Die("Cpp::Declare of classes.h failed");
   }
   Cpp::DeclRef Class(const char* name) const {
