@@ -11,7 +11,8 @@
 #   <libdir>/vtoverlay/             the minimal plug-in backend (libvto_minimal_backend.so)
 #   bin/                            <t>_replay for every fuzz target; <t> in a VTO_FUZZ build
 #   share/vtoverlay/corpus/         corpus/<t>/ and the known-findings files
-#   share/vtoverlay/ci/             the campaign tools (ci/, with ci/fuzzlib/)
+#   share/vtoverlay/ci/             the campaign tools (ci/, with ci/fuzzlib/; ci/fuzz --prebuilt)
+#   share/vtoverlay/fuzz/           fuzz/CMakeLists.txt: the target lists the tools read
 #   share/vtoverlay/sanitizers/     the sanitizer option and suppression files
 #   share/doc/vtoverlay/            README.md and docs/
 # Every path in the package files is relative to the file itself: the installed tree may be
@@ -64,6 +65,8 @@ if(VTO_BUILD_INTERP)
     endif()
   endforeach()
   install(FILES corpus/cppinterop-findings.txt DESTINATION ${VTO_DATA_DIR}/corpus)
+  # The target lists ci/fuzzlib/targets.py reads (share/vtoverlay/ci/fuzz --prebuilt).
+  install(FILES fuzz/CMakeLists.txt DESTINATION ${VTO_DATA_DIR}/fuzz)
   install(TARGETS vto_minimal_backend LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/vtoverlay)
 endif()
 install(DIRECTORY ci/ DESTINATION ${VTO_DATA_DIR}/ci USE_SOURCE_PERMISSIONS

@@ -8,7 +8,8 @@ files and the exit status) runs this from the source root with its own arguments
 The steps, in order:
   1. the arguments (parse_args); ci/setup unless --no-setup
   2. the builds (build): each preset once (targets.py: fuzz, or fuzz-tsan for the race
-     target), only the targets it fuzzes, in <build-prefix><preset>
+     target), only the targets it fuzzes, in <build-prefix><preset>; or, with --prebuilt
+     (and --prebuilt-tsan), the binaries of an installed tree (prebuilt), no build and no merge
   3. the sanitizer environment (sanitizer_env.py, mode fuzz) and VTO_BACKEND
   4. per target (run_target): a working copy of corpus/<target>/, the workers
      (supervisor.py), the triage of the findings (triage.py), the merge of new coverage into
@@ -67,13 +68,15 @@ KEEP_GOING_MB = 2048
 class Options:
     seconds, jobs, minimize_seconds, status_every, timeout = 120, 1, 60, 10, 60
     backend, out, targets, build_prefix, known = "", "", "", "build/", ""
+    prebuilt, prebuilt_tsan = "", ""
     setup, merge, coverage, keep_going, warm_restarts = True, True, False, True, True
     known_ids = frozenset()
 
 
 VALUED = {"--seconds": "seconds", "--targets": "targets", "--jobs": "jobs", "--backend": "backend", "--out": "out",
           "--minimize-seconds": "minimize_seconds", "--build-prefix": "build_prefix",
-          "--status-every": "status_every", "--known": "known", "--timeout": "timeout"}
+          "--status-every": "status_every", "--known": "known", "--timeout": "timeout",
+          "--prebuilt": "prebuilt", "--prebuilt-tsan": "prebuilt_tsan"}
 FLAGS = {"--coverage": ("coverage", True), "--no-setup": ("setup", False), "--no-merge": ("merge", False),
          "--no-keep-going": ("keep_going", False), "--no-warm-restarts": ("warm_restarts", False)}
 
@@ -114,6 +117,15 @@ def parse_args(argv, root="."):
             o.known_ids = known_file.read_known(o.known)
         except ValueError as e:
             raise Fail(f"--known: {e}")
+    for flag in ("--prebuilt", "--prebuilt-tsan"):
+        d = getattr(o, VALUED[flag])
+        if d:
+            d = os.path.normpath(os.path.join(os.path.abspath(root), d))
+            if not os.path.isdir(d):
+                raise Fail(f"{flag}: '{d}' is not a directory")
+            setattr(o, VALUED[flag], d)
+    if (o.prebuilt or o.prebuilt_tsan) and o.coverage:
+        raise Fail("--coverage builds the coverage preset from a source tree; not with --prebuilt")
     if o.backend:
         if not os.path.isfile(os.path.join(root, o.backend)):
             raise Fail(f"backend '{o.backend}' does not exist")
@@ -177,6 +189,25 @@ def build(root, o, chosen, out):
             binaries[t] = os.path.join(d, "fuzz", t)
             if not os.access(binaries[t], os.X_OK):
                 raise Fail(f"{binaries[t]} was not built")
+    return binaries, dirs
+
+
+def prebuilt(root, o, chosen):
+    """The libFuzzer binaries of an installed (or otherwise built) tree: <t> in --prebuilt, or
+    in --prebuilt-tsan for a target of the fuzz-tsan preset. Returns ({target: binary},
+    {preset: None}): there is no build directory. Raises Fail."""
+    binaries, dirs = {}, {}
+    for t in chosen:
+        p = target_list.preset_of(root, t)
+        d = o.prebuilt_tsan if p == "fuzz-tsan" else o.prebuilt
+        flag = "--prebuilt-tsan" if p == "fuzz-tsan" else "--prebuilt"
+        if not d:
+            raise Fail(f"{t} is fuzzed in the {p} preset: give its binary's directory with {flag} DIR "
+                       f"(or leave {t} out with --targets)")
+        binaries[t], dirs[p] = os.path.join(d, t), None
+        if not os.access(binaries[t], os.X_OK):
+            raise Fail(f"{flag}: no executable {t} in {d} (a libFuzzer build, VTO_FUZZ=ON, installs it)")
+        print(f"=== {TOOL}: {t}: prebuilt {binaries[t]}", flush=True)
     return binaries, dirs
 
 
@@ -261,8 +292,9 @@ def run_target(root, o, t, binary, preset, build_dir, out, interrupt):
         found, status = True, f"{crashes} finding(s)"
         print(f"=== {TOOL}: {t}: triage of {crashes} finding(s)", flush=True)
         cmd = [sys.executable, os.path.join(HERE, "triage.py"), "--work", work, "--bin", binary, "--target", t,
-               "--preset", preset, "--source", root, "--build-dir", build_dir,
+               "--preset", preset, "--source", root,
                "--minimize-seconds", str(o.minimize_seconds)] + (["--no-minimize"] if interrupt.interrupted else []) + \
+              (["--build-dir", build_dir] if build_dir else ["--no-repro"]) + \
               (["--known", o.known] if o.known else [])
         if subprocess.run(cmd).returncode != 0:
             print(f"WARNING: {TOOL}: triage failed for {t}; every finding counts as new", file=sys.stderr, flush=True)
@@ -312,7 +344,14 @@ def main(argv):
             signal.signal(sig, interrupt)
         if o.setup and subprocess.run(["bash", "ci/setup"], cwd=root).returncode != 0:
             return 2
-        binaries, dirs = build(root, o, chosen, out)
+        if o.prebuilt or o.prebuilt_tsan:
+            if o.merge:
+                print(f"=== {TOOL}: --prebuilt: new coverage stays in {out}/<target>/corpus (no merge into "
+                      f"{root}/corpus)", flush=True)
+            o.merge = False
+            binaries, dirs = prebuilt(root, o, chosen)
+        else:
+            binaries, dirs = build(root, o, chosen, out)
         try:
             os.environ.update(sanitizer_env.sanitizer_env(root, "fuzz"))
         except (OSError, ValueError):

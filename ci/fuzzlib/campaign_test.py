@@ -296,6 +296,31 @@ class CampaignTest(unittest.TestCase):
             if fail != "fuzz_a":
                 self.assertIn(f"fake {fail} failure", out)  # the log's tail
 
+    def test_prebuilt_binaries_are_fuzzed_without_a_build_or_a_merge(self):
+        pre = os.path.join(self.root, "installed", "bin")
+        os.makedirs(pre)
+        shutil.copyfile(self.env["FAKE_LIBFUZZER"], os.path.join(pre, "fuzz_a"))
+        os.chmod(os.path.join(pre, "fuzz_a"), 0o755)
+        code, out, err = self.ci_fuzz("--targets", "fuzz_a", "--seconds", "8", "--prebuilt", pre,
+                                      fuzz_a="crash-on-boom")
+        self.assertEqual(code, 1, out + err)
+        self.assertFalse(os.path.exists(self.cmake_log))  # nothing configured or built
+        self.assertIn(f"=== ci/fuzz: fuzz_a: prebuilt {pre}/fuzz_a", out)
+        self.assertIn("no merge into", out)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "fuzz_a", "merge.log")))
+        self.assertEqual(sorted(os.listdir(os.path.join(self.root, "corpus", "fuzz_a"))), ["seed0", "seed1"])
+        group = self.json("fuzz_a", "triage.json")["groups"][0]
+        self.assertTrue(group["reproducer"]["status"].startswith("not available: prebuilt binaries"), group)
+        self.assertEqual(self.json("fuzz_a", "meta.json")["status"], "1 finding(s), 1 new and 0 known signature(s)")
+        # The race target needs a ThreadSanitizer build of its own; a missing binary is named.
+        code, out, err = self.ci_fuzz("--prebuilt", pre, fuzz_a="clean")
+        self.assertEqual(code, 2, out + err)
+        self.assertIn("ERROR: ci/fuzz: fuzz_race is fuzzed in the fuzz-tsan preset: give its binary's directory with "
+                      "--prebuilt-tsan DIR (or leave fuzz_race out with --targets)", err)
+        code, out, err = self.ci_fuzz("--targets", "fuzz_race", "--prebuilt-tsan", pre)
+        self.assertEqual(code, 2, out + err)
+        self.assertIn(f"ERROR: ci/fuzz: --prebuilt-tsan: no executable fuzz_race in {pre}", err)
+
     def test_arguments(self):
         def fails(args, message):
             with self.assertRaises(campaign.Fail) as e:
@@ -326,6 +351,10 @@ class CampaignTest(unittest.TestCase):
         fails(["--jobs", "0"], "--jobs needs at least 1")
         fails(["--status-every", "0"], "--status-every needs at least 1")
         fails(["--backend", "/nonexistent.so"], "backend '/nonexistent.so' does not exist")
+        fails(["--prebuilt", "/nonexistent"], "--prebuilt: '/nonexistent' is not a directory")
+        fails(["--prebuilt", self.root, "--coverage"],
+              "--coverage builds the coverage preset from a source tree; not with --prebuilt")
+        self.assertEqual(campaign.parse_args(["--prebuilt-tsan", "."], self.root).prebuilt_tsan, self.root)
         self.assertEqual(campaign.choose_targets(self.root, ""), ["fuzz_a", "fuzz_race"])
         self.assertEqual(campaign.choose_targets(self.root, "fuzz_race,fuzz_a"), ["fuzz_race", "fuzz_a"])
         with self.assertRaises(campaign.Fail) as e:
@@ -338,7 +367,8 @@ class CampaignTest(unittest.TestCase):
         self.assertTrue(p.stdout.startswith("ci/fuzz — the main job"), p.stdout)
         for flag in ("--seconds", "--targets", "--jobs", "--backend", "--out", "--no-setup", "--no-merge",
                      "--minimize-seconds", "--coverage", "--build-prefix", "--status-every", "--known",
-                     "--no-keep-going", "--no-warm-restarts", "signatures.txt", "Exit status"):
+                     "--no-keep-going", "--no-warm-restarts", "--prebuilt", "--prebuilt-tsan", "signatures.txt",
+                     "Exit status"):
             self.assertIn(flag, p.stdout)
         self.assertNotIn("pipefail", p.stdout)
         p = subprocess.run(["bash", CI_FUZZ, "--no-setup", "--bogus"], capture_output=True, text=True, timeout=60)

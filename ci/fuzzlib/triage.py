@@ -2,7 +2,7 @@
 """triage.py — after a target's campaign: deduplicate its crashes, minimize one input per
 crash signature, and ask ci/repro for a standalone reproducer.
 
-  triage.py --work DIR --bin FUZZER --target T --preset P --source ROOT [--build-dir DIR]
+  triage.py --work DIR --bin FUZZER --target T --preset P --source ROOT [--build-dir DIR | --no-repro]
             [--minimize-seconds N] [--no-minimize] [--known FILE] [-- HARNESS_FLAGS...]
 
 Reads DIR/fuzz.*.log and DIR/artifacts/{crash,timeout,oom,leak}-* (libFuzzer's, and those the
@@ -77,6 +77,9 @@ def minimize(args, rep, key, out_path, scratch):
 
 
 def reproducer(args, minimized, kid):
+    if args.no_repro:
+        return {"status": "not available: prebuilt binaries (ci/repro builds a reproducer in a source tree)",
+                "path": None, "command": None}
     repro = os.path.join(args.source, "ci", "repro")
     if not os.access(repro, os.X_OK):
         return {"status": "not available: ci/repro does not exist in this checkout", "path": None, "command": None}
@@ -101,6 +104,7 @@ def main():
     p.add_argument("--preset", required=True)
     p.add_argument("--source", required=True)
     p.add_argument("--build-dir", help="build directory of the preset (passed to ci/repro)")
+    p.add_argument("--no-repro", action="store_true", help="no reproducers (prebuilt binaries: no source build)")
     p.add_argument("--minimize-seconds", type=int, default=60)
     p.add_argument("--no-minimize", action="store_true")
     p.add_argument("--known", help="signatures already known (known.py): their groups are marked known")
