@@ -70,6 +70,44 @@ CallForms MakeCallForms(const clang::CXXMethodDecl* method, const clang::Printin
   return forms;
 }
 
+// The vtable group of a complete object of `name`'s class: for each vtable, the offset of
+// the vptr that points into it (the base offset of the subobjects whose address point lies in
+// it; the subobjects that share a vptr agree on it), the words before the address point and
+// the words after it. False, with a message, where clang's layout says otherwise.
+bool DescribeGroup(const std::string& name, const clang::VTableLayout& vt, std::vector<vto::VTableShape>* out,
+                   std::string* error) {
+  const size_t n = vt.getNumVTables();
+  std::vector<vto::VTableShape> group(n);
+  std::vector<bool> seen(n, false);
+  for (const auto& [base, ap] : vt.getAddressPoints()) {
+    if (ap.VTableIndex >= n || ap.AddressPointIndex > vt.getVTableSize(ap.VTableIndex)) {
+      *error = "class '" + name + "': an address point lies outside its vtable group";
+      return false;
+    }
+    vto::VTableShape v;
+    v.vptr_offset = base.getBaseOffset().getQuantity();
+    v.prefix_words = ap.AddressPointIndex;
+    v.num_slots = static_cast<uint32_t>(vt.getVTableSize(ap.VTableIndex) - ap.AddressPointIndex);
+    vto::VTableShape& slot = group[ap.VTableIndex];
+    if (seen[ap.VTableIndex] && (slot.vptr_offset != v.vptr_offset || slot.prefix_words != v.prefix_words)) {
+      *error = "class '" + name + "': vtable " + std::to_string(ap.VTableIndex) +
+               " of its group has two address points (offsets " + std::to_string(slot.vptr_offset) + " and " +
+               std::to_string(v.vptr_offset) + ")";
+      return false;
+    }
+    slot = v;
+    seen[ap.VTableIndex] = true;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!seen[i]) {
+      *error = "class '" + name + "': vtable " + std::to_string(i) + " of its group has no address point";
+      return false;
+    }
+  }
+  *out = std::move(group);
+  return true;
+}
+
 }  // namespace
 
 std::string NormalizeTypeName(std::string_view name) {
@@ -233,6 +271,9 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
     if (ap.AddressPointIndex > size)
       return fail("class '" + shape.name + "': address point beyond its vtable");
     shape.num_slots = static_cast<uint32_t>(size - ap.AddressPointIndex);
+
+    std::string group_error;
+    if (!DescribeGroup(shape.name, vt, &shape.vtable_group, &group_error)) return fail(group_error);
 
     const clang::PrintingPolicy policy = TypePrintingPolicy(context_);
     llvm::ArrayRef<clang::VTableComponent> components = vt.vtable_components();

@@ -57,8 +57,8 @@ struct Method {
   std::string qualifiers;
 };
 
-// The layout of one class: its ClassShape (every field filled) and the named entries of its
-// primary vtable, in slot order. For an overriding function the entry names the final
+// The layout of one class: its ClassShape (every field filled, the vtable group included) and
+// the named entries of its primary vtable, in slot order. For an overriding function the entry names the final
 // overrider in this class (same name and parameters as the overridden one).
 struct ClassLayout {
   vto::ClassShape shape;

@@ -3,6 +3,8 @@
 // Defines:
 //   vto::ClassShape     a plain description of one class's primary vtable (slot count,
 //                       destructor slots, layout features), keyed by its RTTI name.
+//   vto::VTableShape    one vtable of a class's vtable group (where its vptr sits, its prefix
+//                       and its length).
 //   vto::ShapeResolver  the interface the library asks for the shape of an object's
 //                       *dynamic* type (read from the object's RTTI at install time).
 //   vto::ShapeTable     a thread-safe ShapeResolver filled by hand (host-compiled classes,
@@ -37,6 +39,21 @@
 
 namespace vto {
 
+// One vtable of a class's vtable group (the Itanium ABI's virtual table group: the primary
+// vtable, then one secondary vtable per other vptr of a complete object of the class), as
+// that object's vptr sees it. A plain value type.
+struct VTableShape {
+  // Byte offset in the complete object of the vptr that points into this vtable: 0 for the
+  // primary vtable. The vtable's offset-to-top entry holds its negation.
+  int64_t vptr_offset = 0;
+  // Words before the address point: vcall and vbase offsets (with virtual bases), then
+  // offset-to-top and RTTI. 2 for a class without virtual bases.
+  uint32_t prefix_words = 0;
+  // Words from the address point to the end of this vtable: function pointers, this-adjusting
+  // thunks included (for the primary vtable: ClassShape::num_slots).
+  uint32_t num_slots = 0;
+};
+
 // The Itanium-ABI facts about one class that an overlay depends on. A plain value type.
 struct ClassShape {
   // std::type_info::name() of the class: the Itanium mangled type name without "_ZTS"
@@ -68,6 +85,12 @@ struct ClassShape {
   // base, and so on. A reflected class's slots are valid in the dynamic type's primary
   // vtable exactly when the reflected class is the dynamic type or on this chain.
   std::vector<std::string> primary_bases;
+  // The class's vtable group, in the order it lies in memory (primary first), as the
+  // interpreter layer reads it from clang (lib/interp/vtable_layout.h); empty for a class
+  // without a vptr, or when the shape was filled by hand without it. Descriptive today: the
+  // library overlays the primary vtable only, and refuses a dynamic type with more than one
+  // vptr or with virtual bases (docs/CONTRACT.md R12).
+  std::vector<VTableShape> vtable_group;
 };
 
 // Answers "what is the shape of the class whose RTTI name is N?".

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <typeinfo>
 #include <vector>
 
 #include "interp_test_util.h"
@@ -191,6 +194,90 @@ TEST_F(InterpTest, VirtualBase) {
   EXPECT_EQ(VtableEntry(obj, diamond.FindSlot("v")), interp_->LookupSymbol("_ZN7Diamond1vEv"));
   EXPECT_STREQ(DynamicRttiName(obj), diamond.shape.rtti_name.c_str());
   Function<void(void*)>("delete_diamond")(obj);
+}
+
+// Every vtable of the group against the live object: its vptr sits at vptr_offset, its
+// offset-to-top is the negation, its RTTI is the dynamic type's, and the address points lie
+// in the group's symbol (_ZTV) where prefix_words and num_slots put them.
+void ExpectGroupMatchesObject(Interpreter& interp, const ClassShape& s, void* obj) {
+  SCOPED_TRACE(s.name);
+  ASSERT_FALSE(s.vtable_group.empty());
+  EXPECT_EQ(s.vtable_group[0].vptr_offset, 0);
+  EXPECT_EQ(s.vtable_group[0].num_slots, s.num_slots);
+  EXPECT_EQ(s.vtable_group.size() > 1, s.has_secondary_vptrs);
+  auto* group = static_cast<void**>(interp.LookupSymbol("_ZTV" + s.rtti_name));
+  ASSERT_NE(group, nullptr);
+  size_t start = 0;
+  std::vector<int64_t> offsets;
+  for (const VTableShape& v : s.vtable_group) {
+    void** vptr = *reinterpret_cast<void***>(static_cast<char*>(obj) + v.vptr_offset);
+    EXPECT_EQ(reinterpret_cast<intptr_t>(vptr[-2]), -v.vptr_offset) << "offset-to-top at " << v.vptr_offset;
+    EXPECT_STREQ(static_cast<const std::type_info*>(vptr[-1])->name(), s.rtti_name.c_str());
+    EXPECT_EQ(vptr, group + start + v.prefix_words) << "address point of the vtable at " << v.vptr_offset;
+    EXPECT_GE(v.prefix_words, 2u);
+    start += v.prefix_words + v.num_slots;
+    offsets.push_back(v.vptr_offset);
+  }
+  std::sort(offsets.begin(), offsets.end());
+  EXPECT_EQ(std::adjacent_find(offsets.begin(), offsets.end()), offsets.end()) << "two vtables share a vptr";
+}
+
+TEST_F(InterpTest, VTableGroupsOfRealWorldLayouts) {
+  CompileClean(R"(
+      #include <typeinfo>
+      // ROOT's TH1: TNamed plus three attribute bases, each polymorphic.
+      struct TObject { virtual ~TObject() {} virtual int Hash() const { return 1; } long bits = 0; };
+      struct TNamed : TObject { virtual const char* GetName() const { return "n"; } };
+      struct TAttLine { virtual ~TAttLine() {} virtual int GetLineColor() const { return 2; } short c = 0; };
+      struct TAttFill { virtual ~TAttFill() {} virtual int GetFillColor() const { return 3; } short f = 0; };
+      struct TAttMarker { virtual ~TAttMarker() {} virtual int GetMarkerColor() const { return 4; } short m = 0; };
+      struct TH1 : TNamed, TAttLine, TAttFill, TAttMarker {
+        int GetFillColor() const override { return 30; } virtual int GetNbinsX() const { return 100; } };
+      // Qt's QWidget: QObject and QPaintDevice.
+      struct QObject { virtual ~QObject() {} virtual bool event(int) { return false; } void* d = nullptr; };
+      struct QPaintDevice { virtual ~QPaintDevice() {} virtual int devType() const { return 1; } };
+      struct QWidget : QObject, QPaintDevice { int devType() const override { return 2; } };
+      // The standard streams: a virtual diamond whose shared base is not primary.
+      struct ios_base { virtual ~ios_base() {} long state = 0; };
+      struct ios : ios_base { virtual int rdstate() const { return 0; } };
+      struct istream : virtual ios { virtual int get() { return 'i'; } long gcount = 0; };
+      struct ostream : virtual ios { virtual int put(int c) { return c; } };
+      struct iostream : istream, ostream { int get() override { return 'j'; } };
+      // A nearly empty virtual base (a vptr and nothing else) becomes the primary base.
+      struct Empty { virtual ~Empty() {} virtual int e() { return 5; } };
+      struct OnEmpty : virtual Empty { int e() override { return 6; } int x = 0; };
+      extern "C" void* make_th1() { return new TH1; }
+      extern "C" void delete_th1(void* p) { delete static_cast<TH1*>(p); }
+      extern "C" void* make_qwidget() { return new QWidget; }
+      extern "C" void delete_qwidget(void* p) { delete static_cast<QWidget*>(p); }
+      extern "C" void* make_iostream() { return new iostream; }
+      extern "C" void delete_iostream(void* p) { delete static_cast<iostream*>(p); }
+      extern "C" void* make_onempty() { return new OnEmpty; }
+      extern "C" void delete_onempty(void* p) { delete static_cast<OnEmpty*>(p); })");
+  struct Case {
+    const char* cls;
+    const char* make;
+    const char* del;
+    size_t vtables;
+    bool virtual_bases;
+  };
+  for (const Case& c : {Case{"TH1", "make_th1", "delete_th1", 4, false},
+                        Case{"QWidget", "make_qwidget", "delete_qwidget", 2, false},
+                        Case{"iostream", "make_iostream", "delete_iostream", 3, true},
+                        Case{"OnEmpty", "make_onempty", "delete_onempty", 1, true}}) {
+    const ClassShape& s = Layout(c.cls).shape;
+    EXPECT_EQ(s.vtable_group.size(), c.vtables) << c.cls;
+    EXPECT_EQ(s.has_virtual_bases, c.virtual_bases) << c.cls;
+    void* obj = Function<ObjectFn>(c.make)();
+    ExpectGroupMatchesObject(*interp_, s, obj);
+    if (c.virtual_bases) EXPECT_GT(s.vtable_group[0].prefix_words, 2u) << c.cls << ": vbase offsets";
+    Function<void(void*)>(c.del)(obj);
+  }
+  // A class with one vptr has a group of one, its prefix offset-to-top and RTTI.
+  const ClassShape& tobject = Layout("TObject").shape;
+  ASSERT_EQ(tobject.vtable_group.size(), 1u);
+  EXPECT_EQ(tobject.vtable_group[0].prefix_words, 2u);
+  EXPECT_EQ(tobject.vtable_group[0].num_slots, tobject.num_slots);
 }
 
 TEST_F(InterpTest, NonVirtualDestructor) {
