@@ -58,8 +58,9 @@ struct Method {
 };
 
 // The layout of one class: its ClassShape (every field filled, the vtable group included) and
-// the named entries of its primary vtable, in slot order. For an overriding function the entry names the final
-// overrider in this class (same name and parameters as the overridden one).
+// the named entries of its primary vtable, in slot order. For an overriding function the
+// entry names the final overrider in this class (same name and parameters as the overridden
+// one).
 struct ClassLayout {
   vto::ClassShape shape;
   std::vector<Method> methods;
