@@ -5,11 +5,11 @@
 //
 // Directories are read recursively (files in sorted order). Without a path it replays the
 // target's own corpus: the installed one (share/vtoverlay/corpus/<target>, found from the
-// executable's directory, cmake/Install.cmake) or else the source tree's corpus/<target>. Prints one line per input with
-// --vto-verbose=1 and a summary "replayed N inputs from M paths". Exit status: 0 every
-// input passed; an oracle failure aborts (like the fuzzer) — with --vto-keep_going=N it is
-// recorded (harness/finding.h), "replay: FAILED <file>" is printed, the replay goes on and
-// exits 1; 2 when a path cannot be read.
+// executable's directory, cmake/Install.cmake) or else the source tree's corpus/<target>.
+// Prints one line per input with --vto-verbose=1 and a summary "replayed N inputs from M
+// paths". Exit status: 0 every input passed; an oracle failure aborts (like the fuzzer) —
+// with --vto-keep_going=N it is recorded (harness/finding.h), "replay: FAILED <file>" is
+// printed, the replay goes on and exits 1; 2 when a path cannot be read.
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
