@@ -260,25 +260,21 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
     const clang::VTableLayout& vt = vtables->getVTableLayout(def);
     shape.has_secondary_vptrs = vt.getNumVTables() > 1;
 
-    // The class's own address point lies in the primary vtable (index 0 of the group); its
-    // AddressPointIndex counts from the start of that vtable.
-    const clang::VTableLayout::AddressPointLocation ap =
-        vt.getAddressPoint(clang::BaseSubobject(def, clang::CharUnits::Zero()));
-    if (ap.VTableIndex != 0)
-      return fail("class '" + shape.name + "': address point not in the primary vtable");
-    const size_t begin = vt.getVTableOffset(0);
-    const size_t size = vt.getVTableSize(0);
-    if (ap.AddressPointIndex > size)
-      return fail("class '" + shape.name + "': address point beyond its vtable");
-    shape.num_slots = static_cast<uint32_t>(size - ap.AddressPointIndex);
-
     std::string group_error;
     if (!DescribeGroup(shape.name, vt, &shape.vtable_group, &group_error)) return fail(group_error);
+    // The class's own address point lies in the primary vtable (index 0 of the group), so the
+    // group's first entry describes it (DescribeGroup checked its bounds, and that every
+    // address point in one vtable agrees).
+    if (vt.getAddressPoint(clang::BaseSubobject(def, clang::CharUnits::Zero())).VTableIndex != 0)
+      return fail("class '" + shape.name + "': address point not in the primary vtable");
+    const vto::VTableShape& primary = shape.vtable_group[0];
+    shape.num_slots = primary.num_slots;
+    const size_t first_slot = vt.getVTableOffset(0) + primary.prefix_words;
 
     const clang::PrintingPolicy policy = TypePrintingPolicy(context_);
     llvm::ArrayRef<clang::VTableComponent> components = vt.vtable_components();
     for (uint32_t slot = 0; slot < shape.num_slots; ++slot) {
-      const clang::VTableComponent& c = components[begin + ap.AddressPointIndex + slot];
+      const clang::VTableComponent& c = components[first_slot + slot];
       if (!c.isFunctionPointerKind())
         return fail("class '" + shape.name + "': vtable entry " + std::to_string(slot) +
                     " after the address point is not a function pointer");
