@@ -13,6 +13,10 @@
 #                                                vtoverlay::interp only, then loaded by the
 #                                                installed fuzz_dispatch_replay, which replays
 #                                                its installed corpus (no path given)
+#   consumer_test.sh overlay-only SOURCE_DIR WORK  the tree configured with VTO_BUILD_INTERP=OFF
+#                                                (the overlay library alone, no LLVM), installed;
+#                                                the consumer builds and runs against it, and
+#                                                asking for the interp component fails saying why
 #   consumer_test.sh deb        BUILD_DIR WORK   cpack -G DEB in BUILD_DIR, the .deb's metadata
 #                                                checked, extracted with dpkg-deb -x into
 #                                                WORK/deb-root, and the consumer built against it
@@ -21,7 +25,7 @@
 set -uo pipefail
 step=${1:-} dir=${2:-} work=${3:-}
 if [ -z "$step" ] || [ -z "$dir" ] || [ -z "$work" ]; then
-  echo "usage: consumer_test.sh install|cmake|pkgconfig|plugin|deb DIR WORK" >&2; exit 2
+  echo "usage: consumer_test.sh install|cmake|pkgconfig|plugin|overlay-only|deb DIR WORK" >&2; exit 2
 fi
 prefix="$work/prefix"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +88,24 @@ case "$step" in
       fail "the installed replay did not replay its installed corpus"
     echo "$out" | grep -q "vto-stats: target=fuzz_dispatch backend=minimal " ||
       fail "the replay's statistics do not name the consumer's plug-in (minimal) as its backend"
+    ;;
+  overlay-only)
+    build="$work/overlay-only-build" root="$work/overlay-only-prefix"
+    rm -rf "$build" "$root"
+    run cmake -S "$dir" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="${CC:-clang-22}" \
+      -DVTO_BUILD_INTERP=OFF -DVTO_BUILD_TESTS=OFF
+    run cmake --build "$build"
+    run cmake --install "$build" --prefix "$root"
+    build_consumer "$root" "$work/overlay-only-consumer"
+    run "$work/overlay-only-consumer/consumer"
+    run "$work/overlay-only-consumer/consumer_static"
+    rm -rf "$work/overlay-only-interp"
+    if out=$(cmake -S "$here/consumer" -B "$work/overlay-only-interp" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" \
+               -DCMAKE_PREFIX_PATH="$root" -DVTO_CONSUMER_PLUGIN="$dir/lib/backend_minimal/minimal_backend.cc" 2>&1); then
+      fail "find_package(vtoverlay COMPONENTS interp) succeeded against a package built without the interpreter"
+    fi
+    echo "$out" | tr -s ' \n' ' ' | grep -q "component interp: this vtoverlay was built without the interpreter" ||
+      fail "find_package(vtoverlay COMPONENTS interp) failed without saying why: $out"
     ;;
   deb)
     command -v cpack >/dev/null || fail "cpack not found"
