@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <set>
+#include <tuple>
 #include <utility>
 
 #include "clang/AST/ASTContext.h"
@@ -106,6 +109,110 @@ bool DescribeGroup(const std::string& name, const clang::VTableLayout& vt, std::
   }
   *out = std::move(group);
   return true;
+}
+
+// Whether the x86-64 SysV ABI returns `fn`'s result in memory (the caller passes the address
+// in rdi and `this` moves to rsi): a class that cannot be passed in registers (a non-trivial
+// copy constructor or destructor) or is larger than two eightbytes, and _Complex long double.
+// Smaller trivially copyable classes come back in registers, long double members included
+// (x87). Only thunks that adjust `this` depend on it.
+bool ReturnsInMemory(const clang::ASTContext& context, const clang::CXXMethodDecl* fn) {
+  const clang::QualType type = fn->getReturnType().getCanonicalType();
+  if (const auto* record = type->getAsCXXRecordDecl()) {
+    if (!record->canPassInRegisters()) return true;
+    return context.getTypeSize(type) > 128;
+  }
+  if (const auto* complex = type->getAs<clang::ComplexType>()) {
+    return complex->getElementType()->isSpecificBuiltinType(clang::BuiltinType::LongDouble);
+  }
+  return false;
+}
+
+// The overrider map of a vtable group: fills VTableShape::entries. An entry's final overrider
+// is identified by the function, the destructor variant and the offset (in the complete
+// object) of the subobject the function receives as `this`: the entry's own vptr offset, moved
+// by its thunk's adjustment, which applies the non-virtual part first and then the vcall
+// offset found in the vtable of the subobject it reached (clang's ThisAdjustment).
+bool DescribeEntries(const std::string& name, const clang::ASTContext& context, const clang::VTableLayout& vt,
+                     std::vector<vto::VTableShape>* group, std::string* error) {
+  llvm::ArrayRef<clang::VTableComponent> components = vt.vtable_components();
+  std::map<uint64_t, const clang::ThunkInfo*> thunks;
+  for (const auto& [index, info] : vt.vtable_thunks()) thunks[index] = &info;
+  auto vtable_at = [&](int64_t offset) -> int {
+    for (size_t k = 0; k < group->size(); ++k)
+      if ((*group)[k].vptr_offset == offset) return static_cast<int>(k);
+    return -1;
+  };
+  std::map<std::tuple<const clang::CXXMethodDecl*, int, int64_t>, uint32_t> ids;
+  for (size_t i = 0; i < group->size(); ++i) {
+    vto::VTableShape& v = (*group)[i];
+    const size_t first = vt.getVTableOffset(i) + v.prefix_words;
+    v.entries.assign(v.num_slots, vto::VTableEntry{});
+    for (uint32_t t = 0; t < v.num_slots; ++t) {
+      const clang::VTableComponent& c = components[first + t];
+      vto::VTableEntry& e = v.entries[t];
+      switch (c.getKind()) {
+        case clang::VTableComponent::CK_FunctionPointer: e.kind = vto::VTableEntry::Kind::kFunction; break;
+        case clang::VTableComponent::CK_CompleteDtorPointer: e.kind = vto::VTableEntry::Kind::kCompleteDtor; break;
+        case clang::VTableComponent::CK_DeletingDtorPointer: e.kind = vto::VTableEntry::Kind::kDeletingDtor; break;
+        case clang::VTableComponent::CK_UnusedFunctionPointer: e.kind = vto::VTableEntry::Kind::kUnused; continue;
+        default:
+          *error = "class '" + name + "': entry " + std::to_string(t) + " of vtable " + std::to_string(i) +
+                   " of its group is not a function pointer";
+          return false;
+      }
+      const clang::CXXMethodDecl* fn = llvm::cast<clang::CXXMethodDecl>(c.getFunctionDecl()->getCanonicalDecl());
+      int64_t this_offset = v.vptr_offset;
+      auto thunk = thunks.find(first + t);
+      if (thunk != thunks.end()) {
+        const clang::ThunkInfo& info = *thunk->second;
+        this_offset += info.This.NonVirtual;
+        if (const int64_t vcall = info.This.Virtual.Itanium.VCallOffsetOffset; vcall != 0) {
+          const int k = vtable_at(this_offset);
+          const int64_t word = vcall / 8;
+          if (k < 0 || vcall % 8 != 0 || -word > (*group)[static_cast<size_t>(k)].prefix_words) {
+            *error = "class '" + name + "': a thunk's vcall offset lies outside its vtable";
+            return false;
+          }
+          const clang::VTableComponent& off =
+              components[vt.getVTableOffset(static_cast<size_t>(k)) + (*group)[static_cast<size_t>(k)].prefix_words +
+                         static_cast<size_t>(word)];
+          if (off.getKind() != clang::VTableComponent::CK_VCallOffset) {
+            *error = "class '" + name + "': a thunk's vcall offset is not a vcall offset entry";
+            return false;
+          }
+          this_offset += off.getVCallOffset().getQuantity();
+        }
+        e.return_adjusted = !info.Return.isEmpty();
+      }
+      e.returns_in_memory = ReturnsInMemory(context, fn);
+      const auto key = std::make_tuple(fn, static_cast<int>(e.kind), this_offset);
+      auto [it, fresh] = ids.emplace(key, static_cast<uint32_t>(ids.size()));
+      e.overrider = it->second;
+    }
+  }
+  return true;
+}
+
+// Every polymorphic subobject of a complete `cls` at `offset`: itself, then its bases depth
+// first in declaration order; a virtual base once, at its offset in the complete object.
+void CollectSubobjects(LayoutBuilder& names, const clang::ASTContext& context, const clang::CXXRecordDecl* cls,
+                       int64_t offset, const clang::ASTRecordLayout& complete,
+                       std::set<const clang::CXXRecordDecl*>* virtual_seen, std::vector<vto::SubobjectShape>* out) {
+  if (!cls->isDynamicClass()) return;  // no vptr here, and none in its bases
+  out->push_back({names.RttiName(cls), offset});
+  const clang::ASTRecordLayout& layout = context.getASTRecordLayout(cls);
+  for (const clang::CXXBaseSpecifier& spec : cls->bases()) {
+    const clang::CXXRecordDecl* base = spec.getType()->getAsCXXRecordDecl()->getDefinition();
+    if (spec.isVirtual()) {
+      if (!virtual_seen->insert(base).second) continue;
+      CollectSubobjects(names, context, base, complete.getVBaseClassOffset(base).getQuantity(), complete,
+                        virtual_seen, out);
+    } else {
+      CollectSubobjects(names, context, base, offset + layout.getBaseClassOffset(base).getQuantity(), complete,
+                        virtual_seen, out);
+    }
+  }
 }
 
 }  // namespace
@@ -261,7 +368,19 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
     shape.has_secondary_vptrs = vt.getNumVTables() > 1;
 
     std::string group_error;
-    if (!DescribeGroup(shape.name, vt, &shape.vtable_group, &group_error)) return fail(group_error);
+    if (!DescribeGroup(shape.name, vt, &shape.vtable_group, &group_error) ||
+        !DescribeEntries(shape.name, context_, vt, &shape.vtable_group, &group_error)) {
+      return fail(group_error);
+    }
+    std::set<const clang::CXXRecordDecl*> virtual_seen;
+    CollectSubobjects(*this, context_, def, 0, context_.getASTRecordLayout(def), &virtual_seen, &shape.subobjects);
+    for (const vto::SubobjectShape& sub : shape.subobjects) {
+      if (std::none_of(shape.vtable_group.begin(), shape.vtable_group.end(),
+                       [&](const vto::VTableShape& v) { return v.vptr_offset == sub.offset; })) {
+        return fail("class '" + shape.name + "': no vtable of its group belongs to the subobject at offset " +
+                    std::to_string(sub.offset));
+      }
+    }
     // The class's own address point lies in the primary vtable (index 0 of the group), so the
     // group's first entry describes it (DescribeGroup checked its bounds, and that every
     // address point in one vtable agrees).

@@ -3,8 +3,10 @@
 // Defines:
 //   vto::ClassShape     a plain description of one class's primary vtable (slot count,
 //                       destructor slots, layout features), keyed by its RTTI name.
-//   vto::VTableShape    one vtable of a class's vtable group (where its vptr sits, its prefix
-//                       and its length).
+//   vto::VTableShape    one vtable of a class's vtable group (where its vptr sits, its prefix,
+//                       its length and, per entry, the final overrider it reaches).
+//   vto::VTableEntry    one entry of such a vtable.
+//   vto::SubobjectShape a polymorphic base subobject of a complete object (class, offset).
 //   vto::ShapeResolver  the interface the library asks for the shape of an object's
 //                       *dynamic* type (read from the object's RTTI at install time).
 //   vto::ShapeTable     a thread-safe ShapeResolver filled by hand (host-compiled classes,
@@ -39,6 +41,28 @@
 
 namespace vto {
 
+// One entry of a vtable, at or after its address point: which function a call through it
+// reaches, as far as an overlay needs to know. A plain value type.
+struct VTableEntry {
+  enum class Kind : uint8_t {
+    kFunction,        // a virtual function (or a this-adjusting thunk to one)
+    kCompleteDtor,    // Itanium D1 (or a thunk to it)
+    kDeletingDtor,    // Itanium D0 (or a thunk to it)
+    kUnused,          // an entry no call reaches (clang's "unused function pointer")
+  };
+  static constexpr uint32_t kNoOverrider = UINT32_MAX;
+  Kind kind = Kind::kFunction;
+  // Entries of one vtable group with equal ids call the same function on the same subobject
+  // (the final overrider; the entries that are thunks adjust `this` to that subobject).
+  // kNoOverrider for kUnused. Ids are small (< the group's total entry count).
+  uint32_t overrider = kNoOverrider;
+  // The entry is a covariant-return thunk: it adjusts the pointer its function returns.
+  bool return_adjusted = false;
+  // The function returns its value in memory (x86-64 SysV "sret"): `this` arrives in the
+  // second integer register (rsi), not the first (rdi). A this-adjusting thunk must know.
+  bool returns_in_memory = false;
+};
+
 // One vtable of a class's vtable group (the Itanium ABI's virtual table group: the primary
 // vtable, then one secondary vtable per other vptr of a complete object of the class), as
 // that object's vptr sees it. A plain value type.
@@ -52,6 +76,18 @@ struct VTableShape {
   // Words from the address point to the end of this vtable: function pointers, this-adjusting
   // thunks included (for the primary vtable: ClassShape::num_slots).
   uint32_t num_slots = 0;
+  // One per slot (num_slots of them), when the shape came with its overrider map (the
+  // interpreter layer fills it); empty otherwise, which the library accepts only for a class
+  // with one vptr (each slot is then its own final overrider).
+  std::vector<VTableEntry> entries;
+};
+
+// A polymorphic subobject of a complete object of the class (the class itself at offset 0
+// included): which class it is and where it sits. A class that occurs more than once (a
+// non-virtual diamond) has one entry per occurrence; a virtual base has one.
+struct SubobjectShape {
+  std::string rtti_name;  // as ClassShape::rtti_name
+  int64_t offset = 0;     // bytes from the start of the complete object; its vptr sits there
 };
 
 // The Itanium-ABI facts about one class that an overlay depends on. A plain value type.
@@ -82,15 +118,20 @@ struct ClassShape {
   // never pass that comparison, so the library refuses such dynamic types.
   bool vptr_identity_assumed = false;
   // RTTI names of the primary-base chain: the primary base first, then its primary
-  // base, and so on. A reflected class's slots are valid in the dynamic type's primary
-  // vtable exactly when the reflected class is the dynamic type or on this chain.
+  // base, and so on. For a shape without `subobjects` the library accepts a reflected class
+  // only when it is the dynamic type or on this chain (its slots are then valid in the
+  // primary vtable).
   std::vector<std::string> primary_bases;
   // The class's vtable group, in the order it lies in memory (primary first), as the
-  // interpreter layer reads it from clang (lib/interp/vtable_layout.h); empty for a class
-  // without a vptr, or when the shape was filled by hand without it. Descriptive today: the
-  // library overlays the primary vtable only, and refuses a dynamic type with more than one
-  // vptr or with virtual bases (docs/CONTRACT.md R12).
+  // interpreter layer reads it from clang (lib/interp/vtable_layout.h). Empty for a class
+  // without a vptr, or when the shape was filled by hand: the library then treats the
+  // primary vtable as the only one (num_slots, the destructor slots) and refuses a dynamic
+  // type with more than one vptr or with virtual bases (docs/CONTRACT.md R12).
   std::vector<VTableShape> vtable_group;
+  // Every polymorphic subobject, the class itself first (offset 0), with the vtable_group
+  // (filled together by the interpreter layer). The library looks the reflected class up here
+  // to find the subobject, and so the vtable, its slots index.
+  std::vector<SubobjectShape> subobjects;
 };
 
 // Answers "what is the shape of the class whose RTTI name is N?".

@@ -273,6 +273,36 @@ TEST_F(InterpTest, VTableGroupsOfRealWorldLayouts) {
     if (c.virtual_bases) EXPECT_GT(s.vtable_group[0].prefix_words, 2u) << c.cls << ": vbase offsets";
     Function<void(void*)>(c.del)(obj);
   }
+  // The overrider map: TH1::GetFillColor is reached from TH1's primary vtable and, through a
+  // thunk, from the TAttFill vtable — one id; each vtable's destructor entries are marked.
+  const ClassShape& th1 = Layout("TH1").shape;
+  std::vector<std::pair<size_t, uint32_t>> fill_entries;
+  const int fill_slot = Layout("TH1").FindSlot("GetFillColor");
+  ASSERT_GE(fill_slot, 0);
+  const uint32_t fill_id = th1.vtable_group[0].entries.at(static_cast<size_t>(fill_slot)).overrider;
+  for (size_t j = 0; j < th1.vtable_group.size(); ++j) {
+    const VTableShape& v = th1.vtable_group[j];
+    ASSERT_EQ(v.entries.size(), v.num_slots) << "vtable " << j;
+    int dtors = 0;
+    for (uint32_t t = 0; t < v.num_slots; ++t) {
+      if (v.entries[t].overrider == fill_id) fill_entries.push_back({j, t});
+      dtors += v.entries[t].kind != VTableEntry::Kind::kFunction;
+      EXPECT_FALSE(v.entries[t].return_adjusted);
+    }
+    EXPECT_EQ(dtors, 2) << "vtable " << j << " has D1 and D0";
+  }
+  EXPECT_EQ(fill_entries.size(), 2u);
+  EXPECT_EQ(fill_entries.back().first, 2u) << "the TAttFill vtable is third in the group";
+  // Subobjects: TH1 and its five polymorphic bases, each at its vptr; in iostream the virtual
+  // ios (and its primary ios_base) once, at the same offset.
+  EXPECT_EQ(th1.subobjects.size(), 6u);
+  EXPECT_EQ(th1.subobjects[0].offset, 0);
+  const ClassShape& stream = Layout("iostream").shape;
+  int ios_count = 0;
+  for (const SubobjectShape& sub : stream.subobjects) ios_count += sub.rtti_name == Layout("ios").shape.rtti_name;
+  EXPECT_EQ(ios_count, 1);
+  EXPECT_EQ(stream.subobjects.size(), 5u) << "iostream, istream, ios, ios_base, ostream";
+
   // A class with one vptr has a group of one, its prefix offset-to-top and RTTI.
   const ClassShape& tobject = Layout("TObject").shape;
   ASSERT_EQ(tobject.vtable_group.size(), 1u);
