@@ -419,7 +419,7 @@ class DispatchScenario {
 
   // Requests every backend must refuse, made on the first object without consuming input
   // bytes (corpus files keep their meaning): a null instance (CONTRACT R1), and a reflected
-  // class that is neither the object's class nor one of its unambiguous bases (R11/R12). A
+  // class that is neither the object's class nor one of its bases (R11). A
   // refusal must not crash, must leave every vptr of the object as it was and must not
   // change the live-overlay count.
   void ProbeRefusals(const Object& o) {
@@ -447,15 +447,25 @@ class DispatchScenario {
     null_spec.class_name = ch_.ns + "::" + gen::ClassName(o.cls);
     probe(null_spec, "with a null instance (reflected as " + gen::ClassName(o.cls) + ")");
     if (!h_.classes[o.cls].polymorphic) return;  // no vptr to read: the request would break Q5
-    const std::vector<int>& up = ch_.plan.classes[o.cls].up;
+    // A base the object holds more than once is no probe: the instance pointer may select one
+    // of its subobjects (CONTRACT P23, R18), so only classes that are no base at all qualify.
+    std::vector<bool> is_base(h_.classes.size(), false);
+    std::vector<int> todo = {o.cls};
+    while (!todo.empty()) {
+      const int c = todo.back();
+      todo.pop_back();
+      if (is_base[static_cast<size_t>(c)]) continue;
+      is_base[static_cast<size_t>(c)] = true;
+      for (const gen::Base& b : h_.classes[static_cast<size_t>(c)].bases) todo.push_back(b.cls);
+    }
     for (size_t c = 0; c < h_.classes.size(); ++c) {
       const int cls = static_cast<int>(c);
-      if (!h_.classes[c].polymorphic || std::find(up.begin(), up.end(), cls) != up.end()) continue;
+      if (!h_.classes[c].polymorphic || is_base[c]) continue;
       backend::OverlaySpec spec;
       spec.instance = o.ptr;
       spec.class_name = ch_.ns + "::" + gen::ClassName(cls);
       probe(spec, "reflected as " + gen::ClassName(cls) + " on " + A(o) + ", which is not " + gen::ClassName(cls) +
-                      " or derived from it through an unambiguous base");
+                      " or derived from it");
       break;  // one unrelated class per input
     }
   }

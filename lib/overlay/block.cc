@@ -8,6 +8,7 @@
 #include <new>
 
 #include "overlay/fault.h"
+#include "overlay/thunk_pool.h"
 
 namespace vto::internal {
 namespace {
@@ -23,48 +24,69 @@ void AddLive(ptrdiff_t delta) noexcept {
 }
 
 constexpr size_t kHeaderWords = sizeof(Block) / sizeof(void*);
+constexpr size_t kRecordWords = sizeof(VTableRecord) / sizeof(void*);
 static_assert(sizeof(Block) % sizeof(void*) == 0, "block header must be a whole number of words");
-// owner word + offset-to-top + RTTI
-constexpr size_t kAroundAddressPoint = 1 + abi::kPrefixWords;
-
-size_t BitmapWords(size_t num_slots) { return (num_slots + 63) / 64; }
 
 }  // namespace
 
-abi::VPtr Block::address_point() noexcept {
-  void** base = reinterpret_cast<void**>(this);
-  return base + kHeaderWords + bitmap_words + total_cells + kAroundAddressPoint;
-}
-
-AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) noexcept {
+AllocOutcome AllocateBlock(size_t num_vtables, VTableSizeFn size_of, const void* context, size_t num_thunks,
+                           size_t total_cells, Block** out) noexcept {
   *out = nullptr;
+  if (num_vtables == 0 || num_vtables > kMaxVTables) return AllocOutcome::kTooLarge;
 #if VTO_FAULT_IS(stacked_extra_slots_unchecked)
-  if (num_slots > kMaxSlots) return AllocOutcome::kTooLarge;  // FAULT: "install checked the cells"
+  (void)0;  // FAULT: "install checked the cells"
 #else
-  if (num_slots > kMaxSlots || total_cells > kMaxExtraSlots) return AllocOutcome::kTooLarge;
+  if (total_cells > kMaxExtraSlots) return AllocOutcome::kTooLarge;
 #endif
-  // With both inputs bounded by 2^16 the sum cannot overflow; still computed checked, so
+  // Every input is bounded (2^12 vtables of at most 2^16 entries and 2^12 prefix words, 2^16
+  // cells; a thunk per entry at most), so no sum can overflow; still computed checked, so
   // that raising the limits can never silently wrap.
+  size_t bits = 0;
+  size_t clone_words = 0;
+  for (size_t j = 0; j < num_vtables; ++j) {
+    const VTableSize size = size_of(context, j);
+    if (size.num_slots > kMaxSlots || size.prefix_words > kMaxPrefix || size.prefix_words < 2) {
+      return AllocOutcome::kTooLarge;
+    }
+    bits += size.num_slots;
+    clone_words += size.prefix_words + size.num_slots;
+  }
+  if (num_thunks > bits) return AllocOutcome::kTooLarge;
+  const size_t bitmap_words = (bits + 63) / 64;
   size_t words = 0;
-  if (__builtin_add_overflow(kHeaderWords, BitmapWords(num_slots), &words) ||
+  if (__builtin_mul_overflow(num_vtables, kRecordWords, &words) ||
+      __builtin_add_overflow(words, kHeaderWords + num_thunks + bitmap_words, &words) ||
       __builtin_add_overflow(words, total_cells, &words) ||
-      __builtin_add_overflow(words, kAroundAddressPoint, &words) ||
-      __builtin_add_overflow(words, num_slots, &words)) {
+      __builtin_add_overflow(words, 1 /* owner */, &words) ||
+      __builtin_add_overflow(words, clone_words, &words)) {
     return AllocOutcome::kTooLarge;
   }
   size_t bytes = 0;
   if (__builtin_mul_overflow(words, sizeof(void*), &bytes)) return AllocOutcome::kTooLarge;
   void* memory = std::calloc(1, bytes);
   if (memory == nullptr) return AllocOutcome::kNoMemory;
-  Block* block = new (memory) Block();  // value-initialized: zero, the atomic constructed
+  Block* block = new (memory) Block();  // value-initialized: zero, the atomics constructed
   block->magic = Block::kMagic;
-  block->num_slots = static_cast<uint32_t>(num_slots);
+  block->num_vtables = static_cast<uint32_t>(num_vtables);
+  block->num_thunks = static_cast<uint32_t>(num_thunks);
   block->total_cells = total_cells;
-  block->bitmap_words = BitmapWords(num_slots);
-  block->complete_dtor_slot = -1;
-  block->deleting_dtor_slot = -1;
+  block->bitmap_words = bitmap_words;
   block->state = Block::State::kInstalled;
-  block->address_point()[abi::kOwnerIndex] = block;
+  void** cursor = reinterpret_cast<void**>(block->bitmap() + bitmap_words) + total_cells + 1;
+  uint32_t first_bit = 0;
+  for (size_t j = 0; j < num_vtables; ++j) {
+    VTableRecord& r = block->vtable(j);
+    const VTableSize size = size_of(context, j);
+    r.prefix_words = size.prefix_words;
+    r.num_slots = size.num_slots;
+    r.complete_dtor_slot = -1;
+    r.deleting_dtor_slot = -1;
+    r.first_bit = first_bit;
+    r.clone = cursor + r.prefix_words;
+    cursor = r.clone + r.num_slots;
+    first_bit += r.num_slots;
+  }
+  block->address_point()[-static_cast<std::ptrdiff_t>(block->vtable(0).prefix_words + 1)] = block;  // owner
   AddLive(1);
   *out = block;
   return AllocOutcome::kOk;
@@ -73,6 +95,7 @@ AllocOutcome AllocateBlock(size_t num_slots, size_t total_cells, Block** out) no
 void FreeBlock(Block* block) noexcept {
   if (block == nullptr) return;
   block->magic = 0;
+  for (uint32_t i = 0; i < block->thunks_used; ++i) ReturnThunk(block->thunks()[i]);
 #if VTO_FAULT_IS(block_leaks_on_teardown)
   if (block->magic != Block::kMagic) return;  // FAULT: a double-free guard, checked after clearing
 #endif

@@ -27,6 +27,70 @@ int Refuse(vto::Status s, const std::string& why, char* message, size_t size) {
 
 }  // namespace
 
+namespace {
+
+// The ClassShape a descriptor describes, without the group; false on a bad descriptor.
+bool ShapeFromDesc(const vto_class_shape_desc* d, vto::ClassShape* out) {
+  if (d == nullptr || d->rtti_name == nullptr) return false;
+  if (d->num_primary_bases != 0 && d->primary_bases == nullptr) return false;
+  vto::ClassShape& s = *out;
+  s.rtti_name = d->rtti_name;
+  s.name = d->name != nullptr ? d->name : d->rtti_name;
+  s.polymorphic = d->polymorphic != 0 || d->num_slots > 0;
+  s.num_slots = d->num_slots;
+  s.complete_dtor_slot = d->complete_dtor_slot;
+  s.deleting_dtor_slot = d->deleting_dtor_slot;
+  s.has_secondary_vptrs = d->has_secondary_vptrs != 0;
+  s.has_virtual_bases = d->has_virtual_bases != 0;
+  s.vptr_identity_assumed = d->vptr_identity_assumed != 0;
+  for (size_t i = 0; i < d->num_primary_bases; ++i) {
+    if (d->primary_bases[i] == nullptr) return false;
+    s.primary_bases.emplace_back(d->primary_bases[i]);
+  }
+  return true;
+}
+
+// The group and subobjects; false when they contradict each other or the descriptor.
+bool GroupFromDesc(const vto_vtable_desc* group, size_t n, const vto_subobject_desc* subs, size_t m,
+                   vto::ClassShape* s) {
+  if (group == nullptr || n == 0 || subs == nullptr || m == 0) return false;
+  if (group[0].vptr_offset != 0 || group[0].num_slots != s->num_slots) return false;
+  for (size_t j = 0; j < n; ++j) {
+    const vto_vtable_desc& g = group[j];
+    if (g.prefix_words < 2 || (g.num_slots != 0 && g.entries == nullptr)) return false;
+    for (size_t k = 0; k < j; ++k)
+      if (group[k].vptr_offset == g.vptr_offset) return false;  // one vtable per vptr
+    vto::VTableShape v;
+    v.vptr_offset = g.vptr_offset;
+    v.prefix_words = g.prefix_words;
+    v.num_slots = g.num_slots;
+    for (uint32_t t = 0; t < g.num_slots; ++t) {
+      const vto_vtable_entry_desc& e = g.entries[t];
+      if (e.kind > VTO_ENTRY_UNUSED) return false;
+      vto::VTableEntry entry;
+      entry.kind = static_cast<vto::VTableEntry::Kind>(e.kind);
+      entry.overrider = e.kind == VTO_ENTRY_UNUSED ? vto::VTableEntry::kNoOverrider : e.overrider;
+      if (e.kind != VTO_ENTRY_UNUSED && e.overrider == vto::VTableEntry::kNoOverrider) return false;
+      entry.return_adjusted = e.return_adjusted != 0;
+      entry.returns_in_memory = e.returns_in_memory != 0;
+      v.entries.push_back(entry);
+    }
+    s->vtable_group.push_back(std::move(v));
+  }
+  bool self = false;
+  for (size_t i = 0; i < m; ++i) {
+    if (subs[i].rtti_name == nullptr) return false;
+    bool has_vtable = false;
+    for (size_t j = 0; j < n; ++j) has_vtable = has_vtable || group[j].vptr_offset == subs[i].offset;
+    if (!has_vtable) return false;
+    self = self || (subs[i].offset == 0 && s->rtti_name == subs[i].rtti_name);
+    s->subobjects.push_back({subs[i].rtti_name, subs[i].offset});
+  }
+  return self;
+}
+
+}  // namespace
+
 extern "C" {
 
 int vto_install(const vto_install_args* args, const vto_shape_resolver* resolver, vto_overlay_t* out,
@@ -87,23 +151,24 @@ vto_shape_table* vto_shape_table_new(void) {
 void vto_shape_table_free(vto_shape_table* table) { delete reinterpret_cast<vto::ShapeTable*>(table); }
 
 int vto_shape_table_add(vto_shape_table* table, const vto_class_shape_desc* d) {
-  if (table == nullptr || d == nullptr || d->rtti_name == nullptr) return -1;
-  if (d->num_primary_bases != 0 && d->primary_bases == nullptr) return -1;
+  if (table == nullptr) return -1;
   try {
     vto::ClassShape s;
-    s.rtti_name = d->rtti_name;
-    s.name = d->name != nullptr ? d->name : d->rtti_name;
-    s.polymorphic = d->polymorphic != 0 || d->num_slots > 0;
-    s.num_slots = d->num_slots;
-    s.complete_dtor_slot = d->complete_dtor_slot;
-    s.deleting_dtor_slot = d->deleting_dtor_slot;
-    s.has_secondary_vptrs = d->has_secondary_vptrs != 0;
-    s.has_virtual_bases = d->has_virtual_bases != 0;
-    s.vptr_identity_assumed = d->vptr_identity_assumed != 0;
-    for (size_t i = 0; i < d->num_primary_bases; ++i) {
-      if (d->primary_bases[i] == nullptr) return -1;
-      s.primary_bases.emplace_back(d->primary_bases[i]);
-    }
+    if (!ShapeFromDesc(d, &s)) return -1;
+    reinterpret_cast<vto::ShapeTable*>(table)->Add(std::move(s));
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int vto_shape_table_add_group(vto_shape_table* table, const vto_class_shape_desc* d, const vto_vtable_desc* group,
+                              size_t num_vtables, const vto_subobject_desc* subobjects, size_t num_subobjects) {
+  if (table == nullptr) return -1;
+  try {
+    vto::ClassShape s;
+    if (!ShapeFromDesc(d, &s) || !GroupFromDesc(group, num_vtables, subobjects, num_subobjects, &s)) return -1;
+    s.has_secondary_vptrs = s.has_secondary_vptrs || num_vtables > 1;
     reinterpret_cast<vto::ShapeTable*>(table)->Add(std::move(s));
     return 0;
   } catch (...) {

@@ -42,26 +42,31 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
   }
 }
 
+// The complete object a destructor entry was called for: `self` is the subobject whose vptr
+// holds the entry (the primary one for the primary vtable).
+void* CompleteOf(void* self) noexcept { return static_cast<char*>(self) + abi::OffsetToTop(abi::ReadVptr(self)); }
+
 abi::DestructorFn RunHooks(void* self, Kind kind) {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
-  Block* entered = Block::FromAddressPoint(vptr);
-  auto it = reg.stacks.find(self);
-  if (entered == nullptr || entered->magic != Block::kMagic || entered->instance != self ||
-      it == reg.stacks.end() || it->second.top != entered) {
+  void* complete = CompleteOf(self);
+  auto it = reg.stacks.find(complete);
+  Block* entered = it == reg.stacks.end() ? nullptr : it->second.top;
+  const int j = entered == nullptr || entered->magic != Block::kMagic ? -1 : entered->CloneIndex(vptr);
+  if (j < 0) {
     Fatal("destroy hook entered through a vtable the library does not know as this object's current overlay "
           "(was the overlay torn down or abandoned while another thread was destroying the object?)",
           self);
   }
   Stack& stack = it->second;  // node-based map: the reference survives unlocking
   stack.dying = true;
-  const int slot = kind == Kind::kDeleting ? entered->deleting_dtor_slot : entered->complete_dtor_slot;
+  const int slot = kind == Kind::kDeleting ? entered->vtable(j).deleting_dtor_slot : entered->vtable(j).complete_dtor_slot;
   abi::VPtr original = nullptr;
 #if VTO_FAULT_IS(hook_fires_twice)
   if (entered->hook != nullptr) {  // FAULT: "notify the overlay we came through first", then the walk
     lock.unlock();
-    InvokeCallback(entered->hook, self, entered->user_data);
+    InvokeCallback(entered->hook, entered->installed_with, entered->user_data);
     reg.Relock(lock);
   }
 #endif
@@ -71,10 +76,10 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       if (b->hook == nullptr || b->cancelled) continue;
       b->state = Block::State::kFiring;
       lock.unlock();
-      InvokeCallback(b->hook, self, b->user_data);
+      InvokeCallback(b->hook, b->installed_with, b->user_data);
       reg.Relock(lock);
     }
-    for (Block* b = stack.top; b != nullptr; b = b->below) original = b->prev_vptr;
+    for (Block* b = stack.top; b != nullptr; b = b->below) original = b->vtable(j).prev_vptr;
     return reinterpret_cast<abi::DestructorFn>(original[slot]);
   }
 #endif
@@ -83,8 +88,8 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 #if VTO_FAULT_IS(hooks_skipped_below_unhooked)
     if (top->hook == nullptr) {  // FAULT: "nobody left to notify": straight to the original
       while (top->below != nullptr) top = top->below;
-      original = top->prev_vptr;
-      abi::WriteVptr(self, original);
+      original = top->vtable(j).prev_vptr;
+      top->RestoreVptrs();
       break;
     }
 #endif
@@ -92,11 +97,12 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
     // FAULT: the overlay is removed first, then its callback runs.
     DestroyCallback late_hook = top->cancelled ? nullptr : top->hook;
     void* late_user_data = top->user_data;
-    original = top->prev_vptr;
-    bool last = reg.PopTop(self, stack, HandleEntry::Kind::kObjectDestroyed);
+    void* late_instance = top->installed_with;
+    original = top->vtable(j).prev_vptr;
+    bool last = reg.PopTop(complete, stack, HandleEntry::Kind::kObjectDestroyed);
     if (late_hook != nullptr) {
       lock.unlock();
-      InvokeCallback(late_hook, self, late_user_data);
+      InvokeCallback(late_hook, late_instance, late_user_data);
       reg.Relock(lock);
     }
     if (last) break;
@@ -120,7 +126,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       top->state = Block::State::kFiring;  // FAULT: written after the mutex was released
 #endif
       t_firing = &frame;
-      InvokeCallback(hook, self, user_data);
+      InvokeCallback(hook, top->installed_with, user_data);
       t_firing = frame.outer;
 #if VTO_FAULT_IS(user_data_freed)
       std::free(user_data);  // FAULT: "the library owns what it was handed"
@@ -128,8 +134,8 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       if (last) {
         // No other thread touches a dying object nor its stack's blocks: restore the vptr
         // without the mutex and leave the rest to the next critical section (AddFinishing).
-        original = top->prev_vptr;
-        abi::WriteVptr(self, original);
+        original = top->vtable(j).prev_vptr;
+        top->RestoreVptrs();
         top->finished.store(true, std::memory_order_release);  // `top` is not ours after this
         return reinterpret_cast<abi::DestructorFn>(original[slot]);
       }
@@ -137,24 +143,24 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       if (stack.top != top) Fatal("overlay stack changed while a destroy callback ran", self);
       reg.RetireDeadHandle(top);
     }
-    original = top->prev_vptr;
-    if (reg.PopTop(self, stack, HandleEntry::Kind::kObjectDestroyed)) break;
+    original = top->vtable(j).prev_vptr;
+    if (reg.PopTop(complete, stack, HandleEntry::Kind::kObjectDestroyed)) break;
   }
-  reg.stacks.erase(self);
+  reg.stacks.erase(complete);
   return reinterpret_cast<abi::DestructorFn>(original[slot]);
 }
 
 #if VTO_FAULT_IS(restore_after_original_dtor)
 // FAULT: after the original destructor ran, the overlays are popped: PopTop writes the vptr
 // below each one back into the (for `delete`: freed) object.
-void PopAllAfterDestruction(void* self) {
+void PopAllAfterDestruction(void* complete) {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
-  auto it = reg.stacks.find(self);
+  auto it = reg.stacks.find(complete);
   if (it == reg.stacks.end()) return;
-  while (!reg.PopTop(self, it->second, HandleEntry::Kind::kObjectDestroyed)) {
+  while (!reg.PopTop(complete, it->second, HandleEntry::Kind::kObjectDestroyed)) {
   }
-  reg.stacks.erase(self);
+  reg.stacks.erase(complete);
 }
 #endif
 
@@ -164,10 +170,12 @@ void PopAllAfterDestruction(void* self) {
 abi::DestructorFn OriginalBelow(void* self, Kind kind) {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
-  Block* b = Block::FromAddressPoint(abi::ReadVptr(self));
-  const int slot = kind == Kind::kDeleting ? b->deleting_dtor_slot : b->complete_dtor_slot;
+  abi::VPtr vptr = abi::ReadVptr(self);
+  Block* b = reg.stacks.find(CompleteOf(self))->second.top;
+  const int j = b->CloneIndex(vptr);
+  const int slot = kind == Kind::kDeleting ? b->vtable(j).deleting_dtor_slot : b->vtable(j).complete_dtor_slot;
   while (b->below != nullptr) b = b->below;
-  return reinterpret_cast<abi::DestructorFn>(b->prev_vptr[slot]);
+  return reinterpret_cast<abi::DestructorFn>(b->vtable(j).prev_vptr[slot]);
 }
 #endif
 
@@ -193,12 +201,14 @@ bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept {
 
 #if VTO_FAULT_IS(restore_after_original_dtor)
 void HookedCompleteDestructor(void* self) {
+  void* complete = CompleteOf(self);
   RunHooks(self, Kind::kComplete)(self);
-  PopAllAfterDestruction(self);
+  PopAllAfterDestruction(complete);
 }
 void HookedDeletingDestructor(void* self) {
+  void* complete = CompleteOf(self);
   RunHooks(self, Kind::kDeleting)(self);
-  PopAllAfterDestruction(self);
+  PopAllAfterDestruction(complete);
 }
 #elif VTO_FAULT_IS(callback_after_free)
 void HookedCompleteDestructor(void* self) {

@@ -15,6 +15,7 @@
 #include "overlay/fault.h"
 #include "overlay/overlay.h"
 #include "overlay/registry.h"
+#include "overlay/thunk_pool.h"
 
 namespace vto {
 namespace {
@@ -139,13 +140,68 @@ InstallResult CheckRequest(const InstallRequest& req) {
   return InstallResult{};
 }
 
-// Checks the dynamic type's shape against the request. `dyn` is the resolved shape.
-InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn) {
-  const ClassShape& cls = *req.reflected;
-  if (dyn.has_virtual_bases) {
-    return Refuse(Status::kUnsupportedLayout, "dynamic type ", dyn.name,
-                  " has virtual bases (vbase/vcall offsets are not supported yet)");
+// The dynamic type's vtable group as Install reads it: the shape's group with its overrider
+// map, or — for a shape filled by hand without a group — the primary vtable alone, each slot
+// its own final overrider and the destructor entries where the shape says.
+class GroupView {
+ public:
+  explicit GroupView(const ClassShape& dyn) : dyn_(dyn) {}
+  [[nodiscard]] bool described() const { return !dyn_.vtable_group.empty(); }
+  // False when some vtable lacks its overrider map (only a one-vtable group may).
+  [[nodiscard]] bool complete() const {
+    if (dyn_.vtable_group.size() <= 1) return true;
+    for (const VTableShape& v : dyn_.vtable_group)
+      if (v.entries.size() != v.num_slots) return false;
+    return true;
   }
+  [[nodiscard]] size_t size() const { return described() ? dyn_.vtable_group.size() : 1; }
+  [[nodiscard]] int64_t offset(size_t j) const { return described() ? dyn_.vtable_group[j].vptr_offset : 0; }
+  [[nodiscard]] uint32_t prefix(size_t j) const {
+    return described() ? dyn_.vtable_group[j].prefix_words : static_cast<uint32_t>(abi::kPrefixWords);
+  }
+  [[nodiscard]] uint32_t slots(size_t j) const { return described() ? dyn_.vtable_group[j].num_slots : dyn_.num_slots; }
+  [[nodiscard]] VTableEntry entry(size_t j, uint32_t t) const {
+    if (described() && dyn_.vtable_group[j].entries.size() == dyn_.vtable_group[j].num_slots) {
+      return dyn_.vtable_group[j].entries[t];
+    }
+    VTableEntry e;  // the primary vtable alone: slot t is overrider t
+    e.overrider = t;
+    if (static_cast<int64_t>(t) == dyn_.complete_dtor_slot) e.kind = VTableEntry::Kind::kCompleteDtor;
+    if (static_cast<int64_t>(t) == dyn_.deleting_dtor_slot) e.kind = VTableEntry::Kind::kDeletingDtor;
+    return e;
+  }
+  // The vtable whose vptr sits `offset` bytes into the complete object, or -1.
+  [[nodiscard]] int IndexAt(int64_t offset) const {
+    for (size_t j = 0; j < size(); ++j)
+      if (this->offset(j) == offset) return static_cast<int>(j);
+    return -1;
+  }
+  static internal::VTableSize SizeOf(const void* self, size_t j) {
+    const auto* view = static_cast<const GroupView*>(self);
+#if VTO_FAULT_IS(secondary_clone_sized_from_primary)
+    return {view->prefix(j), view->slots(0)};  // FAULT: "the secondary vtables are copies of the primary's"
+#else
+    return {view->prefix(j), view->slots(j)};
+#endif
+  }
+
+ private:
+  const ClassShape& dyn_;
+};
+
+// Where the overlay goes: the vtable the instance pointer's vptr uses, and the reflected
+// subobject (its offset and its vtable).
+struct Placement {
+  size_t instance_vtable = 0;
+  size_t reflected_vtable = 0;
+  int64_t reflected_offset = 0;
+};
+
+// Checks the dynamic type's shape against the request and finds the reflected subobject.
+// `instance_offset` is the instance pointer's offset in the complete object.
+InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn, const GroupView& group,
+                               int64_t instance_offset, Placement* out) {
+  const ClassShape& cls = *req.reflected;
 #if VTO_FAULT_IS(hook_on_nonvirtual_dtor_accepted)
   // FAULT: the hook is written into the dynamic type's destructor slots, so its destructor
   // is the one checked.
@@ -154,34 +210,109 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn)
                   "'s destructor is not virtual");
   }
 #endif
-#if !VTO_FAULT_IS(refused_layout_installed)  // FAULT: only virtual bases were thought unsupported
-  if (dyn.has_secondary_vptrs) {
+  const bool undescribed = (dyn.has_secondary_vptrs || dyn.has_virtual_bases) && (!group.described() || !group.complete());
+  if (undescribed) {
     return Refuse(Status::kUnsupportedLayout, "dynamic type ", dyn.name,
-                  " has more than one vptr (multiple inheritance of polymorphic bases is not supported yet)");
+                  dyn.has_virtual_bases ? " has virtual bases" : " has more than one vptr",
+                  ", and its shape carries no vtable group with overriders (fill ClassShape::vtable_group, "
+                  "or reflect it with lib/interp)");
   }
-#endif
   if (dyn.vptr_identity_assumed) {
     return Refuse(Status::kVptrIdentityAssumed, "dynamic type ", dyn.name,
                   " is final and compiled with -fassume-unique-vtables: dynamic_cast to it compares the vptr "
                   "with its vtable's address and would fail on a clone");
   }
-  bool on_chain = dyn.rtti_name == cls.rtti_name ||
-                  std::find(dyn.primary_bases.begin(), dyn.primary_bases.end(), cls.rtti_name) !=
-                      dyn.primary_bases.end();
+  if (!dyn.polymorphic || group.size() > internal::kMaxVTables) {
+    return Refuse(Status::kInconsistentShapes, "the shape of dynamic type ", dyn.name, " has ", group.size(),
+                  " vtables");
+  }
+  const int instance_vtable = group.IndexAt(instance_offset);
+  if (instance_vtable < 0 || (!group.described() && instance_offset != 0)) {
+    return Refuse(!group.described() ? Status::kUnsupportedLayout : Status::kInconsistentShapes,
+                  "instance points at a base-class subobject (offset-to-top ", -instance_offset, ") and the shape of ",
+                  dyn.name, !group.described() ? " carries no vtable group" : " has no vptr there");
+  }
+  // The reflected subobject: the one at the instance pointer, else the only one.
+  int64_t reflected_offset = -1;
+  size_t occurrences = 0;
+  if (!dyn.subobjects.empty()) {
+    for (const SubobjectShape& sub : dyn.subobjects) {
+      if (sub.rtti_name != cls.rtti_name) continue;
+      ++occurrences;
+      if (sub.offset == instance_offset || occurrences == 1) reflected_offset = sub.offset;
+    }
+    if (occurrences > 1) {
+      reflected_offset = -1;
+      for (const SubobjectShape& sub : dyn.subobjects)
+        if (sub.rtti_name == cls.rtti_name && sub.offset == instance_offset) reflected_offset = sub.offset;
+#if VTO_FAULT_IS(refused_layout_installed)
+      // FAULT: "any of them will do": the first occurrence is taken.
+      for (const SubobjectShape& sub : dyn.subobjects)
+        if (reflected_offset < 0 && sub.rtti_name == cls.rtti_name) reflected_offset = sub.offset;
+#endif
+      if (reflected_offset < 0) {
+        return Refuse(Status::kAmbiguousSubobject, "reflected class ", cls.name, " occurs ", occurrences,
+                      " times in dynamic type ", dyn.name,
+                      " and the instance pointer is at none of them: pass the pointer to the one you mean");
+      }
+    }
+  } else if (dyn.rtti_name == cls.rtti_name ||
+             std::find(dyn.primary_bases.begin(), dyn.primary_bases.end(), cls.rtti_name) != dyn.primary_bases.end()) {
+    reflected_offset = 0;  // a shape without subobjects: the primary-base chain
+  }
 #if VTO_FAULT_IS(not_primary_base_accepted)
   // FAULT: "the reflected slots fit into the dynamic type's vtable, so they are valid there".
-  on_chain = on_chain || dyn.num_slots >= cls.num_slots;
+  if (reflected_offset < 0 && dyn.num_slots >= cls.num_slots) reflected_offset = 0;
 #endif
-  if (!on_chain) {
+  if (reflected_offset < 0) {
     return Refuse(Status::kNotPrimaryBase, "reflected class ", cls.name, " is not dynamic type ", dyn.name,
-                  " or one of its primary bases");
+                  " or one of its bases");
   }
-  if (!dyn.polymorphic || dyn.num_slots < cls.num_slots || dyn.num_slots > internal::kMaxSlots ||
-      (cls.complete_dtor_slot >= 0 && dyn.complete_dtor_slot != cls.complete_dtor_slot) ||
-      (cls.deleting_dtor_slot >= 0 && dyn.deleting_dtor_slot != cls.deleting_dtor_slot)) {
+  const int reflected_vtable = group.IndexAt(reflected_offset);
+  if (reflected_vtable < 0) {
+    return Refuse(Status::kInconsistentShapes, "the shape of ", dyn.name, " has no vtable for its ", cls.name,
+                  " subobject at offset ", reflected_offset);
+  }
+  const size_t jr = static_cast<size_t>(reflected_vtable);
+  auto kind_at = [&](int32_t slot) {
+    return static_cast<uint32_t>(slot) < group.slots(jr) ? group.entry(jr, static_cast<uint32_t>(slot)).kind
+                                                         : VTableEntry::Kind::kUnused;
+  };
+  if (group.slots(jr) < cls.num_slots || group.slots(jr) > internal::kMaxSlots ||
+      (cls.complete_dtor_slot >= 0 && kind_at(cls.complete_dtor_slot) != VTableEntry::Kind::kCompleteDtor) ||
+      (cls.deleting_dtor_slot >= 0 && kind_at(cls.deleting_dtor_slot) != VTableEntry::Kind::kDeletingDtor)) {
     return Refuse(Status::kInconsistentShapes, "shapes of ", cls.name, " (", cls.num_slots,
-                  " slots) and its derived dynamic type ", dyn.name, " (", dyn.num_slots,
-                  " slots) contradict each other");
+                  " slots) and its derived dynamic type ", dyn.name, " (", group.slots(jr),
+                  " slots in that subobject's vtable) contradict each other");
+  }
+  out->instance_vtable = static_cast<size_t>(instance_vtable);
+  out->reflected_vtable = jr;
+  out->reflected_offset = reflected_offset;
+  return InstallResult{};
+}
+
+// Counts the thunks the replacements need (entries of other vtables that reach the same final
+// overrider), refusing an overrider whose entries adjust the returned pointer.
+InstallResult CountThunks(const InstallRequest& req, const GroupView& group, size_t jr, size_t* thunks) {
+  *thunks = 0;
+  for (const SlotReplacement& r : req.replacements) {
+    const VTableEntry target = group.entry(jr, r.slot);
+    if (target.kind != VTableEntry::Kind::kFunction) {
+      return Refuse(Status::kInconsistentShapes, "slot ", r.slot, " of ", req.reflected->name,
+                    " is not a virtual function in the dynamic type's vtable");
+    }
+    for (size_t j = 0; j < group.size(); ++j) {
+      for (uint32_t t = 0; t < group.slots(j); ++t) {
+        const VTableEntry e = group.entry(j, t);
+        if (e.overrider != target.overrider) continue;
+        if (e.return_adjusted) {
+          return Refuse(Status::kCovariantReturn, "slot ", r.slot, " of ", req.reflected->name,
+                        ": its final overrider has a covariant return type that some vtable entry adjusts "
+                        "(vtable ", j, ", slot ", t, "); a replacement cannot stand in for it");
+        }
+        if (j != jr) ++*thunks;
+      }
+    }
   }
   return InstallResult{};
 }
@@ -199,15 +330,24 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   if (!checked.ok()) return checked;
 
   internal::Registry& reg = internal::Registry::Get();
+  // The complete object: where the instance pointer's vptr says it starts (dynamic_cast<void*>).
+#if VTO_FAULT_IS(subobject_pointer_taken_as_complete)
+  auto complete_of = [](void* instance) { return instance; };  // FAULT: "bindings hold complete objects"
+#else
+  auto complete_of = [](void* instance) {
+    return static_cast<void*>(static_cast<char*>(instance) + abi::OffsetToTop(abi::ReadVptr(instance)));
+  };
+#endif
 #if VTO_FAULT_IS(install_unlocked_lookup)
   // FAULT: the object's stack is looked up before the mutex is taken.
-  auto found = reg.stacks.find(req.instance);
+  void* complete = complete_of(req.instance);
+  auto found = reg.stacks.find(complete);
   std::unique_lock<std::mutex> lock = reg.Lock();
 #else
   std::unique_lock<std::mutex> lock = reg.Lock();
-  auto found = reg.stacks.find(req.instance);
+  void* complete = complete_of(req.instance);
+  auto found = reg.stacks.find(complete);
 #endif
-
   internal::Stack* stack = nullptr;
   if (found != reg.stacks.end()) {
 #if !VTO_FAULT_IS(dying_object_accepted)
@@ -215,14 +355,10 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
       return Refuse(Status::kObjectDying, "the object is inside a hooked destructor");
     }
 #endif
-    if (reg.ValidateStack(req.instance, found->second)) stack = &found->second;
+    if (reg.ValidateStack(complete, found->second)) stack = &found->second;
   }
-
   abi::VPtr current = abi::ReadVptr(req.instance);
-  if (abi::OffsetToTop(current) != 0) {
-    return Refuse(Status::kUnsupportedLayout, "instance points at a base-class subobject (offset-to-top ",
-                  abi::OffsetToTop(current), "), not at the complete object's primary vptr");
-  }
+
   const std::type_info* rtti = abi::Rtti(current);
   if (rtti == nullptr) {
     return Refuse(Status::kUnknownDynamicType, "the object's vtable has no RTTI (compiled with -fno-rtti?)");
@@ -232,10 +368,39 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     return Refuse(Status::kUnknownDynamicType, "the resolver has no shape for the dynamic type '", rtti->name(),
                   "'");
   }
-  InstallResult dyn_checked = CheckDynamicType(req, *dyn);
+  const GroupView group(*dyn);
+  Placement at;
+#if VTO_FAULT_IS(subobject_pointer_taken_as_complete)
+  InstallResult dyn_checked = CheckDynamicType(req, *dyn, group, 0, &at);
+#else
+  InstallResult dyn_checked = CheckDynamicType(req, *dyn, group, -abi::OffsetToTop(current), &at);
+#endif
   if (!dyn_checked.ok()) return dyn_checked;
+  // Every vptr of the object must be one of this group's (or of the overlay below): its
+  // offset-to-top and RTTI say where it sits and what the object is.
+  for (size_t j = 0; j < group.size(); ++j) {
+    abi::VPtr v = abi::ReadVptrAt(complete, group.offset(j));
+    if (abi::OffsetToTop(v) != -group.offset(j) || abi::Rtti(v) != rtti) {
+      return Refuse(Status::kInconsistentShapes, "the object's vptr at offset ", group.offset(j),
+                    " does not belong to a ", dyn->name, " (offset-to-top ", abi::OffsetToTop(v), ")");
+    }
+  }
+  size_t num_thunks = 0;
+  InstallResult counted = CountThunks(req, group, at.reflected_vtable, &num_thunks);
+  if (!counted.ok()) return counted;
 
   Block* below = stack != nullptr ? stack->top : nullptr;
+  if (below != nullptr) {  // one object's blocks clone one group
+    bool same = below->num_vtables == group.size();
+    for (size_t j = 0; same && j < group.size(); ++j) {
+      same = below->vtable(j).vptr_offset == group.offset(j) && below->vtable(j).num_slots == group.slots(j) &&
+             below->vtable(j).prefix_words == group.prefix(j);
+    }
+    if (!same) {
+      return Refuse(Status::kInconsistentShapes, "the shape of ", dyn->name,
+                    " does not match the vtable group the object's overlays were installed with");
+    }
+  }
   size_t first_extra = below != nullptr ? below->total_cells : 0;
 #if VTO_FAULT_IS(stacked_extra_slots_unchecked)
   if (false) {  // FAULT: the request's own count was checked; the stack's sum is not
@@ -247,11 +412,23 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   }
   Block* block = nullptr;
 #if VTO_FAULT_IS(clone_sized_from_reflected)
-  const uint32_t clone_slots = req.reflected->num_slots;  // FAULT: the class the caller knows
+  // FAULT: the reflected subobject's vtable is cloned with the slot count of the class the caller knows.
+  struct Sized {
+    const GroupView* view;
+    size_t jr;
+    uint32_t reflected_slots;
+    static internal::VTableSize Of(const void* self, size_t j) {
+      const auto* s = static_cast<const Sized*>(self);
+      return {s->view->prefix(j), j == s->jr ? s->reflected_slots : s->view->slots(j)};
+    }
+  } sized{&group, at.reflected_vtable, req.reflected->num_slots};
+  const internal::AllocOutcome allocated =
+      internal::AllocateBlock(group.size(), &Sized::Of, &sized, num_thunks, first_extra + req.extra_slots, &block);
 #else
-  const uint32_t clone_slots = dyn->num_slots;
+  const internal::AllocOutcome allocated =
+      internal::AllocateBlock(group.size(), &GroupView::SizeOf, &group, num_thunks, first_extra + req.extra_slots, &block);
 #endif
-  switch (internal::AllocateBlock(clone_slots, first_extra + req.extra_slots, &block)) {
+  switch (allocated) {
     case internal::AllocOutcome::kOk: break;
     case internal::AllocOutcome::kTooLarge:
       return Refuse(Status::kExtraSlotsOverflow, "the overlay block would be too large");
@@ -259,61 +436,112 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
       return Refuse(Status::kOutOfMemory, "allocating the overlay block failed");
   }
 
-  block->instance = req.instance;
-#if VTO_FAULT_IS(stacked_restores_wrong_vptr)
-  block->prev_vptr = below != nullptr ? below->prev_vptr : current;  // FAULT: "the original vtable"
-#else
-  block->prev_vptr = current;
-#endif
+  block->instance = complete;
+  block->installed_with = req.instance;
   block->below = below;
   block->hook = req.on_destroy;
   block->user_data = req.user_data;
-  block->complete_dtor_slot = dyn->complete_dtor_slot;
-  block->deleting_dtor_slot = dyn->deleting_dtor_slot;
   block->first_extra = first_extra;
   block->num_extra = req.extra_slots;
 
-  abi::VPtr clone = block->address_point();
-#if !VTO_FAULT_IS(abi_prefix_not_copied)  // FAULT: "the prefix is not part of the slots"
-  clone[abi::kOffsetToTopIndex] = current[abi::kOffsetToTopIndex];
-  clone[abi::kRttiIndex] = current[abi::kRttiIndex];
-#endif
-#if VTO_FAULT_IS(replacements_overwritten_by_copy)
-  // FAULT: patch first, copy second.
-  for (const SlotReplacement& r : req.replacements) {
-    clone[r.slot] = r.function;
-    block->set_replaced(r.slot);
-  }
-  for (uint32_t s = 0; s < clone_slots; ++s) clone[s] = current[s];
+  for (size_t j = 0; j < group.size(); ++j) {
+    internal::VTableRecord& v = block->vtable(j);
+    v.vptr_offset = group.offset(j);
+    const abi::VPtr current_j = abi::ReadVptrAt(complete, v.vptr_offset);
+#if VTO_FAULT_IS(stacked_restores_wrong_vptr)
+    v.prev_vptr = below != nullptr ? below->vtable(j).prev_vptr : current_j;  // FAULT: "the original vtable"
 #else
-  for (uint32_t s = 0; s < clone_slots; ++s) {
+    v.prev_vptr = current_j;
+#endif
+    for (uint32_t t = 0; t < v.num_slots; ++t) {
+      const VTableEntry::Kind kind = group.entry(j, t).kind;
+      if (kind == VTableEntry::Kind::kCompleteDtor) v.complete_dtor_slot = static_cast<int32_t>(t);
+      if (kind == VTableEntry::Kind::kDeletingDtor) v.deleting_dtor_slot = static_cast<int32_t>(t);
+    }
+    abi::VPtr clone = v.clone;
+#if VTO_FAULT_IS(vbase_offsets_not_copied)
+    // FAULT: "a prefix is offset-to-top and RTTI": the vcall and vbase offsets below stay zero.
+    for (std::ptrdiff_t w = 1; w <= abi::kPrefixWords; ++w) clone[-w] = current_j[-w];
+#elif !VTO_FAULT_IS(abi_prefix_not_copied)  // FAULT: "the prefix is not part of the slots"
+    for (std::ptrdiff_t w = 1; w <= static_cast<std::ptrdiff_t>(v.prefix_words); ++w) clone[-w] = current_j[-w];
+#endif
+#if !VTO_FAULT_IS(replacements_overwritten_by_copy)
+    for (uint32_t t = 0; t < v.num_slots; ++t) {
 #if VTO_FAULT_IS(dtor_slots_skipped_without_hook)
-    // FAULT: "the destructor slots are written below anyway" — not without a hook.
-    if (static_cast<int32_t>(s) == dyn->complete_dtor_slot || static_cast<int32_t>(s) == dyn->deleting_dtor_slot) {
-      continue;
+      // FAULT: "the destructor slots are written below anyway" — not without a hook.
+      if (static_cast<int32_t>(t) == v.complete_dtor_slot || static_cast<int32_t>(t) == v.deleting_dtor_slot) continue;
+#endif
+      clone[t] = current_j[t];
     }
 #endif
-    clone[s] = current[s];
   }
+  // Each replacement takes the place of its final overrider in every entry that reaches it:
+  // directly in the reflected subobject's vtable, through a thunk that moves `this` to the
+  // reflected subobject in the others.
   for (const SlotReplacement& r : req.replacements) {
-    clone[r.slot] = r.function;
-    block->set_replaced(r.slot);
+    const uint32_t overrider = group.entry(at.reflected_vtable, r.slot).overrider;
+    for (size_t j = 0; j < group.size(); ++j) {
+      internal::VTableRecord& v = block->vtable(j);
+      for (uint32_t t = 0; t < v.num_slots; ++t) {
+        const VTableEntry e = group.entry(j, t);
+        if (e.overrider != overrider) continue;
+        void* entry = r.function;
+        if (j != at.reflected_vtable) {
+          entry = internal::TakeThunk(e.returns_in_memory ? internal::ThisRegister::kRsi : internal::ThisRegister::kRdi,
+#if VTO_FAULT_IS(thunk_without_adjustment)
+                                      0,  // FAULT: "the entry already gets the right object"
+#else
+                                      at.reflected_offset - v.vptr_offset,
+#endif
+                                      r.function);
+          if (entry == nullptr) {
+            internal::FreeBlock(block);
+            return Refuse(Status::kOutOfMemory, "mapping a page for this-adjusting thunks failed");
+          }
+          block->thunks()[block->thunks_used++] = entry;
+        }
+        v.clone[t] = entry;
+        block->set_replaced(j, t);
+      }
+    }
+  }
+#if VTO_FAULT_IS(replacements_overwritten_by_copy)
+  // FAULT: patch first, copy second.
+  for (size_t j = 0; j < group.size(); ++j) {
+    internal::VTableRecord& v = block->vtable(j);
+    for (uint32_t t = 0; t < v.num_slots; ++t) v.clone[t] = v.prev_vptr[t];
   }
 #endif
   if (req.on_destroy != nullptr) {
-#if !VTO_FAULT_IS(only_deleting_dtor_hooked)  // FAULT: only `delete p` was thought of
-    clone[dyn->complete_dtor_slot] = reinterpret_cast<void*>(&internal::HookedCompleteDestructor);
-    block->set_replaced(static_cast<uint32_t>(dyn->complete_dtor_slot));
+#if VTO_FAULT_IS(secondary_dtor_not_hooked)
+    for (size_t j = 0; j < 1; ++j) {  // FAULT: "the destructor lives in the primary vtable"
+#else
+    for (size_t j = 0; j < group.size(); ++j) {  // every destructor entry of the group
 #endif
-    clone[dyn->deleting_dtor_slot] = reinterpret_cast<void*>(&internal::HookedDeletingDestructor);
-    block->set_replaced(static_cast<uint32_t>(dyn->deleting_dtor_slot));
+      internal::VTableRecord& v = block->vtable(j);
+#if !VTO_FAULT_IS(only_deleting_dtor_hooked)  // FAULT: only `delete p` was thought of
+      if (v.complete_dtor_slot >= 0) {
+        v.clone[v.complete_dtor_slot] = reinterpret_cast<void*>(&internal::HookedCompleteDestructor);
+        block->set_replaced(j, static_cast<uint32_t>(v.complete_dtor_slot));
+      }
+#endif
+      if (v.deleting_dtor_slot >= 0) {
+        v.clone[v.deleting_dtor_slot] = reinterpret_cast<void*>(&internal::HookedDeletingDestructor);
+        block->set_replaced(j, static_cast<uint32_t>(v.deleting_dtor_slot));
+      }
+    }
   }
   for (size_t i = 0; i < first_extra; ++i) block->cell(i) = below->cell(i);  // values move up the stack
+  // The extra range as seen from the instance pointer's vptr (vto::ExtraSlot counts from
+  // kFirstExtraDistance below it).
+  const size_t extra_index = first_extra + block->cell_distance() +
+                             static_cast<size_t>(block->vtable(at.instance_vtable).clone - block->address_point()) -
+                             static_cast<size_t>(abi::kFirstExtraDistance);
 
   InstallResult result;
   try {
-    block->handle = reg.NewHandle(block, first_extra);
-    if (stack == nullptr) stack = &reg.stacks[req.instance];
+    block->handle = reg.NewHandle(block, extra_index);
+    if (stack == nullptr) stack = &reg.stacks[complete];
   } catch (const std::bad_alloc&) {
     if (block->handle != 0) reg.FreeHandle(block->handle);
     internal::FreeBlock(block);
@@ -321,7 +549,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   }
   if (below != nullptr) below->above = block;
   stack->top = block;
-  abi::WriteVptr(req.instance, clone);
+  block->InstallVptrs();
   result.overlay = Overlay(block->handle);
   return result;
 }

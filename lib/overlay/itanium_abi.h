@@ -9,13 +9,21 @@
 //     vptr[ 0]…  virtual function pointers, in declaration order, base entries first;
 //                a virtual destructor occupies two slots: complete (D1) then deleting (D0)
 //
-// An overlay block extends this prefix downwards:
+// With virtual bases, vcall and vbase offsets lie below offset-to-top (vptr[-3], vptr[-4], …).
+// A class with several vptrs has a vtable group: one such vtable per vptr, each with its own
+// offset-to-top (minus the vptr's offset in the complete object).
 //
-//     vptr[-(4+i)]  extra slot i          (vto::ExtraSlot reads it: one fixed-offset load)
-//     vptr[-3]      owning block          (the library's own record; hidden from users)
-//     vptr[-2]      offset-to-top         (copied)
-//     vptr[-1]      RTTI                  (copied)
-//     vptr[ 0]…     slots                 (copied from the object's dynamic type, then patched)
+// An overlay block clones every vtable of the group, prefixes whole, and extends the primary
+// clone's prefix downwards (p0 = the primary vtable's prefix words, 2 without virtual bases):
+//
+//     vptr[-(p0+2+i)]  extra slot i        (vto::ExtraSlot reads it: one fixed-offset load)
+//     vptr[-(p0+1)]    owning block        (the library's own record; hidden from users)
+//     vptr[-p0 … -1]   prefix              (copied: vcall/vbase offsets, offset-to-top, RTTI)
+//     vptr[ 0]…        slots               (copied from the object's dynamic type, then patched)
+//
+// So without virtual bases extra slot i is vptr[-(4+i)] (kFirstExtraDistance) from the primary
+// vptr; from another vptr, or with virtual bases, it is further: Overlay::first_extra_index()
+// includes the difference for the pointer the overlay was installed with.
 #ifndef VTO_OVERLAY_ITANIUM_ABI_H
 #define VTO_OVERLAY_ITANIUM_ABI_H
 
@@ -33,9 +41,7 @@ namespace vto::abi {
 inline constexpr std::ptrdiff_t kOffsetToTopIndex = -2;
 inline constexpr std::ptrdiff_t kRttiIndex = -1;
 inline constexpr std::ptrdiff_t kPrefixWords = 2;
-// The overlay block's hidden owner word, just below the ABI prefix.
-inline constexpr std::ptrdiff_t kOwnerIndex = -3;
-// Extra slot i lives at vptr[-(kFirstExtraDistance + i)].
+// Extra slot index i reads vptr[-(kFirstExtraDistance + i)] (vto::ExtraSlot).
 inline constexpr std::ptrdiff_t kFirstExtraDistance = 4;
 
 using VPtr = void**;                   // what an object's vptr holds: a vtable address point
@@ -44,6 +50,13 @@ using DestructorFn = void (*)(void*);  // D0 and D1: void(T* this) on x86-64 Ita
 // Reads / writes the primary vptr at the start of a polymorphic object.
 inline VPtr ReadVptr(const void* object) noexcept { return *static_cast<VPtr const*>(object); }
 inline void WriteVptr(void* object, VPtr vptr) noexcept { *static_cast<VPtr*>(object) = vptr; }
+// The same for the vptr `offset` bytes into the object.
+inline VPtr ReadVptrAt(const void* object, std::ptrdiff_t offset) noexcept {
+  return ReadVptr(static_cast<const char*>(object) + offset);
+}
+inline void WriteVptrAt(void* object, std::ptrdiff_t offset, VPtr vptr) noexcept {
+  WriteVptr(static_cast<char*>(object) + offset, vptr);
+}
 
 inline std::ptrdiff_t OffsetToTop(VPtr vptr) noexcept {
   return reinterpret_cast<std::ptrdiff_t>(vptr[kOffsetToTopIndex]);

@@ -4,8 +4,9 @@
 // Defines:
 //   vto::InstallRequest  what to overlay: the object, the class the caller reflected, the
 //                        slots to replace, extra per-instance slots, an optional destroy hook.
-//   vto::Install         clones the object's vtable (sized from its *dynamic* type) into one
-//                        owned block, points the object's vptr at it, patches the slots.
+//   vto::Install         clones the object's vtable group (every vtable of its *dynamic* type)
+//                        into one owned block, points every vptr at its clone, patches the
+//                        entries that reach the replaced final overriders.
 //   vto::Overlay         RAII handle: its destructor tears the overlay down.
 //   vto::ExtraSlot       inline accessor of an extra slot: one fixed-offset load from the vptr.
 //   vto::LiveBlocks / LiveHandles  process-wide accounting, for leak checks.
@@ -61,15 +62,21 @@ namespace vto {
 using DestroyCallback = void (*)(void* instance, void* user_data);
 
 // One slot to patch: `slot` indexes the reflected class's primary vtable from its address
-// point (destructor entries count); `function` is called with the object's `this`.
+// point (destructor entries count). `function` takes the place of the final overrider that
+// slot reaches in the reflected subobject, for every virtual call that reaches it through any
+// vptr of the object (CONTRACT P23), and is always called with `this` = the reflected
+// subobject (the library makes this-adjusting thunks where needed, P24).
 struct SlotReplacement {
   uint32_t slot = 0;
   void* function = nullptr;
 };
 
 struct InstallRequest {
-  // The object: a pointer to the complete object (its primary vptr). Must point at a live
-  // object whose class is `reflected` or derived from it through primary bases.
+  // The object: a pointer to the complete object or to any polymorphic base subobject of it
+  // (the complete object is found from offset-to-top). Must point at a live object whose
+  // class is `reflected` or derived from it. When `reflected` occurs more than once in the
+  // object, this pointer must point at the subobject meant (else kAmbiguousSubobject); the
+  // destroy callback receives this pointer, and extra slots are read through it.
   void* instance = nullptr;
   // The class the caller reflected (the static type it knows). Not owned; only read
   // during Install.
@@ -122,9 +129,11 @@ class Overlay {
     id_ = 0;
     return id;
   }
-  // Index of this overlay's first extra slot: ExtraSlot(obj, first_extra_index() + i) is
-  // its i-th extra slot. 0 for the first overlay on an object; when overlays are stacked
-  // each gets its own range. Returns 0 for an empty or torn-down handle (also for an id
+  // Index of this overlay's first extra slot: ExtraSlot(p, first_extra_index() + i) is its
+  // i-th extra slot, where p is the instance pointer the overlay was installed with. 0 for the
+  // first overlay on an object installed through its primary vptr without virtual bases;
+  // larger through another vptr or with vbase/vcall offsets (the distance to the cells is
+  // included); when overlays are stacked each gets its own range. Returns 0 for an empty or torn-down handle (also for an id
   // released inside its own destroy callback).
   [[nodiscard]] size_t first_extra_index() const noexcept;
 
@@ -155,8 +164,8 @@ TeardownResult AbandonOverlay(OverlayId id) noexcept;
 [[nodiscard]] size_t FirstExtraIndex(OverlayId id) noexcept;
 
 // The extra slot `index` of the object's current (topmost) overlay, by reference.
-// REQUIRES: `instance` has an installed overlay of this library whose extra range
-// (first_extra_index() .. + extra_slots) contains `index`. Not checked: this is the
+// REQUIRES: `instance` is the pointer an installed overlay of this library was installed
+// with, and that overlay's extra range (first_extra_index() .. + extra_slots) contains `index`. Not checked: this is the
 // fast path a binding's thunk uses (one load of the vptr, one fixed-offset load).
 inline void*& ExtraSlot(void* instance, size_t index) noexcept {
   abi::VPtr vptr = abi::ReadVptr(instance);

@@ -6,7 +6,10 @@
  *     handle down twice is harmless (VTO_TEARDOWN_ALREADY_TORN_DOWN the second time);
  *   - status codes are the numeric values of vto::Status / vto::TeardownResult;
  *   - class shapes come from a vto_shape_resolver (a vto::ShapeResolver*): the interpreter
- *     layer's resolver, or a table built here with vto_shape_table_*.
+ *     layer's resolver, or a table built here with vto_shape_table_* (with
+ *     vto_shape_table_add_group for several vptrs or virtual bases);
+ *   - vto_extra_slot(p, vto_first_extra_index(h) + i) reads through the pointer p the overlay
+ *     was installed with.
  *
  * Example:
  *   vto_shape_table* t = vto_shape_table_new();
@@ -57,6 +60,33 @@ typedef struct {
   size_t num_primary_bases;
 } vto_class_shape_desc;
 
+/* The vtable group, for dynamic types with several vptrs or virtual bases (CONTRACT P23-P26;
+ * vto::VTableEntry, vto::VTableShape and vto::SubobjectShape in class_shape.h). */
+enum {
+  VTO_ENTRY_FUNCTION = 0,
+  VTO_ENTRY_COMPLETE_DTOR = 1,
+  VTO_ENTRY_DELETING_DTOR = 2,
+  VTO_ENTRY_UNUSED = 3
+};
+typedef struct {
+  uint32_t kind;          /* VTO_ENTRY_* */
+  uint32_t overrider;     /* equal ids: the same function on the same subobject; UINT32_MAX if UNUSED */
+  int return_adjusted;    /* nonzero: a covariant-return thunk */
+  int returns_in_memory;  /* nonzero: the result is returned in memory (this in rsi) */
+} vto_vtable_entry_desc;
+
+typedef struct {
+  int64_t vptr_offset;    /* of its vptr in the complete object; 0 for the first (primary) */
+  uint32_t prefix_words;  /* words before the address point, >= 2 */
+  uint32_t num_slots;
+  const vto_vtable_entry_desc* entries; /* num_slots of them */
+} vto_vtable_desc;
+
+typedef struct {
+  const char* rtti_name;
+  int64_t offset;         /* a vptr_offset of the group */
+} vto_subobject_desc;
+
 typedef struct {
   void* instance;
   const char* reflected_rtti_name; /* looked up in the resolver */
@@ -87,6 +117,12 @@ const char* vto_teardown_result_name(int result);
 vto_shape_table* vto_shape_table_new(void);
 void vto_shape_table_free(vto_shape_table* table); /* no overlay may be installed through it later */
 int vto_shape_table_add(vto_shape_table* table, const vto_class_shape_desc* desc); /* 0, or -1 on bad desc */
+/* The same with the class's vtable group (group[0] the primary vtable, its num_slots equal to
+ * desc->num_slots) and its polymorphic subobjects (the class itself at offset 0 among them).
+ * 0, or -1 on a bad description (nothing added). */
+int vto_shape_table_add_group(vto_shape_table* table, const vto_class_shape_desc* desc,
+                              const vto_vtable_desc* group, size_t num_vtables,
+                              const vto_subobject_desc* subobjects, size_t num_subobjects);
 const vto_shape_resolver* vto_shape_table_resolver(const vto_shape_table* table);
 
 #ifdef __cplusplus

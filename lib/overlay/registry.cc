@@ -236,6 +236,11 @@ bool Registry::ValidateStack(void* instance, Stack& stack) noexcept {
   abi::VPtr vptr = abi::ReadVptr(instance);
   Block* match = stack.top;
   while (match != nullptr && match->address_point() != vptr) match = match->below;
+  // The primary vptr is one of the stack's clones; so must every other vptr be, of the same
+  // block (a constructor or destructor rewrites them all).
+  for (uint32_t j = 1; match != nullptr && j < match->num_vtables; ++j) {
+    if (abi::ReadVptrAt(instance, match->vtable(j).vptr_offset) != match->vtable(j).clone) match = nullptr;
+  }
   if (match == nullptr) {
     ForgetStack(instance, HandleEntry::Kind::kDetached);
     return false;
@@ -252,7 +257,8 @@ bool Registry::ValidateStack(void* instance, Stack& stack) noexcept {
 
 bool Registry::PopTop(void* instance, Stack& stack, HandleEntry::Kind handle_kind) noexcept {
   Block* top = stack.top;
-  abi::WriteVptr(instance, top->prev_vptr);
+  if (top->instance != instance) Fatal("popping a block of another object", instance);
+  top->RestoreVptrs();
   Block* next = top->below;
   if (next != nullptr) {
     for (size_t i = 0; i < next->total_cells; ++i) next->cell(i) = top->cell(i);
@@ -267,13 +273,15 @@ bool Registry::PopTop(void* instance, Stack& stack, HandleEntry::Kind handle_kin
 void Registry::RemoveMiddle(Stack& stack, Block* block) noexcept {
   Block* above = block->above;
   if (above == nullptr) Fatal("RemoveMiddle on the top block", block->instance);
-  above->prev_vptr = block->prev_vptr;
+  for (uint32_t j = 0; j < above->num_vtables; ++j) above->vtable(j).prev_vptr = block->vtable(j).prev_vptr;
   above->below = block->below;
   if (block->below != nullptr) block->below->above = above;
   for (Block* b = above; b != nullptr; b = b->above) {
-    abi::VPtr own = b->address_point();
-    for (uint32_t s = 0; s < b->num_slots; ++s) {
-      if (!b->replaced(s)) own[s] = b->prev_vptr[s];
+    for (uint32_t j = 0; j < b->num_vtables; ++j) {
+      VTableRecord& v = b->vtable(j);
+      for (uint32_t s = 0; s < v.num_slots; ++s) {
+        if (!b->replaced(j, s)) v.clone[s] = v.prev_vptr[s];
+      }
     }
   }
   for (size_t i = 0; i < block->num_extra; ++i) stack.top->cell(block->first_extra + i) = nullptr;

@@ -3,9 +3,11 @@
 // object's stack and its vptr consistent. Every function here REQUIRES the mutex held.
 //
 // Invariants (checked where they are relied on):
-//   - an object with a stack is in `stacks`; its vptr is the top block's address point
-//     (unless code outside the library rewrote it — ValidateStack detects that);
-//   - each block's non-replaced slots equal the slots of the vtable below it (prev_vptr);
+//   - an object with a stack is in `stacks`, keyed by its complete object's address; each of
+//     its vptrs points at the top block's clone of that vtable (unless code outside the
+//     library rewrote them — ValidateStack detects that);
+//   - each block's non-replaced entries equal those of the vtable below it (prev_vptr);
+//   - the blocks of one stack clone the same vtable group;
 //   - the top block holds the current value of every extra slot of the stack;
 //   - a handle entry is kLive exactly while its block exists.
 #ifndef VTO_OVERLAY_REGISTRY_H
@@ -132,12 +134,12 @@ class Registry {
   void FreeHandle(OverlayId id) noexcept;
   size_t live_handles() const noexcept;
 
-  // Checks the object's vptr against its stack. Blocks above the one the vptr points at
+  // Checks the object's vptrs against its stack (`instance`: the complete object). Blocks above the one the vptr points at
   // were dropped by code outside the library (a constructor or destructor rewrote the vptr):
   // they are freed and their handles become kDetached. Returns false, with the stack
   // erased, when the vptr points at none of the stack's blocks. Reads the object.
   bool ValidateStack(void* instance, Stack& stack) noexcept;
-  // Removes the top block: writes its prev_vptr into the object, moves the extra slots
+  // Removes the top block: writes its prev_vptrs into the object, moves the extra slots
   // down, frees it, and turns its handle into `handle_kind`. Returns true when the stack
   // is now empty (the caller erases it).
   bool PopTop(void* instance, Stack& stack, HandleEntry::Kind handle_kind) noexcept;

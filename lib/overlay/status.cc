@@ -23,6 +23,8 @@ const char* StatusName(Status s) noexcept {
     case Status::kObjectDying: return "kObjectDying";
     case Status::kOutOfMemory: return "kOutOfMemory";
     case Status::kInconsistentShapes: return "kInconsistentShapes";
+    case Status::kAmbiguousSubobject: return "kAmbiguousSubobject";
+    case Status::kCovariantReturn: return "kCovariantReturn";
   }
   return "kUnknownStatus";
 }

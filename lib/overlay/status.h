@@ -24,13 +24,19 @@ enum class Status : int {
   kNullReplacement = 8,       // a replacement function pointer is null
   kExtraSlotsOverflow = 9,    // extra-slot count would overflow the block's size
   kUnknownDynamicType = 10,   // the resolver has no shape for the object's dynamic type (or no RTTI)
-  kNotPrimaryBase = 11,       // the reflected class is not the dynamic type or one of its primary bases
-  kUnsupportedLayout = 12,    // multiple vptrs, virtual bases, or a pointer to a base subobject
+  kNotPrimaryBase = 11,       // the reflected class is not the dynamic type or one of its bases (the
+                              // name is historical: any base is accepted now)
+  kUnsupportedLayout = 12,    // multiple vptrs or virtual bases, or a pointer to a base subobject, with a
+                              // dynamic-type shape that carries no vtable group (filled by hand)
   kNoVirtualDestructor = 13,  // destroy hook requested, but the reflected destructor is not virtual
   kVptrIdentityAssumed = 14,  // final class compiled with -fassume-unique-vtables (see CONTRACT.md)
   kObjectDying = 15,          // the object is inside a hooked destructor; no new overlay on it
   kOutOfMemory = 16,          // the block or handle could not be allocated
-  kInconsistentShapes = 17,   // reflected and dynamic shapes contradict each other
+  kInconsistentShapes = 17,   // reflected and dynamic shapes contradict each other, or the object
+  kAmbiguousSubobject = 18,   // the reflected class occurs more than once in the object and the
+                              // instance pointer points at none of its subobjects
+  kCovariantReturn = 19,      // a replaced function's final overrider has a covariant return that a
+                              // vtable entry adjusts (a replacement cannot stand in for it)
 };
 
 enum class TeardownResult : int {

@@ -3,6 +3,9 @@
 // committed inputs clean, with "not promised" events counted, when it does not.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <utility>
+
 #include <deque>
 #include <mutex>
 #include <typeinfo>
@@ -199,8 +202,19 @@ TEST(Promises, CallbackBeforeDestructor) {
                               "VTO ORACLE FAILURE: .*ran with the overlay still installed");
 }
 
-// Every overlay of a stack reads its extra slots from the start of the stack's area.
-void** SharedExtraSlot(vto_backend*, uint64_t, void* instance, size_t i) { return &ExtraSlot(instance, i); }
+// Every overlay of a stack reads its extra slots from the start of the stack's area: the
+// smallest first index seen on the object (the first overlay's; with virtual bases it is not 0,
+// CONTRACT P5), keyed by the object's address and dynamic type.
+void** SharedExtraSlot(vto_backend*, uint64_t handle, void* instance, size_t i) {
+  static std::mutex mu;
+  static std::map<std::pair<void*, const void*>, size_t> start;
+  const void* rtti = (*static_cast<void* const* const*>(instance))[-1];
+  const size_t first = FirstExtraIndex(handle);
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = start.emplace(std::make_pair(instance, rtti), first).first;
+  if (first < it->second) it->second = first;
+  return &ExtraSlot(instance, it->second + i);
+}
 TEST(Promises, StackedExtraSlots) {
   const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.extra_slot = &SharedExtraSlot; });
   ExpectFoundOnlyWhenPromised(&RunDispatch, api, VTO_PROMISE_STACKED_EXTRA_SLOTS,

@@ -124,5 +124,80 @@ TEST_F(CApi, ShapeTableBuiltFromC) {
   vto_shape_table_free(t);
 }
 
+// P23–P26 through the C API: Multi : Left, Right described with its vtable group by hand
+// (Itanium: Left-in-Multi shares the primary vtable [D1, D0, l, r]; Right-in-Multi at offset 16
+// has [D1, D0, r], each a thunk to Multi's), reflected as Right through the Right subobject.
+void* g_c_this = nullptr;
+int ReplacedR(void* self) {
+  g_c_this = self;
+  return 4242;
+}
+
+TEST_F(CApi, ShapeTableWithVTableGroupFromC) {
+  ASSERT_EQ(reinterpret_cast<char*>(static_cast<Right*>(reinterpret_cast<Multi*>(64))) - reinterpret_cast<char*>(64),
+            16);
+  vto_shape_table* t = vto_shape_table_new();
+  ASSERT_NE(t, nullptr);
+  vto_class_shape_desc right = {};
+  right.rtti_name = typeid(Right).name();
+  right.name = "Right";
+  right.num_slots = 3;
+  right.complete_dtor_slot = 0;
+  right.deleting_dtor_slot = 1;
+  vto_class_shape_desc multi = right;
+  multi.rtti_name = typeid(Multi).name();
+  multi.name = "Multi";
+  multi.num_slots = 4;
+  const vto_vtable_entry_desc primary[] = {{VTO_ENTRY_COMPLETE_DTOR, 0, 0, 0}, {VTO_ENTRY_DELETING_DTOR, 1, 0, 0},
+                                           {VTO_ENTRY_FUNCTION, 2, 0, 0}, {VTO_ENTRY_FUNCTION, 3, 0, 0}};
+  const vto_vtable_entry_desc secondary[] = {
+      {VTO_ENTRY_COMPLETE_DTOR, 0, 0, 0}, {VTO_ENTRY_DELETING_DTOR, 1, 0, 0}, {VTO_ENTRY_FUNCTION, 3, 0, 0}};
+  const vto_vtable_desc group[] = {{0, 2, 4, primary}, {16, 2, 3, secondary}};
+  const vto_subobject_desc subobjects[] = {
+      {typeid(Multi).name(), 0}, {typeid(Left).name(), 0}, {typeid(Right).name(), 16}};
+  ASSERT_EQ(vto_shape_table_add(t, &right), 0);
+  // Bad descriptions add nothing: a subobject without a vtable, the class missing, sizes apart.
+  const vto_subobject_desc stray[] = {{typeid(Multi).name(), 0}, {typeid(Right).name(), 8}};
+  EXPECT_EQ(vto_shape_table_add_group(t, &multi, group, 2, stray, 2), -1);
+  EXPECT_EQ(vto_shape_table_add_group(t, &multi, group, 2, subobjects + 1, 2), -1);
+  vto_class_shape_desc wrong = multi;
+  wrong.num_slots = 5;
+  EXPECT_EQ(vto_shape_table_add_group(t, &wrong, group, 2, subobjects, 3), -1);
+  ASSERT_EQ(vto_shape_table_add_group(t, &multi, group, 2, subobjects, 3), 0);
+
+  static int hook_calls = 0;
+  static void* hook_instance = nullptr;
+  hook_calls = 0;
+  Multi* m = new Multi;
+  Right* r = m;
+  vto_slot_replacement rep = {2, reinterpret_cast<void*>(&ReplacedR)};
+  vto_install_args a = {};
+  a.instance = r;
+  a.reflected_rtti_name = typeid(Right).name();
+  a.replacements = &rep;
+  a.num_replacements = 1;
+  a.extra_slots = 1;
+  a.on_destroy = [](void* instance, void*) {
+    ++hook_calls;
+    hook_instance = instance;
+  };
+  vto_overlay_t h = 0;
+  char msg[256];
+  ASSERT_EQ(vto_install(&a, vto_shape_table_resolver(t), &h, msg, sizeof msg), 0) << msg;
+  *vto_extra_slot(r, vto_first_extra_index(h)) = m;
+  EXPECT_EQ(Launder(r)->r(), 4242);
+  EXPECT_EQ(g_c_this, static_cast<void*>(r));
+  g_c_this = nullptr;
+  EXPECT_EQ(Launder(m)->r(), 4242) << "Multi's own entry reaches the replacement through a thunk";
+  EXPECT_EQ(g_c_this, static_cast<void*>(r));
+  EXPECT_EQ(Launder(m)->l(), kMultiL);
+  EXPECT_EQ(*vto_extra_slot(r, vto_first_extra_index(h)), static_cast<void*>(m));
+  delete Launder(r);
+  EXPECT_EQ(hook_calls, 1);
+  EXPECT_EQ(hook_instance, static_cast<void*>(r));
+  EXPECT_EQ(vto_teardown(h), static_cast<int>(TeardownResult::kObjectDestroyed));
+  vto_shape_table_free(t);
+}
+
 }  // namespace
 }  // namespace vto::test

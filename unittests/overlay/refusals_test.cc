@@ -176,19 +176,22 @@ TEST_F(ObjectRefusals, R11NotPrimaryBase) {
   ExpectUntouched(&b, Request(&b, ShapeOf<Derived>()), Status::kNotPrimaryBase, "Derived");
 }
 
-TEST_F(ObjectRefusals, R12MultipleVptrs) {
+// R12: these host classes' shapes are filled by hand without a vtable group (host_classes.cc),
+// so the library cannot know their secondary vtables and refuses. Through the interpreter
+// layer, which fills the group, the same layouts install (unittests/reflect/multi_vptr_test.cc).
+TEST_F(ObjectRefusals, R12MultipleVptrsWithoutGroup) {
   Multi m;
   ExpectUntouched(&m, Request(&m, ShapeOf<Left>()), Status::kUnsupportedLayout, "more than one vptr");
 }
 
-TEST_F(ObjectRefusals, R12BaseSubobjectPointer) {
+TEST_F(ObjectRefusals, R12BaseSubobjectPointerWithoutGroup) {
   Multi m;
   Right* r = &m;
   ASSERT_NE(static_cast<void*>(r), static_cast<void*>(&m));
-  ExpectUntouched(&m, Request(r, ShapeOf<Right>()), Status::kUnsupportedLayout, "subobject");
+  ExpectUntouched(&m, Request(r, ShapeOf<Right>()), Status::kUnsupportedLayout, "no vtable group");
 }
 
-TEST_F(ObjectRefusals, R12VirtualBases) {
+TEST_F(ObjectRefusals, R12VirtualBasesWithoutGroup) {
   VirtualDerived v;
   ExpectUntouched(&v, Request(&v, ShapeOf<Base>()), Status::kUnsupportedLayout, "virtual bases");
 }

@@ -1,5 +1,5 @@
 // reflect_overlay_test.cc — the overlay library on JIT'd hierarchies, reflected by name
-// through the interpreter layer (docs/CONTRACT.md: P1, P3, P7, R12, R13, R17 on real
+// through the interpreter layer (docs/CONTRACT.md: P1, P3, P7, R13, R17 on real
 // clang layouts).
 #include "reflect/reflect_overlay.h"
 
@@ -289,11 +289,15 @@ TEST_F(InterpOverlay, RefusesNamesAndLayouts) {
   InstallResult r9 = reflector_->Overlay(hook_no_vdtor);
   EXPECT_EQ(r9.status, Status::kNoVirtualDestructor) << r9.message;
   void* both = Make("Both");
+  // Several vptrs and virtual bases install through the interpreter layer (its shapes carry
+  // the vtable group; multi_vptr_test.cc checks what they do).
   InstallResult mi = reflector_->Overlay(Req(both, "zoo::Left", {}));
-  EXPECT_EQ(mi.status, Status::kUnsupportedLayout) << mi.message;
+  EXPECT_TRUE(mi.ok()) << mi.message;
   void* vb = Make("VBase");
   InstallResult vbase = reflector_->Overlay(Req(vb, "zoo::VBase", {}));
-  EXPECT_EQ(vbase.status, Status::kUnsupportedLayout) << vbase.message;
+  EXPECT_TRUE(vbase.ok()) << vbase.message;
+  EXPECT_EQ(mi.overlay.Teardown(), TeardownResult::kRestored);
+  EXPECT_EQ(vbase.overlay.Teardown(), TeardownResult::kRestored);
   Fn_<void(void*)>("del")(dog);
   auto del_other = Fn_<void(void*, const char*)>("del_other");
   del_other(novdtor, "NoVDtor");
