@@ -10,6 +10,13 @@ Widget::Widget(int value) : value_(value) {}
 Widget::~Widget() { g_widget_dtor_calls.fetch_add(1, std::memory_order_relaxed); }
 int Widget::Value(int x) { return value_ + x; }
 
+Base0::~Base0() = default;
+int Base0::Zero(int x) { return x; }
+Pane::Pane(int value) : Widget(value) {}
+int Pane::Value(int x) { return value_ + x; }
+Stream::Stream(int value) : Widget(value) {}
+int Stream::Value(int x) { return value_ + x; }
+
 // Each method returns its own position so that no two bodies are alike.
 #define VTO_BENCH_DEF2(C, p, n) int C::p##0() { return 2 * (n); } int C::p##1() { return 2 * (n) + 1; }
 #define VTO_BENCH_DEF4(C, p, n) VTO_BENCH_DEF2(C, p##a, 2 * (n)) VTO_BENCH_DEF2(C, p##b, 2 * (n) + 1)
@@ -27,6 +34,8 @@ VTO_BENCH_DEF8(Slots64, d, 3) VTO_BENCH_DEF8(Slots64, e, 4) VTO_BENCH_DEF8(Slots
 VTO_BENCH_DEF8(Slots64, g, 6) VTO_BENCH_DEF4(Slots64, h, 28) VTO_BENCH_DEF2(Slots64, i, 60)
 
 Widget* MakeWidget(int value) { return new Widget(value); }
+Widget* MakePaneWidget(int value) { return new Pane(value); }
+Widget* MakeStreamWidget(int value) { return new Stream(value); }
 Slots4* MakeSlots4() { return new Slots4; }
 Slots16* MakeSlots16() { return new Slots16; }
 Slots64* MakeSlots64() { return new Slots64; }

@@ -8,6 +8,9 @@
 // Defines:
 //   vto_bench::Widget          one virtual method (Value) and a virtual destructor;
 //                              the dispatch, state and delete benchmarks use it.
+//   vto_bench::Pane            Widget as its SECOND base (calls through Widget* use a
+//                              secondary vptr); overrides Value.
+//   vto_bench::Stream          Widget as a VIRTUAL base (a virtual thunk); overrides Value.
 //   vto_bench::Slots4/16/64    classes whose primary vtables have exactly 4, 16 and 64
 //                              slots (the destructor's two entries count), for install cost.
 //   Make*                      factories (operator new inside the .so).
@@ -27,6 +30,28 @@ class Widget {
   // Returns value_ + x. Slot 2 of Widget's vtable (D1 = 0, D0 = 1).
   virtual int Value(int x);
   int value_;
+};
+
+class Base0 {
+ public:
+  virtual ~Base0();
+  virtual int Zero(int x);
+  long zero_ = 0;
+};
+
+// Widget is Pane's second base: Widget* points 16 bytes into a Pane.
+class Pane : public Base0, public Widget {
+ public:
+  explicit Pane(int value);
+  int Value(int x) override;  // value_ + x, reached from Widget* through clang's thunk
+};
+
+// Widget is Stream's virtual base.
+class Stream : public virtual Widget {
+ public:
+  explicit Stream(int value);
+  int Value(int x) override;  // value_ + x, reached from Widget* through a virtual thunk
+  long stream_ = 0;
 };
 
 // Counts Widget destructor runs (the delete benchmarks check every object really died).
@@ -59,6 +84,9 @@ struct Slots64 {
 
 // Factories: the caller owns the result (delete through the base pointer).
 Widget* MakeWidget(int value);
+// A Pane or a Stream, returned as the Widget subobject (delete through it).
+Widget* MakePaneWidget(int value);
+Widget* MakeStreamWidget(int value);
 Slots4* MakeSlots4();
 Slots16* MakeSlots16();
 Slots64* MakeSlots64();

@@ -28,6 +28,7 @@ StateRegistry& Registry() {
 }
 
 int PlainValue(Widget* self, int x) { return self->value_ + x; }
+int PanePlainValue(Pane* self, int x) { return self->value_ + x; }
 
 int ValueViaExtraSlot(Widget* self, int x) {
   auto* state = static_cast<WidgetState*>(vto::ExtraSlot(self, 0));

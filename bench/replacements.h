@@ -47,6 +47,9 @@ StateRegistry& Registry();
 int PlainValue(Widget* self, int x);         // self->value_ + x
 int ValueViaExtraSlot(Widget* self, int x);  // self->value_ + x + state.bias, state in extra slot 0
 int ValueViaRegistry(Widget* self, int x);   // self->value_ + x + state.bias, state from Registry()
+// Replacement for Pane::Value reflected as Pane: called with the Pane (complete object), so
+// calls through Widget* reach it through the library's this-adjusting thunk.
+int PanePlainValue(Pane* self, int x);       // self->value_ + x
 
 struct DeathCounter {
   uint64_t calls = 0;

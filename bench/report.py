@@ -110,6 +110,23 @@ def build_rows(runs):
     ratio_row("state via extra slot / native call", median_of(runs, c, "slot_over_native"), "<=", 1.3,
               f"{fmt(ns['slot'], 'ns')} vs {fmt(ns['native'], 'ns')}")
     info_row("overlay replacing nothing / native (heap clone alone)", median_of(runs, c, "identity_over_native"), "x")
+    lc = "BM_LayoutCalls"
+    ln = {v: median_of(runs, lc, f"{v}_ns") for v in ("pane_native", "pane_plain", "pane_thunk", "stream_native",
+                                                     "stream_plain")}
+    ratio_row("call through a secondary base, overlay reflected as that base / native",
+              median_of(runs, lc, "pane_plain_over_native"), "<=", 1.02,
+              f"{fmt(ln['pane_plain'], 'ns')} vs {fmt(ln['pane_native'], 'ns')}")
+    ratio_row("call through a virtual base, overlay reflected as that base / native",
+              median_of(runs, lc, "stream_plain_over_native"), "<=", 1.02,
+              f"{fmt(ln['stream_plain'], 'ns')} vs {fmt(ln['stream_native'], 'ns')}")
+    info_row("call through a secondary base reaching the library's this-adjusting thunk / native (clang's thunk)",
+             median_of(runs, lc, "pane_thunk_over_native"), "x",
+             f"{fmt(ln['pane_thunk'], 'ns')} vs {fmt(ln['pane_native'], 'ns')}")
+    for label, name in (("1 vtable (Widget)", "BM_InstallGroup/Widget"), ("2 vtables (Pane)", "BM_InstallGroup/Pane"),
+                        ("2 vtables, virtual base (Stream)", "BM_InstallGroup/Stream")):
+        t, n = median_of(runs, name, "time"), median_of(runs, name, "vtables")
+        info_row(f"install+teardown per vtable of the group, {label}", t / n if t and n else None, "ns",
+                 f"{fmt(t, 'ns')} per install+teardown")
     sp = "BM_CallsSpread"
     sn = {v: median_of(runs, sp, f"spread_{v}_ns") for v in ("native", "slot", "map")}
     info_row("one call on each of 10,000 objects: state via map / via extra slot",
