@@ -31,6 +31,7 @@
 #include "classes.h"
 #include "overlay/overlay.h"
 #include "replacements.h"
+#include "rounds.h"
 #include "shapes.h"
 
 namespace vto_bench {
@@ -41,24 +42,6 @@ constexpr int kOtherObjects = 1000;
 
 enum Variant { kNative, kPlain, kIdentity, kSlot, kMap, kNumVariants };
 constexpr std::array<const char*, kNumVariants> kNames = {"native", "plain", "identity", "slot", "map"};
-
-double TscNanosPerTick() {
-  static const double ns_per_tick = [] {
-    auto t0 = std::chrono::steady_clock::now();
-    uint64_t c0 = __builtin_ia32_rdtsc();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    uint64_t c1 = __builtin_ia32_rdtsc();
-    auto t1 = std::chrono::steady_clock::now();
-    return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(c1 - c0);
-  }();
-  return ns_per_tick;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 vto::InstallResult InstallValue(Widget* w, void* replacement, size_t extra_slots) {
   vto::InstallRequest req;

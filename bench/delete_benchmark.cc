@@ -36,6 +36,7 @@
 #include "classes.h"
 #include "overlay/overlay.h"
 #include "replacements.h"
+#include "rounds.h"
 #include "shapes.h"
 
 namespace vto_bench {
@@ -50,12 +51,6 @@ double ThreadCpuNanos() {
   timespec t;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_nsec);
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
 }
 
 // What a binding keeps per overlaid object: the handle, and where it records the death.

@@ -34,6 +34,7 @@
 #include "interp/interpreter.h"
 #include "overlay/overlay.h"
 #include "replacements.h"
+#include "rounds.h"
 
 #ifndef VTO_BENCH_DIR
 #error "VTO_BENCH_DIR (the directory of classes.h) must be defined"
@@ -84,24 +85,6 @@ vto::InstallResult Install(void* instance, const char* cls, const char* method, 
   req.reflected = &layout->shape;
   if (method != nullptr) req.replacements = {{static_cast<uint32_t>(layout->FindSlot(method)), fn}};
   return vto::Install(req, *Reflect().resolver);
-}
-
-double TscNanosPerTick() {
-  static const double ns_per_tick = [] {
-    auto t0 = std::chrono::steady_clock::now();
-    uint64_t c0 = __builtin_ia32_rdtsc();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    uint64_t c1 = __builtin_ia32_rdtsc();
-    auto t1 = std::chrono::steady_clock::now();
-    return std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(c1 - c0);
-  }();
-  return ns_per_tick;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
 }
 
 enum Variant { kPaneNative, kPanePlain, kPaneThunk, kStreamNative, kStreamPlain, kNumVariants };
