@@ -42,15 +42,11 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
   }
 }
 
-// The complete object a destructor entry was called for: `self` is the subobject whose vptr
-// holds the entry (the primary one for the primary vtable).
-void* CompleteOf(void* self) noexcept { return static_cast<char*>(self) + abi::OffsetToTop(abi::ReadVptr(self)); }
-
 abi::DestructorFn RunHooks(void* self, Kind kind) {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
-  void* complete = CompleteOf(self);
+  void* complete = abi::CompleteObject(self);
   auto it = reg.stacks.find(complete);
   Block* entered = it == reg.stacks.end() ? nullptr : it->second.top;
   const int j = entered == nullptr || entered->magic != Block::kMagic ? -1 : entered->CloneIndex(vptr);
@@ -171,7 +167,7 @@ abi::DestructorFn OriginalBelow(void* self, Kind kind) {
   Registry& reg = Registry::Get();
   std::unique_lock<std::mutex> lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
-  Block* b = reg.stacks.find(CompleteOf(self))->second.top;
+  Block* b = reg.stacks.find(abi::CompleteObject(self))->second.top;
   const int j = b->CloneIndex(vptr);
   const int slot = kind == Kind::kDeleting ? b->vtable(j).deleting_dtor_slot : b->vtable(j).complete_dtor_slot;
   while (b->below != nullptr) b = b->below;
@@ -201,12 +197,12 @@ bool ReleaseFromOwnCallback(OverlayId id, TeardownResult* out) noexcept {
 
 #if VTO_FAULT_IS(restore_after_original_dtor)
 void HookedCompleteDestructor(void* self) {
-  void* complete = CompleteOf(self);
+  void* complete = abi::CompleteObject(self);
   RunHooks(self, Kind::kComplete)(self);
   PopAllAfterDestruction(complete);
 }
 void HookedDeletingDestructor(void* self) {
-  void* complete = CompleteOf(self);
+  void* complete = abi::CompleteObject(self);
   RunHooks(self, Kind::kDeleting)(self);
   PopAllAfterDestruction(complete);
 }

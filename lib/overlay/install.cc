@@ -234,27 +234,23 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn,
   }
   // The reflected subobject: the one at the instance pointer, else the only one.
   int64_t reflected_offset = -1;
-  size_t occurrences = 0;
   if (!dyn.subobjects.empty()) {
+    size_t occurrences = 0;
+    int64_t first = -1;
     for (const SubobjectShape& sub : dyn.subobjects) {
       if (sub.rtti_name != cls.rtti_name) continue;
-      ++occurrences;
-      if (sub.offset == instance_offset || occurrences == 1) reflected_offset = sub.offset;
+      if (occurrences++ == 0) first = sub.offset;
+      if (sub.offset == instance_offset) reflected_offset = sub.offset;
     }
-    if (occurrences > 1) {
-      reflected_offset = -1;
-      for (const SubobjectShape& sub : dyn.subobjects)
-        if (sub.rtti_name == cls.rtti_name && sub.offset == instance_offset) reflected_offset = sub.offset;
 #if VTO_FAULT_IS(refused_layout_installed)
-      // FAULT: "any of them will do": the first occurrence is taken.
-      for (const SubobjectShape& sub : dyn.subobjects)
-        if (reflected_offset < 0 && sub.rtti_name == cls.rtti_name) reflected_offset = sub.offset;
+    // FAULT: "any of them will do": the first occurrence is taken.
+    if (reflected_offset < 0) reflected_offset = first;
 #endif
-      if (reflected_offset < 0) {
-        return Refuse(Status::kAmbiguousSubobject, "reflected class ", cls.name, " occurs ", occurrences,
-                      " times in dynamic type ", dyn.name,
-                      " and the instance pointer is at none of them: pass the pointer to the one you mean");
-      }
+    if (occurrences == 1) reflected_offset = first;
+    if (occurrences > 1 && reflected_offset < 0) {
+      return Refuse(Status::kAmbiguousSubobject, "reflected class ", cls.name, " occurs ", occurrences,
+                    " times in dynamic type ", dyn.name,
+                    " and the instance pointer is at none of them: pass the pointer to the one you mean");
     }
   } else if (dyn.rtti_name == cls.rtti_name ||
              std::find(dyn.primary_bases.begin(), dyn.primary_bases.end(), cls.rtti_name) != dyn.primary_bases.end()) {
@@ -330,13 +326,11 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   if (!checked.ok()) return checked;
 
   internal::Registry& reg = internal::Registry::Get();
-  // The complete object: where the instance pointer's vptr says it starts (dynamic_cast<void*>).
+  // The complete object: where the instance pointer's vptr says it starts.
 #if VTO_FAULT_IS(subobject_pointer_taken_as_complete)
   auto complete_of = [](void* instance) { return instance; };  // FAULT: "bindings hold complete objects"
 #else
-  auto complete_of = [](void* instance) {
-    return static_cast<void*>(static_cast<char*>(instance) + abi::OffsetToTop(abi::ReadVptr(instance)));
-  };
+  auto complete_of = &abi::CompleteObject;
 #endif
 #if VTO_FAULT_IS(install_unlocked_lookup)
   // FAULT: the object's stack is looked up before the mutex is taken.

@@ -61,6 +61,10 @@ inline void WriteVptrAt(void* object, std::ptrdiff_t offset, VPtr vptr) noexcept
 inline std::ptrdiff_t OffsetToTop(VPtr vptr) noexcept {
   return reinterpret_cast<std::ptrdiff_t>(vptr[kOffsetToTopIndex]);
 }
+// The complete object a polymorphic (sub)object belongs to: what dynamic_cast<void*> returns.
+inline void* CompleteObject(void* object) noexcept {
+  return static_cast<char*>(object) + OffsetToTop(ReadVptr(object));
+}
 inline const std::type_info* Rtti(VPtr vptr) noexcept {
   return static_cast<const std::type_info*>(vptr[kRttiIndex]);
 }
