@@ -85,9 +85,9 @@ InstallResult CheckRequest(const InstallRequest& req) {
 #if VTO_FAULT_IS(not_polymorphic_check_skipped)
   if (false) {  // FAULT: "the dynamic type check will notice"
 #else
-  if (!cls.polymorphic || cls.num_slots == 0) {
+  if (!cls.polymorphic) {  // (a vptr whose vtable names no function of its own still is one: P23)
 #endif
-    return Refuse(Status::kNotPolymorphic, "class ", cls.name, " has no virtual functions (no vptr)");
+    return Refuse(Status::kNotPolymorphic, "class ", cls.name, " has no vptr");
   }
   if (req.extra_slots > internal::kMaxExtraSlots) {
     return Refuse(Status::kExtraSlotsOverflow, "extra_slots = ", req.extra_slots, " exceeds the limit of ",

@@ -151,6 +151,10 @@ class MultiVptr : public ::testing::Test {
     struct X { virtual ~X() {} virtual int f() { return 0; } long x = 0; };
     struct B : X, A { B* self() override { return this; } };
     }  // namespace cov
+    namespace vb {  // a vptr whose vtable names no function of its own: f lives in the virtual base
+    struct Data { virtual int f() { return 5; } long big = 0; };  // not nearly empty: not primary
+    struct Holder : virtual Data { long h = 0; };
+    }  // namespace vb
 
     extern "C" void* make(const char* c) {
       if (!std::strcmp(c, "TH1")) return new th::TH1;
@@ -158,6 +162,7 @@ class MultiVptr : public ::testing::Test {
       if (!std::strcmp(c, "iostream")) return dynamic_cast<void*>(new io::iostream);
       if (!std::strcmp(c, "dia")) return new dia::D;
       if (!std::strcmp(c, "cov")) return new cov::B;
+      if (!std::strcmp(c, "holder")) return new vb::Holder;
       return nullptr;
     }
     extern "C" void* up(void* p, const char* b) {
@@ -172,6 +177,7 @@ class MultiVptr : public ::testing::Test {
       if (!std::strcmp(b, "R@B1")) return static_cast<dia::R*>(static_cast<dia::B1*>(static_cast<dia::D*>(p)));
       if (!std::strcmp(b, "R@B2")) return static_cast<dia::R*>(static_cast<dia::B2*>(static_cast<dia::D*>(p)));
       if (!std::strcmp(b, "A")) return static_cast<cov::A*>(static_cast<cov::B*>(p));
+      if (!std::strcmp(b, "Data")) return static_cast<vb::Data*>(static_cast<vb::Holder*>(p));
       return nullptr;
     }
     // call(complete, static type, method): a virtual call through that static type.
@@ -202,6 +208,7 @@ class MultiVptr : public ::testing::Test {
       if (!std::strcmp(via, "ios_base")) return static_cast<io::ios_base*>(s)->state();
       if (!std::strcmp(via, "iostream.get")) return s->get();
       if (!std::strcmp(via, "iostream.put")) return s->put();
+      if (!std::strcmp(via, "Holder.f")) return static_cast<vb::Holder*>(p)->f();
       auto* d = static_cast<dia::D*>(p);
       if (!std::strcmp(via, "B1")) return static_cast<dia::B1*>(d)->r();
       if (!std::strcmp(via, "B2")) return static_cast<dia::B2*>(d)->r();
@@ -247,6 +254,7 @@ class MultiVptr : public ::testing::Test {
       else if (!std::strcmp(via, "iostream")) delete static_cast<io::iostream*>(p);
       else if (!std::strcmp(via, "dia")) delete static_cast<dia::D*>(p);
       else if (!std::strcmp(via, "cov")) delete static_cast<cov::B*>(p);
+      else if (!std::strcmp(via, "holder")) delete static_cast<vb::Holder*>(p);
     }
   )cpp";
 
@@ -432,6 +440,32 @@ TEST_F(MultiVptr, CovariantOverriderRefused) {
     EXPECT_EQ(r.status, Status::kCovariantReturn) << cls << ": " << r.message;
   }
   F<void(void*, const char*)>("del")(b, "cov");
+}
+
+// P23, R3: a class with a vptr whose own vtable names no function (all its virtual functions
+// are in a non-primary virtual base) is polymorphic: reflected as itself, it takes extra slots
+// and no slot; its function is replaced through the virtual base, reflected as that.
+TEST_F(MultiVptr, VptrWithoutFunctionsOfItsOwn) {
+  ASSERT_EQ(interp_->FindClass("vb::Holder")->shape.num_slots, 0u);
+  void* h = F<void*(const char*)>("make")("holder");
+  const std::vector<long> offsets = VptrOffsets("vb::Holder");
+  ASSERT_EQ(offsets.size(), 2u);
+  const std::vector<void*> before = Vptrs(h, offsets);
+  InstallResult own = Overlay(h, "vb::Holder", {}, 2);
+  ASSERT_TRUE(own.ok()) << own.message;
+  ExtraSlot(h, own.overlay.first_extra_index() + 1) = h;
+  void* data = Up(h, "Data");
+  InstallResult via_base = Overlay(data, "vb::Data", {{"f", V(&Replaced99)}});
+  ASSERT_TRUE(via_base.ok()) << via_base.message;
+  EXPECT_EQ(Call(h, "Holder.f", ""), 99);
+  EXPECT_EQ(g_this, data);
+  EXPECT_EQ(ExtraSlot(h, own.overlay.first_extra_index() + 1), h);
+  EXPECT_EQ(own.overlay.Teardown(), TeardownResult::kRestored);
+  EXPECT_EQ(Call(h, "Holder.f", ""), 99);
+  EXPECT_EQ(via_base.overlay.Teardown(), TeardownResult::kRestored);
+  EXPECT_EQ(Call(h, "Holder.f", ""), 5);
+  EXPECT_EQ(Vptrs(h, offsets), before);
+  F<void(void*, const char*)>("del")(h, "holder");
 }
 
 // P6, P13 on several vptrs: overlays reflected through different bases, stacked, torn down in
