@@ -20,7 +20,13 @@ SubobjectPath ObjectExpectations::PathOf(int static_class) const {
 
 std::optional<Expected> ObjectExpectations::Call(int static_class, int name, int sig) const {
   const int s = g_.Unique(static_class);
-  if (s < 0 || !h_.classes[static_class].polymorphic) return std::nullopt;
+  if (s < 0) return std::nullopt;
+  return CallAt(s, name, sig);
+}
+
+std::optional<Expected> ObjectExpectations::CallAt(int s, int name, int sig) const {
+  const int static_class = g_.node(s).cls;
+  if (!h_.classes[static_class].polymorphic) return std::nullopt;
   const int found = ResolveCall(h_, g_, s, name, sig);
   if (found < 0) return std::nullopt;
   const int overrider = FinalOverrider(h_, g_, 0, found, name, sig);

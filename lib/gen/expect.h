@@ -59,6 +59,10 @@ class ObjectExpectations {
   // nullopt if that stub does not exist or static_class is not an unambiguous base of the
   // dynamic class (or the class itself). REQUIRES: the dynamic class is concrete.
   [[nodiscard]] std::optional<Expected> Call(int static_class, int name, int sig) const;
+  // The same call made through the subobject `node` of graph() (any node: a class the object
+  // holds more than once included), as a binding's reflected subobject sees it. nullopt if the
+  // node's class is not polymorphic or the call does not resolve there.
+  [[nodiscard]] std::optional<Expected> CallAt(int node, int name, int sig) const;
 
   // Trace records `new` of the dynamic class makes, in order: each constructor body's virtual
   // calls, dispatched as if the object were of that constructor's class. (may_devirtualize is
