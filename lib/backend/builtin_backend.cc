@@ -86,7 +86,8 @@ size_t CompiledUnits(vto_backend* b) { return b->interpreter->translation_units(
 const vto_backend_api kApi = {
     VTO_BACKEND_ABI_VERSION,
     "builtin",
-    VTO_CAP_DESTROY_HOOK | VTO_CAP_EXTRA_SLOTS | VTO_CAP_STACKING | VTO_CAP_MORE_DERIVED,
+    VTO_CAP_DESTROY_HOOK | VTO_CAP_EXTRA_SLOTS | VTO_CAP_STACKING | VTO_CAP_MORE_DERIVED | VTO_CAP_MULTIPLE_VPTRS |
+        VTO_CAP_VIRTUAL_BASES,  // every Itanium layout (CONTRACT P23-P26)
     &Create,
     &Destroy,
     &Compile,

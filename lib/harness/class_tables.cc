@@ -61,6 +61,7 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
   for (int n = 0; n < g.size(); ++n) {
     has_virtual_bases = has_virtual_bases || g.node(n).is_virtual;
     if (ch.model.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) has_multiple_vptrs = true;
+    if (ch.model.classes[g.node(n).cls].polymorphic) polymorphic_nodes.push_back(n);
   }
 }
 
@@ -83,6 +84,17 @@ void* ClassTables::WalkPath(void* obj, const gen::SubobjectPath& path) const {
     p = reinterpret_cast<PtrFn>(ch_.Stub(gen::UpStubName(ch_.ns, path[i - 1], path[i])))(p);
   }
   return p;
+}
+
+std::ptrdiff_t ClassTables::OffsetOf(void* obj, int node, bool walk) const {
+  const gen::SubobjectPath path = ex_->graph().PathTo(node);
+  return static_cast<char*>(walk ? WalkPath(obj, path) : PointerOf(obj, path)) - static_cast<char*>(obj);
+}
+
+std::vector<std::ptrdiff_t> ClassTables::VptrOffsets(void* obj) const {
+  std::vector<std::ptrdiff_t> out;
+  for (int n : polymorphic_nodes) out.push_back(OffsetOf(obj, n));
+  return out;
 }
 
 const ClassTables& Tables(const CompiledHierarchy& ch, int cls) {

@@ -64,6 +64,9 @@ class ClassTables {
   // capabilities allow.
   bool has_virtual_bases = false;
   bool has_multiple_vptrs = false;  // a polymorphic subobject off the primary-base chain
+  // Every polymorphic subobject (a node of ex().graph(): where an instance pointer may point
+  // and a vptr sits), in node order; node 0 first when the class is polymorphic.
+  std::vector<int> polymorphic_nodes;
   const gen::ObjectExpectations& ex() const { return *ex_; }
 
   // The check for a call of (name, sig) through static type s, or nullptr.
@@ -74,6 +77,11 @@ class ClassTables {
   // The same for `obj` whose dynamic type is MORE derived than this class (virtual bases
   // then sit elsewhere): always walks the up stubs, never reads or fills the cache.
   [[nodiscard]] void* WalkPath(void* obj, const gen::SubobjectPath& path) const;
+  // The offset of subobject `node` of ex().graph() from `obj`: PointerOf its path, or
+  // (`walk`: obj's dynamic type is more derived) WalkPath.
+  [[nodiscard]] std::ptrdiff_t OffsetOf(void* obj, int node, bool walk = false) const;
+  // Where every vptr of `obj` sits: the offsets of polymorphic_nodes (duplicates included).
+  [[nodiscard]] std::vector<std::ptrdiff_t> VptrOffsets(void* obj) const;
 
  private:
   const CompiledHierarchy& ch_;

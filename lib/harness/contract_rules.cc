@@ -3,7 +3,16 @@
 
 namespace vto::harness {
 
-InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook, bool reflected_has_virtual_dtor) {
+int ReflectedSubobject(const std::vector<std::ptrdiff_t>& offsets_of_reflected, std::ptrdiff_t instance_offset) {
+  for (size_t i = 0; i < offsets_of_reflected.size(); ++i) {
+    if (offsets_of_reflected[i] == instance_offset) return static_cast<int>(i);
+  }
+  return offsets_of_reflected.size() == 1 ? 0 : -1;
+}
+
+InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook, bool reflected_has_virtual_dtor,
+                               bool has_reflected_subobject) {
+  if (!has_reflected_subobject) return InstallVerdict::kMustRefuse;
   if (hook && !reflected_has_virtual_dtor) return InstallVerdict::kMustRefuse;
   if (!missing_capabilities.empty()) return InstallVerdict::kMayRefuse;
   return InstallVerdict::kMustInstall;

@@ -7,6 +7,7 @@
 #ifndef VTO_HARNESS_CONTRACT_RULES_H
 #define VTO_HARNESS_CONTRACT_RULES_H
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -17,16 +18,25 @@ namespace vto::harness {
 
 // ---- installs (CONTRACT R-rules, backend capabilities) --------------------------------------
 
+// The reflected subobject (P23): among the reflected class's subobjects, at
+// `offsets_of_reflected` in the complete object (empty: the class is no base of it), the one
+// at the instance pointer's offset, else the only one. -1 when there is none: the class is no
+// base (R11), or it occurs more than once and the pointer is at none of them (R18).
+[[nodiscard]] int ReflectedSubobject(const std::vector<std::ptrdiff_t>& offsets_of_reflected,
+                                     std::ptrdiff_t instance_offset);
+
 enum class InstallVerdict : uint8_t {
   kMustInstall,  // within the backend's capabilities and the contract: a refusal is a bug
   kMayRefuse,    // needs a capability the backend does not declare: either answer is fine
-  kMustRefuse,   // the contract forbids it (a destroy hook on a class without a virtual
-                 // destructor can never fire): an install is a bug
+  kMustRefuse,   // the contract forbids it (no reflected subobject, R11/R18; a destroy hook
+                 // on a class without a virtual destructor can never fire, R9): an install is a bug
 };
 // `missing_capabilities`: MissingCapabilities() of the request ("" when the backend has
-// every capability it needs).
+// every capability it needs); `has_reflected_subobject`: ReflectedSubobject() found one. A
+// class with a vptr whose primary vtable names no function of its own (its virtual functions
+// all in a virtual base) is polymorphic (R3 is "no vptr"): it must install.
 [[nodiscard]] InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook,
-                                             bool reflected_has_virtual_dtor);
+                                             bool reflected_has_virtual_dtor, bool has_reflected_subobject);
 // The reproducer's spelling: "VTO_MUST_INSTALL", "VTO_MAY_REFUSE", "VTO_MUST_REFUSE".
 [[nodiscard]] const char* InstallVerdictCxx(InstallVerdict v);
 

@@ -23,6 +23,7 @@
 #include "harness/failure.h"
 #include "harness/finding.h"
 #include "harness/input_header.h"
+#include "harness/install_target.h"
 #include "harness/overlay_request.h"
 #include "harness/promises.h"
 #include "harness/refusal_probes.h"
@@ -48,15 +49,22 @@ struct DispatchPolicy {
     return p;
   }
   static constexpr double kHookedDelete = 0.5;  // an object whose overlays are all hooked dies with them
+  static TargetPolicy Target(uint32_t caps) {  // objects with several vptrs only
+    TargetPolicy p;
+    p.subobjects = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
+    return p;
+  }
 };
 
 // What a destroy hook saw, checked after the destruction.
 struct HookRecord {
   int calls = 0;
   void* seen_instance = nullptr;
-  void* seen_vptr = nullptr;  // the object's vptr inside the callback (an overlay's, not the original)
+  void* seen_vptr = nullptr;  // the installed pointer's vptr inside the callback (an overlay's, not the original)
   std::string seen_type;      // typeid name read from inside the callback
-  NameFn type_of = nullptr;
+  NameFn type_of = nullptr;   // typeid stub of the object's class, applied to `object`
+  void* object = nullptr;     // the complete object and the installed pointer, known beforehand:
+  void* at = nullptr;         // the callback reads through them, not through its argument
 };
 
 void HookThunk(void* instance, void* user_data) {
@@ -68,11 +76,12 @@ void HookThunk(void* instance, void* user_data) {
     Fail("destroy hook of an overlay fired a second time in one death (a hook fires at most once)");
   }
   h->seen_instance = instance;
-  h->seen_vptr = *static_cast<void**>(instance);
-  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);  // the object must still be intact
+  h->seen_vptr = *static_cast<void**>(h->at);
+  if (h->type_of != nullptr) h->seen_type = h->type_of(h->object);  // the object must still be intact
 }
 
 struct Installed {
+  InstallTarget at;  // the instance pointer and the reflected subobject
   OverlayRequest request;
   uint64_t handle = 0;
   std::unique_ptr<HookRecord> hook;  // null: no hook
@@ -126,8 +135,8 @@ class DispatchScenario {
     if (Promised(b_, VTO_PROMISE_REFUSES_INVALID_TARGET)) ProbeRefusals(objects[0]);
     if (const ShapeResolver* shapes = b_.native_shapes()) {
       const Object& o = objects[0];
-      ProbeSlotRefusals(ch_, *shapes,
-                        {o.ptr, V(o), o.cls, !o.t->has_virtual_bases && !o.t->has_multiple_vptrs, &o.vptrs},
+      const bool installable = MissingCapabilities(*o.t, b_.capabilities(), false, false, false, false).empty();
+      ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs},
                         input_hash_, oracle_, tx_, stats_, probe_install_);
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
@@ -166,6 +175,14 @@ class DispatchScenario {
   }
   std::string V(const Object& o) const { return "V[" + std::to_string(o.tx) + "]"; }
   std::string A(const Object& o) const { return "a " + gen::ClassName(o.cls); }
+  // The pointer an overlay was installed with.
+  std::string IX(const Object& o, const InstallTarget& at) const {
+    return at.instance_off == 0 ? V(o) : "(void*)((char*)" + V(o) + " + " + std::to_string(at.instance_off) + ")";
+  }
+  // "a C5" or "the C2 subobject (C5>C3>C2) of a C5".
+  std::string At(const Object& o, const InstallTarget& at) const {
+    return at.instance_node == 0 ? A(o) : "the " + PathString(at.instance_path) + " subobject of " + A(o);
+  }
   // The subobject `path` of o, as an offset from V (the harness's PointerOf).
   std::string PX(const Object& o, const SubobjectPath& path) const {
     const std::ptrdiff_t off = static_cast<char*>(PointerOf(o, path)) - static_cast<char*>(o.ptr);
@@ -185,7 +202,10 @@ class DispatchScenario {
     std::string s;
     for (const Installed& ov : o.overlays) {
       if (!ov.active) continue;
-      s += "\n  overlay reflected as " + gen::ClassName(ov.request.reflected) + ":";
+      s += "\n  overlay reflected as " + gen::ClassName(ov.request.reflected) +
+           (ov.at.instance_node != 0 ? " through the " + PathString(ov.at.instance_path) + " subobject" : "") +
+           (ov.request.reflected_path.size() > 1 ? " for the " + PathString(ov.request.reflected_path) + " subobject" : "") +
+           ":";
       for (const ReplacedMethod& m : ov.request.methods) {
         s += " " + gen::MethodName(m.call.name) + "/sig" + std::to_string(m.call.sig) + "->repl" + std::to_string(m.r) +
              " (id " + std::to_string(ReplacementImplId(m)) + ")";
@@ -249,11 +269,7 @@ class DispatchScenario {
     const std::vector<void*> selves = Selves(o, o.t->construction);
     if (tx_ != nullptr) RecordTrace(o, o.t->construction, selves, "constructors");
     CheckTrace(o, o.t->construction, selves, "constructors");
-    std::vector<std::ptrdiff_t> offsets;
-    for (int s : ch_.plan.classes[cls].up) {
-      if (h_.classes[s].polymorphic) offsets.push_back(static_cast<char*>(Up(o, s)) - static_cast<char*>(o.ptr));
-    }
-    o.vptrs.Capture(o.ptr, offsets);
+    o.vptrs.Capture(o.ptr, o.t->VptrOffsets(o.ptr));
     if (tx_ != nullptr) {
       for (VptrWord& w : o.vptrs.words()) {
         w.tx = tx_->NewWord();
@@ -307,7 +323,7 @@ class DispatchScenario {
           [](const Installed& ov) { return ov.active; });
       const OverlayRequest* wr = w ? &o.overlays[w->overlay].request : nullptr;
       const CallExpectation want = ExpectedAnswer(e, PointerOf(o, e.this_path), w ? w->method : nullptr,
-                                                  wr ? PointerOf(o, o.t->ex().PathOf(wr->reflected)) : nullptr);
+                                                  wr ? PointerOf(o, wr->reflected_path) : nullptr);
       auto spell = [&] {
         Spelling s{"call of " + gen::MethodName(c.call.name) + " (signature " + std::to_string(c.call.sig) +
                        ") through static type " + gen::ClassName(c.s) + " on " + A(o) + " " + when,
@@ -315,7 +331,7 @@ class DispatchScenario {
                        UpX(o, c.s) + ")",
                    {},
                    OverlaysString(o)};
-        if (wr) s.want.push_back(PX(o, o.t->ex().PathOf(wr->reflected)));
+        if (wr) s.want.push_back(PX(o, wr->reflected_path));
         if (!wr || e.may_devirtualize) s.want.push_back(PX(o, e.this_path));
         return s;
       };
@@ -334,22 +350,21 @@ class DispatchScenario {
 
   // ---- installs ---------------------------------------------------------------------------
   void InstallSome(Object& o) {
-    std::vector<int> reflectable;
-    for (int s : ch_.plan.classes[o.cls].up) {
-      if (h_.classes[s].polymorphic) reflectable.push_back(s);
-    }
-    if (reflectable.empty()) return;
+    if (!Reflectable(ch_, *o.t)) return;
     const int count = src_.InRange(0, DispatchPolicy::kMaxOverlaysPerObject);
     for (int k = 0; k < count; ++k) {
       Installed ov;
-      const int reflected = reflectable[src_.Below(static_cast<uint32_t>(reflectable.size()))];
-      ov.request = DrawOverlayRequest(src_, ch_, *o.t, reflected, DispatchPolicy::Request());
-      backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, o.ptr);
+      ov.at = DrawInstallTarget(src_, ch_, *o.t, o.ptr, false, DispatchPolicy::Target(b_.capabilities()));
+      const int reflected = ov.at.reflected;
+      ov.request = DrawOverlayRequest(src_, ch_, *o.t, ov.at, DispatchPolicy::Request());
+      backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, ov.at.instance);
       if (ov.request.hook) {
         ov.hook = std::make_unique<HookRecord>();
         for (const IdentityCheck& id : o.t->identity) {
           if (id.s == o.cls) ov.hook->type_of = id.type_fn;
         }
+        ov.hook->object = o.ptr;
+        ov.hook->at = ov.at.instance;
         spec.on_destroy = &HookThunk;
         spec.user_data = ov.hook.get();
       }
@@ -358,7 +373,7 @@ class DispatchScenario {
       const InstallVerdict verdict = ExpectedInstall(
           MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                               reflected != o.cls),
-          ov.request.hook, h_.classes[reflected].virtual_dtor);
+          ov.request.hook, h_.classes[reflected].virtual_dtor, ov.at.reflected_node >= 0);
       if (tx_ != nullptr) {
         ov.tx = tx_->NewHandle();
         std::string hook = "nullptr";
@@ -366,14 +381,16 @@ class DispatchScenario {
           ov.hook_tx = tx_->NewHook();
           hook = "&K[" + std::to_string(ov.hook_tx) + "]";
           if (ov.hook->type_of != nullptr) T(hook.substr(1) + ".type_of = &" + gen::TypeidStubName(ch_.ns, o.cls) + ";");
+          T(hook.substr(1) + ".object = " + V(o) + ";");
+          T(hook.substr(1) + ".at = " + IX(o, ov.at) + ";");
         }
-        T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
+        T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + IX(o, ov.at) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
           ReplacementsCxx(ch_, ov.request) + "}, " + std::to_string(ov.request.extra) + ", " + hook + ", " +
           InstallVerdictCxx(verdict) + ", " +
           std::to_string(reinterpret_cast<uintptr_t>(Cookie(o.index, o.overlays.size(), 0))) + ");");
       }
       const backend::InstallOutcome out = b_.Install(spec);
-      CheckInstall(o, ov.request, verdict, out);
+      CheckInstall(o, ov, verdict, out);
       if (!out.ok()) {
         ++stats_.refusals;
         continue;
@@ -381,14 +398,18 @@ class DispatchScenario {
       ov.handle = out.handle;
       ++stats_.overlays;
       if (stacked) ++stats_.stacked;
+      if (o.t->has_multiple_vptrs) ++stats_.on_multi_vptr;
+      if (o.t->has_virtual_bases) ++stats_.on_virtual_bases;
+      if (ov.at.instance_off != 0) ++stats_.at_subobject;
+      if (ov.at.reflected_off != 0) ++stats_.reflected_off_primary;
       // Fresh slots start null; on a stack, only where the backend promises them apart.
       bool shares = false;
       for (const Installed& other : o.overlays) shares = shares || (other.active && other.request.extra > 0);
       const bool fresh = ov.request.extra == 0 || !shares || Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS);
       for (size_t i = 0; i < ov.request.extra; ++i) {
-        void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+        void** cell = b_.ExtraSlot(ov.handle, ov.at.instance, i);
         oracle_.Verify(Expectation::Holds(), Value::Bool(cell != nullptr && (*cell == nullptr || !fresh)), [&] {
-          return Spelling{"extra slot " + std::to_string(i) + " of a new overlay on " + A(o) +
+          return Spelling{"extra slot " + std::to_string(i) + " of a new overlay on " + At(o, ov.at) +
                               (cell == nullptr ? " has no address" : " is not null after install"),
                           "", {}, {}};
         });
@@ -399,11 +420,12 @@ class DispatchScenario {
   }
 
   // A refusal only outside the backend's capabilities; never an install the contract forbids.
-  void CheckInstall(const Object& o, const OverlayRequest& r, InstallVerdict verdict,
+  void CheckInstall(const Object& o, const Installed& ov, InstallVerdict verdict,
                     const backend::InstallOutcome& out) const {
+    const OverlayRequest& r = ov.request;
     if (!out.ok()) {
       oracle_.Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustInstall), [&] {
-        return Spelling{"unexpected refusal: overlay on " + A(o) + " reflected as " + gen::ClassName(r.reflected) +
+        return Spelling{"unexpected refusal: overlay on " + At(o, ov.at) + " reflected as " + gen::ClassName(r.reflected) +
                             " is within the backend's capabilities, but it refused with code " +
                             std::to_string(out.code) + ": " + out.message,
                         "", {}, {}};
@@ -411,6 +433,12 @@ class DispatchScenario {
       return;
     }
     oracle_.Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustRefuse), [&] {
+      if (ov.at.reflected_node < 0) {
+        return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
+                            ", which holds " + gen::ClassName(r.reflected) +
+                            " more than once, none at the instance pointer (must be refused: CONTRACT R18)",
+                        "", {}, {}};
+      }
       return Spelling{"installed a destroy hook on " + gen::ClassName(r.reflected) +
                           ", whose destructor is not virtual: the hook can never fire (must be refused)",
                       "", {}, {}};
@@ -482,12 +510,12 @@ class DispatchScenario {
       const Installed& ov = o.overlays[k];
       if (!ov.active) continue;
       for (size_t i = 0; i < ov.request.extra; ++i) {
-        void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+        void** cell = b_.ExtraSlot(ov.handle, ov.at.instance, i);
         oracle_.Check(Expectation::Equal(Value::Pointer(Cookie(o.index, k, i))),
                       Value::Pointer(cell ? *cell : nullptr), [&] {
                         return Spelling{"extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) +
                                             " on " + A(o) + " keeps what was written to it (per-instance state)",
-                                        "vto_repro::Extra(" + V(o) + ", H[" + std::to_string(ov.tx) + "], " +
+                                        "vto_repro::Extra(" + IX(o, ov.at) + ", H[" + std::to_string(ov.tx) + "], " +
                                             std::to_string(i) + ")",
                                         {CookieCxx(o.index, k, i)},
                                         OverlaysString(o)};
@@ -601,12 +629,12 @@ class DispatchScenario {
       const HookRecord& hk = *ov.hook;
       const std::string k = "K[" + std::to_string(ov.hook_tx) + "]";
       const std::string what = "destroy hook of an overlay (reflected as " + gen::ClassName(ov.request.reflected) +
-                               ") on " + A(o);
+                               ") on " + At(o, ov.at);
       oracle_.Check(Expectation::Equal(Value::Int(1)), Value::Int(hk.calls), [&] {
         return Spelling{what + " fired exactly once on delete", k + ".calls", {}, OverlaysString(o)};
       });
-      oracle_.Check(Expectation::Equal(Value::Pointer(o.ptr)), Value::Pointer(hk.seen_instance), [&] {
-        return Spelling{what + " saw the intact object", k + ".seen_instance", {V(o)}, {}};
+      oracle_.Check(Expectation::Equal(Value::Pointer(ov.at.instance)), Value::Pointer(hk.seen_instance), [&] {
+        return Spelling{what + " was given the pointer it was installed with", k + ".seen_instance", {IX(o, ov.at)}, {}};
       });
       const bool intact_promised = Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
       if (hk.type_of != nullptr && intact_promised) {
@@ -616,7 +644,7 @@ class DispatchScenario {
         });
       }
       for (const VptrWord& w : o.vptrs.words()) {
-        if (w.offset != 0 || !intact_promised) continue;
+        if (w.offset != ov.at.instance_off || !intact_promised) continue;
         oracle_.Check(Expectation::NotEqual(Value::Pointer(w.word)), Value::Pointer(hk.seen_vptr), [&] {
           return Spelling{what + " ran with the overlay still installed (not the original vptr)", k + ".seen_vptr",
                           {VptrWords::CapturedCxx(w)}, OverlaysString(o)};

@@ -140,8 +140,9 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
                     "", {}, {}};
   });
   ++expect_.next;
-  oracle_->Verify(Expectation::Equal(Value::Pointer(o.ptr)), Value::Pointer(instance),
-                  [&] { return Spelling{who + Describe(o) + " got the object as its instance", "", {}, {}}; });
+  oracle_->Verify(Expectation::Equal(Value::Pointer(o.ovs[hk.ov].at.instance)), Value::Pointer(instance), [&] {
+    return Spelling{who + Describe(o) + " got the pointer it was installed with as its instance", "", {}, {}};
+  });
   // The object is intact: identity, dispatch with this overlay (and those below) in
   // effect, and its extra slots — where the backend promises the callback runs first.
   const bool intact = Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
@@ -162,7 +163,7 @@ void LifecycleScenario::CheckHook(Hook& hk, void* instance) {
   }
   for (size_t i = 0; intact && ov.request.extra > 0 && i < ov.request.extra; ++i) {
     if (i == 0 && SharesExtraSlots(o, hk.ov) && !Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS)) break;
-    void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+    void** cell = b_.ExtraSlot(ov.handle, ov.at.instance, i);
     const void* want = Cookie(static_cast<size_t>(o.id), hk.ov, i);
     oracle_->Verify(Expectation::Equal(Value::Pointer(want)), Value::Pointer(cell ? *cell : nullptr), [&] {
       return Spelling{"inside the destroy hook, extra slot " + std::to_string(i) + " of " + Describe(o), "", {}, {}};

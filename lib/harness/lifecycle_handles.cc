@@ -95,10 +95,11 @@ std::optional<int> LifecycleScenario::ReleaseHandle(const Obj& o, Ov& ov, bool a
     if (!current) return;
     for (size_t i = 0; i < ov.request.extra; ++i) {
       const void* want = Cookie(static_cast<size_t>(o.id), k, i);
-      const void* got = c_api ? *vto_extra_slot(o.ptr, first + i) : ExtraSlot(o.ptr, first + i);
+      void* at_ptr = ov.at.instance;  // slots are relative to the installed pointer's vptr
+      const void* got = c_api ? *vto_extra_slot(at_ptr, first + i) : ExtraSlot(at_ptr, first + i);
       oracle_->Check(Expectation::Equal(Value::Pointer(want)), Value::Pointer(got), [&] {
         const std::string index_cxx = c_api ? "vto_first_extra_index(" + H() + ")" : std::string("h.first_extra_index()");
-        const std::string at = V(o) + ", " + index_cxx + " + " + std::to_string(i) + ")";
+        const std::string at = IX(o, ov.at) + ", " + index_cxx + " + " + std::to_string(i) + ")";
         return Spelling{"extra slot " + std::to_string(i) + " of overlay #" + std::to_string(k) + " on " +
                             Describe(o) + ", found through " + index_cxx + how(),
                         c_api ? "*vto_extra_slot(" + at : "vto::ExtraSlot(" + at,

@@ -40,6 +40,7 @@
 #include "harness/contract_rules.h"
 #include "harness/expectation.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/install_target.h"
 #include "harness/overlay_request.h"
 #include "harness/stats.h"
 #include "harness/transcript.h"
@@ -55,6 +56,11 @@ struct LifecyclePolicy {
   static constexpr int kMaxTopOps = 24;       // operations per input at the top level
   static constexpr int kMaxDepth = 2;         // nested scopes / temporaries
   static constexpr size_t kMaxObjects = 24;   // objects per input
+  static TargetPolicy Target(uint32_t caps) {  // objects with several vptrs only
+    TargetPolicy p;
+    p.subobjects = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
+    return p;
+  }
   static RequestPolicy Request() {
     RequestPolicy p;
     p.replace = 0.4;
@@ -103,9 +109,10 @@ struct Hook {
 
 struct Ov {
   uint64_t handle = 0;
+  InstallTarget at;                // the instance pointer and the reflected subobject
   OverlayRequest request;
   void* reflected_sub = nullptr;   // the reflected class's subobject (its `this`)
-  void* vptr_installed = nullptr;  // the object's vptr right after the install
+  void* vptr_installed = nullptr;  // the object's vptr (offset 0) right after the install
   std::unique_ptr<Hook> hook;
   HandleState st = HandleState::kActive;
   bool forgotten = false;  // kClosed without a release: Abandon freed it, and the backend does
@@ -240,7 +247,9 @@ class LifecycleScenario {
   bool AnyActive(const Obj& o) const;
   bool SharesExtraSlots(const Obj& o, size_t k) const;
   void InstallSome(Obj& o, bool in_ctor);
-  void InstallOne(Obj& o, int reflected);
+  void InstallOne(Obj& o, const InstallTarget& at);
+  // The pointer an overlay was installed with, in the reproducer.
+  std::string IX(const Obj& o, const InstallTarget& at) const;
   void TeardownOne();
   void TeardownAt(Obj& o, size_t k);
   void CheckVptrsRestored(const Obj& o);

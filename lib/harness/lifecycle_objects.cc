@@ -56,10 +56,10 @@ Obj& LifecycleScenario::NewObj(int cls, bool x, int mode, Store store, int holde
 void LifecycleScenario::Born(Obj& o, void* ptr) {
   o.ptr = ptr;
   o.alive = true;
+  // Every polymorphic subobject's vptr, repeated bases included (an LcX object's virtual
+  // bases sit elsewhere: walked).
   std::vector<std::ptrdiff_t> offsets;
-  for (int s : ch_.plan.classes[o.cls].up) {
-    if (h_.classes[s].polymorphic) offsets.push_back(static_cast<char*>(o.t->up[static_cast<size_t>(s)](ptr)) - static_cast<char*>(ptr));
-  }
+  for (int n : o.t->polymorphic_nodes) offsets.push_back(o.t->OffsetOf(ptr, n, o.x));
   o.vptrs.Capture(ptr, offsets);
   if (o.x) {
     // A new lifetime at this address: what class functions did to earlier objects here

@@ -34,20 +34,22 @@ bool LifecycleScenario::AnyActive(const Obj& o) const {
 }
 
 void LifecycleScenario::InstallSome(Obj& o, bool in_ctor) {
-  std::vector<int> reflectable;
-  for (int s : ch_.plan.classes[o.cls].up) {
-    if (h_.classes[s].polymorphic) reflectable.push_back(s);
-  }
-  if (reflectable.empty()) return;
+  if (!Reflectable(ch_, *o.t)) return;
   const int count = in_ctor ? src_.InRange(0, 1) : 1;
-  for (int k = 0; k < count; ++k) InstallOne(o, Pick(reflectable));
+  for (int k = 0; k < count; ++k) InstallOne(o, DrawInstallTarget(src_, ch_, *o.t, o.ptr, o.x, LifecyclePolicy::Target(b_.capabilities())));
 }
 
-void LifecycleScenario::InstallOne(Obj& o, int reflected) {
+std::string LifecycleScenario::IX(const Obj& o, const InstallTarget& at) const {
+  return at.instance_off == 0 ? V(o) : "(void*)((char*)" + V(o) + " + " + std::to_string(at.instance_off) + ")";
+}
+
+void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
+  const int reflected = at.reflected;
   Ov ov;
-  ov.request = DrawOverlayRequest(src_, ch_, *o.t, reflected, LifecyclePolicy::Request());
-  ov.reflected_sub = PointerOf(o, o.t->ex().PathOf(reflected));
-  backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, o.ptr);
+  ov.at = at;
+  ov.request = DrawOverlayRequest(src_, ch_, *o.t, at, LifecyclePolicy::Request());
+  ov.reflected_sub = at.reflected_node >= 0 ? static_cast<char*>(o.ptr) + at.reflected_off : nullptr;
+  backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, at.instance);
   const size_t index = o.ovs.size();
   if (ov.request.hook) {
     ov.hook = std::make_unique<Hook>();
@@ -64,10 +66,10 @@ void LifecycleScenario::InstallOne(Obj& o, int reflected) {
   const InstallVerdict verdict = ExpectedInstall(
       MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                           reflected != o.cls || o.x),
-      ov.request.hook, h_.classes[reflected].virtual_dtor);
+      ov.request.hook, h_.classes[reflected].virtual_dtor, at.reflected_node >= 0);
   if (tx_ != nullptr) {
     ov.tx = tx_->NewHandle();
-    T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + V(o) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
+    T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + IX(o, at) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
       ReplacementsCxx(ch_, ov.request) + "}, " + std::to_string(ov.request.extra) + ", " +
       (ov.hook ? "&K[" + std::to_string(ov.hook->tx) + "]" : std::string("nullptr")) + ", " +
       InstallVerdictCxx(verdict) + ", " + std::to_string(reinterpret_cast<uintptr_t>(Cookie(static_cast<size_t>(o.id), index, 0))) + ");");
@@ -86,6 +88,12 @@ void LifecycleScenario::InstallOne(Obj& o, int reflected) {
     return;
   }
   oracle_->Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustRefuse), [&] {
+    if (at.reflected_node < 0) {
+      return Spelling{"installed an overlay reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
+                          " through its subobject at offset " + std::to_string(at.instance_off) + ", which holds " +
+                          gen::ClassName(reflected) + " more than once, none there (must be refused: CONTRACT R18)",
+                      "", {}, {}};
+    }
     return Spelling{"installed a destroy hook on " + gen::ClassName(reflected) +
                         ", whose destructor is not virtual: the hook can never fire (must be refused)",
                     "", {}, {}};
@@ -94,11 +102,15 @@ void LifecycleScenario::InstallOne(Obj& o, int reflected) {
   ov.vptr_installed = *static_cast<void**>(o.ptr);
   ++stats_.overlays;
   if (stacked) ++stats_.stacked;
+  if (o.t->has_multiple_vptrs) ++stats_.on_multi_vptr;
+  if (o.t->has_virtual_bases) ++stats_.on_virtual_bases;
+  if (at.instance_off != 0) ++stats_.at_subobject;
+  if (at.reflected_off != 0) ++stats_.reflected_off_primary;
   // Fresh slots start null; on a stack, only where the backend promises them apart.
   const bool fresh = ov.request.extra == 0 || !SharesExtraSlots(o, index) ||
                      Promised(b_, VTO_PROMISE_STACKED_EXTRA_SLOTS);
   for (size_t i = 0; i < ov.request.extra; ++i) {
-    void** cell = b_.ExtraSlot(ov.handle, o.ptr, i);
+    void** cell = b_.ExtraSlot(ov.handle, at.instance, i);
     oracle_->Verify(Expectation::Holds(), Value::Bool(cell != nullptr && (*cell == nullptr || !fresh)), [&] {
       return Spelling{"extra slot " + std::to_string(i) + " of a new overlay on " + Describe(o) +
                           (cell == nullptr ? " has no address" : " is not null after install"),

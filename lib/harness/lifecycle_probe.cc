@@ -31,7 +31,9 @@ std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const Comp
     const ClassTables& t = Tables(ch, c);
     // (not final: `delete` of a final class's exact type is devirtualized, an unseen death)
     const gen::ClassModel& cm = ch.model.classes[c];
-    if (cm.virtual_dtor && !cm.is_final && !t.has_virtual_bases && !t.has_multiple_vptrs) cls = c;
+    if (cm.virtual_dtor && !cm.is_final && MissingCapabilities(t, b.capabilities(), true, false, false, false).empty()) {
+      cls = c;
+    }
   }
   if (cls < 0) return std::nullopt;  // nothing to probe with here; the next input's hierarchy may have
   auto kit = reinterpret_cast<KitFn>(ch.Stub(gen::LcEntryName(ch.ns, cls)));

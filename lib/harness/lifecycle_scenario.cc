@@ -95,7 +95,7 @@ void LifecycleScenario::Run() {
   classes_ = gen::KitClasses(h_);
   for (int c : classes_) {
     const ClassTables& t = Tables(ch_, c);
-    if (!t.has_virtual_bases && !t.has_multiple_vptrs) overlayable_.push_back(c);
+    if (MissingCapabilities(t, b_.capabilities(), false, false, false, false).empty()) overlayable_.push_back(c);
   }
   if (classes_.empty()) return;  // nothing polymorphic to overlay
   if (tx_ != nullptr) T("const size_t live_base = vto_repro::Live();");

@@ -3,20 +3,26 @@
 
 #include "gen/conventions.h"
 #include "gen/lifecycle_kit.h"
+#include "gen/primary_vtable.h"
 #include "gen/stub_names.h"
 
 namespace vto::harness {
 
 OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy& ch, const ClassTables& object_tables,
-                                  int reflected, const RequestPolicy& policy) {
+                                  const InstallTarget& at, const RequestPolicy& policy) {
+  const int reflected = at.reflected;
   OverlayRequest r;
   r.reflected = reflected;
+  r.reflected_path = at.reflected_path;
   if (policy.methods) {
     for (const gen::VirtualCall& call : ch.plan.classes[static_cast<size_t>(reflected)].calls) {
+      if (!gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;  // no slot to name
       if (!src.Chance(policy.replace)) continue;
       const bool throwing = policy.throwing > 0 && src.Chance(policy.throwing);
       const int rn = throwing ? kThrowingReplacement : static_cast<int>(src.Below(gen::kReplacementsPerSignature));
-      r.methods.push_back({call, rn, object_tables.Find(reflected, call.name, call.sig)});
+      std::optional<gen::Expected> e;
+      if (at.reflected_node >= 0) e = object_tables.ex().CallAt(at.reflected_node, call.name, call.sig);
+      r.methods.push_back({call, rn, e});
     }
   }
   if (policy.extra_allowed) r.extra = src.Below(policy.max_extra + 1);

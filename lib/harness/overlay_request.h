@@ -4,8 +4,8 @@
 // values written to its extra slots, and the reproducer's spelling of its replacements.
 //
 // Example:
-//   OverlayRequest r = DrawOverlayRequest(src, ch, tables, reflected, policy);
-//   backend::OverlaySpec spec = MakeOverlaySpec(ch, r, obj);
+//   OverlayRequest r = DrawOverlayRequest(src, ch, tables, at, policy);  // at: install_target.h
+//   backend::OverlaySpec spec = MakeOverlaySpec(ch, r, at.instance);
 //   const InstallVerdict v = ExpectedInstall(MissingCapabilities(...), r.hook, ...);
 //
 // Thread-safety: values and pure functions (DrawOverlayRequest advances its ByteSource).
@@ -24,6 +24,7 @@
 #include "harness/class_tables.h"
 #include "harness/expectation.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/install_target.h"
 
 namespace vto::harness {
 
@@ -33,18 +34,22 @@ inline constexpr int kThrowingReplacement = -1;
 struct ReplacedMethod {
   gen::VirtualCall call;
   int r = 0;
-  const CallCheck* on_reflected = nullptr;  // the call's check through the reflected class, or null
+  // The call's final overrider through the reflected subobject; nullopt when there is no
+  // such subobject (a request that must be refused) or the call does not resolve there.
+  std::optional<gen::Expected> on_reflected;
 };
 
 struct OverlayRequest {
   int reflected = -1;
+  gen::SubobjectPath reflected_path;  // the reflected subobject (InstallTarget); empty: none
   std::vector<ReplacedMethod> methods;
   size_t extra = 0;
   bool hook = false;
 };
 
 // The draw's probabilities. Draws happen in this order, each only where it applies: per
-// method of the reflected class, replace it (then throwing? then which replacement); the
+// method of the reflected class that its primary vtable names (gen::InPrimaryVtable: what a
+// backend resolves by name), replace it (then throwing? then which replacement); the
 // number of extra slots; a destroy hook.
 struct RequestPolicy {
   bool methods = true;            // false: a transparent overlay (replaces nothing, draws nothing)
@@ -56,8 +61,9 @@ struct RequestPolicy {
   double hook_nonvirtual = 0.1;   // ... when it is not (the contract refuses it); < 0: never drawn
 };
 
+// For the install `at` on an object of `object_tables`.
 [[nodiscard]] OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy& ch,
-                                                const ClassTables& object_tables, int reflected,
+                                                const ClassTables& object_tables, const InstallTarget& at,
                                                 const RequestPolicy& policy);
 
 // The backend request (no hook callback: the scenario sets on_destroy/user_data).
@@ -85,8 +91,7 @@ template <typename Stack, typename RequestOf, typename Active>
     if (!active(stack[k])) continue;
     const OverlayRequest& r = request_of(stack[k]);
     for (const ReplacedMethod& m : r.methods) {
-      if (m.on_reflected && m.on_reflected->expected.impl_id == e.impl_id &&
-          m.on_reflected->expected.this_path == e.this_path) {
+      if (m.on_reflected && m.on_reflected->impl_id == e.impl_id && m.on_reflected->this_path == e.this_path) {
         w = Winner{k, &m};
       }
     }

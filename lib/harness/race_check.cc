@@ -39,10 +39,7 @@ void RaceScenario::CheckCall(const Object& o, const CallPlan& c, const CallObser
                              WhenFn when, const std::string& condition, bool verify) const {
   const RaceClass::Call& call = o.rc->calls[static_cast<size_t>(c.call)];
   const gen::Expected& e = call.check->expected;
-  const std::ptrdiff_t rep_off =
-      c.overlay >= 0
-          ? o.rc->up_off[static_cast<size_t>(o.overlays[static_cast<size_t>(c.overlay)]->request.reflected)]
-          : 0;
+  const std::ptrdiff_t rep_off = c.overlay >= 0 ? o.overlays[static_cast<size_t>(c.overlay)]->at.reflected_off : 0;
   const CallExpectation want = ExpectedAnswer(e, static_cast<char*>(o.ptr) + call.self_off, c.method,
                                               static_cast<char*>(o.ptr) + rep_off);
   auto spell = [&] {
@@ -102,6 +99,10 @@ void RaceScenario::CheckOp(const Op& op) {
       });
       ++stats_.overlays;
       if (ov.rank > 1 || ov.pair) ++stats_.stacked;
+      if (o.rc->t->has_multiple_vptrs) ++stats_.on_multi_vptr;
+      if (o.rc->t->has_virtual_bases) ++stats_.on_virtual_bases;
+      if (ov.at.instance_off != 0) ++stats_.at_subobject;
+      if (ov.at.reflected_off != 0) ++stats_.reflected_off_primary;
       break;
     }
     case OpKind::kUse: {
@@ -243,8 +244,11 @@ void RaceScenario::CheckCallback(const Object& o, const Overlay& ov) {
     oracle_.RecordIf(if_ran, e, spell);
     if (ran) oracle_.Verify(e, got, spell);
   };
-  check(Expectation::Equal(Value::Pointer(o.ptr)), Value::Pointer(h.seen_instance),
-        [&] { return Spelling{what + " saw the intact object", k + ".seen_instance", {V(o)}, {}}; });
+  check(Expectation::Equal(Value::Pointer(static_cast<char*>(o.ptr) + ov.at.instance_off)),
+        Value::Pointer(h.seen_instance), [&] {
+          return Spelling{what + " was given the pointer it was installed with", k + ".seen_instance",
+                          {At(o, ov.at.instance_off)}, {}};
+        });
   const bool intact = Promised(b_, VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR);
   if (o.rc->type_of != nullptr && intact) {
     const std::string& type_name = o.rc->t->type_name;
@@ -253,10 +257,11 @@ void RaceScenario::CheckCallback(const Object& o, const Overlay& ov) {
                       ": saw '" + h.seen_type + "', expected '" + type_name + "'"};
     });
   }
-  if (!o.words.empty() && o.rc->vptr_offsets[0] == 0 && intact) {
-    check(Expectation::NotEqual(Value::Pointer(o.words[0])), Value::Pointer(h.seen_vptr), [&] {
+  for (size_t w = 0; w < o.words.size() && intact; ++w) {
+    if (o.rc->vptr_offsets[w] != ov.at.instance_off) continue;
+    check(Expectation::NotEqual(Value::Pointer(o.words[w])), Value::Pointer(h.seen_vptr), [&] {
       return Spelling{what + " ran with its overlay still installed, not the original vptr (P8)", k + ".seen_vptr",
-                      {"W[" + std::to_string(o.word_tx.empty() ? -1 : o.word_tx[0]) + "]"}, {}};
+                      {"W[" + std::to_string(o.word_tx.empty() ? -1 : o.word_tx[w]) + "]"}, {}};
     });
   }
   if (h.check_cells) {

@@ -38,18 +38,20 @@ void HookThunk(void* instance, void* user_data) {
   h->entered.store(true, std::memory_order_relaxed);
   Object& o = *h->object;
   h->order = o.fire_counter.fetch_add(1, std::memory_order_relaxed);
+  // Read through the object and the pointer the overlay was installed with, not `instance`.
+  void* at = static_cast<char*>(o.ptr) + h->overlay->at.instance_off;
   h->seen_instance = instance;
-  h->seen_vptr = *static_cast<void**>(instance);
-  if (o.rc->type_of != nullptr) h->seen_type = o.rc->type_of(instance);
+  h->seen_vptr = *static_cast<void**>(at);
+  if (o.rc->type_of != nullptr) h->seen_type = o.rc->type_of(o.ptr);
   if (h->call >= 0) {
     const RaceClass::Call& c = o.rc->calls[static_cast<size_t>(h->call)];
     const size_t before = gen::Trace::size();
-    h->call_got = c.check->fn(static_cast<char*>(instance) + c.static_off);
+    h->call_got = c.check->fn(static_cast<char*>(o.ptr) + c.static_off);
     h->call_last = gen::Trace::size() > before ? gen::Trace::at(gen::Trace::size() - 1) : gen::TraceRecord{};
   }
   if (h->check_cells) {
     for (size_t i = 0; i < h->overlay->request.extra; ++i) {
-      void** cell = h->backend->ExtraSlot(h->overlay->handle, instance, i);
+      void** cell = h->backend->ExtraSlot(h->overlay->handle, at, i);
       h->seen_cells.push_back(cell != nullptr ? *cell : nullptr);
     }
   }
@@ -79,7 +81,7 @@ void RaceScenario::RunOp(Op& op) {
       break;
     case OpKind::kInstall: {
       Overlay& ov = *o.overlays[static_cast<size_t>(op.overlays[0])];
-      ov.spec.instance = o.ptr;
+      ov.spec.instance = static_cast<char*>(o.ptr) + ov.at.instance_off;
       backend::InstallOutcome out = b_.Install(ov.spec);
       ov.code = out.code;
       ov.message = std::move(out.message);
@@ -92,7 +94,7 @@ void RaceScenario::RunOp(Op& op) {
         for (size_t i = 0; i < ov.request.extra; ++i) {
           // A refused install has no slots (its check fails first); a backend asked anyway
           // may answer with an address that is not one (CppInterOp's is computed from the vptr).
-          void** cell = ov.code == 0 ? b_.ExtraSlot(ov.handle, o.ptr, i) : nullptr;
+          void** cell = ov.code == 0 ? b_.ExtraSlot(ov.handle, static_cast<char*>(o.ptr) + ov.at.instance_off, i) : nullptr;
           op.cell_missing.push_back(cell == nullptr);
           op.cell_obs.push_back(cell != nullptr ? *cell : nullptr);
           if (cell != nullptr && c.first) *cell = Cookie(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i);

@@ -35,6 +35,7 @@
 #include "harness/class_tables.h"
 #include "harness/expectation.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/install_target.h"
 #include "harness/options.h"
 #include "harness/overlay_request.h"
 #include "harness/stats.h"
@@ -58,7 +59,10 @@ struct RaceClass {
     std::ptrdiff_t self_off = 0;    // the model's final overrider's `this`
   };
   std::vector<Call> calls;
-  std::vector<int> reflectable;     // classes an overlay may be reflected as (primary chain)
+  // Where an overlay may be installed (offsets are the class's; `instance` is void): on one
+  // vptr, each class of the primary chain on the complete object (the MORE_DERIVED capability
+  // allowing); on several vptrs, also every (polymorphic subobject, class it selects) pair.
+  std::vector<InstallTarget> targets;
   std::vector<int> visible_delete;  // static types whose `delete` goes through the vtable
   NameFn type_of = nullptr;         // typeid(*(C*)p).name()
 };
@@ -124,6 +128,7 @@ struct Overlay {
   int index = 0;
   int rank = 0;  // stack position: a later install has a higher rank; a pair installed at once shares one
   OverlayRequest request;
+  InstallTarget at;           // instance_off, reflected_off: from the object's address
   bool pair = false;          // installed at the same time as another overlay of the object
   backend::OverlaySpec spec;  // the instance is filled in by the install
   std::unique_ptr<HookRecord> hook;

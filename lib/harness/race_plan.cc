@@ -37,8 +37,9 @@ int RaceScenario::NewOverlay(Object& o, bool transparent, int rank) {
   ov->index = static_cast<int>(o.overlays.size());
   ov->rank = rank;
   ov->pair = transparent;
-  const std::vector<int>& refl = o.rc->reflectable;
-  const int reflected = refl[src_.Below(static_cast<uint32_t>(refl.size()))];
+  const std::vector<InstallTarget>& targets = o.rc->targets;
+  ov->at = targets[src_.Below(static_cast<uint32_t>(targets.size()))];
+  ov->at.instance = nullptr;  // the object does not exist yet (race_execute.cc adds the offset)
   RequestPolicy policy;
   policy.methods = !transparent;  // a pair's install order is unknown: its overlays replace nothing
   policy.replace = RacePolicy::kMethod;
@@ -46,7 +47,7 @@ int RaceScenario::NewOverlay(Object& o, bool transparent, int rank) {
   policy.max_extra = RacePolicy::kMaxExtra;
   policy.hook_virtual = Can(VTO_CAP_DESTROY_HOOK) ? RacePolicy::kHook : -1;
   policy.hook_nonvirtual = -1;
-  ov->request = DrawOverlayRequest(src_, ch_, *o.rc->t, reflected, policy);
+  ov->request = DrawOverlayRequest(src_, ch_, *o.rc->t, ov->at, policy);
   ov->spec = MakeOverlaySpec(ch_, ov->request, nullptr);
   if (ov->request.hook) {
     ov->hook = std::make_unique<HookRecord>();

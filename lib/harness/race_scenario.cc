@@ -89,16 +89,37 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
   void* obj = t.make();
   auto off = [&](void* p) { return static_cast<char*>(p) - static_cast<char*>(obj); };
   rc.up_off.assign(h.classes.size(), 0);
+  const bool more_derived = (backend_.capabilities() & VTO_CAP_MORE_DERIVED) != 0;
   for (int s : ch.plan.classes[static_cast<size_t>(cls)].up) {
     const std::ptrdiff_t o = off(t.up[static_cast<size_t>(s)](obj));
     rc.up_off[static_cast<size_t>(s)] = o;
     if (!h.classes[static_cast<size_t>(s)].polymorphic) continue;
-    if (std::find(rc.vptr_offsets.begin(), rc.vptr_offsets.end(), o) == rc.vptr_offsets.end()) rc.vptr_offsets.push_back(o);
     // The primary chain shares the complete object's address; without the capability only
     // the class itself may be reflected.
-    if (o == 0 && (s == cls || (backend_.capabilities() & VTO_CAP_MORE_DERIVED))) rc.reflectable.push_back(s);
+    if (o == 0 && (s == cls || more_derived)) {
+      rc.targets.push_back(ObjectTarget(t, obj, false, s));
+    }
     if (t.delete_via[static_cast<size_t>(s)] != nullptr && !h.classes[static_cast<size_t>(s)].is_final) {
       rc.visible_delete.push_back(s);
+    }
+  }
+  for (std::ptrdiff_t o : t.VptrOffsets(obj)) {
+    if (std::find(rc.vptr_offsets.begin(), rc.vptr_offsets.end(), o) == rc.vptr_offsets.end()) rc.vptr_offsets.push_back(o);
+  }
+  // Several vptrs (usable only where the backend claims what they need): every polymorphic
+  // subobject as the instance, reflected as each class of a subobject inside it that the
+  // contract selects there, past the pairs above.
+  const gen::SubobjectGraph& g = t.ex().graph();
+  for (int n : t.polymorphic_nodes) {
+    if (!t.has_multiple_vptrs || !more_derived) break;
+    for (int r : t.polymorphic_nodes) {
+      if (!g.Contains(n, r)) continue;
+      const InstallTarget at = TargetAt(t, obj, false, n, g.node(r).cls);
+      bool known = at.reflected_node < 0;
+      for (const InstallTarget& x : rc.targets) {
+        known = known || (x.instance_off == at.instance_off && x.reflected == at.reflected);
+      }
+      if (!known) rc.targets.push_back(at);
     }
   }
   std::sort(rc.vptr_offsets.begin(), rc.vptr_offsets.end());
@@ -128,7 +149,7 @@ void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
       const ClassTables& t = Tables(*ch, static_cast<int>(c));
       if (!MissingCapabilities(t, backend_.capabilities(), false, false, false, false).empty()) continue;
       const RaceClass& rc = ClassInfo(*ch, static_cast<int>(c));
-      if (!rc.reflectable.empty()) usable.push_back(&rc);
+      if (!rc.targets.empty()) usable.push_back(&rc);
     }
   }
   if (transcript != nullptr) SetReproducerHierarchy(*ch);

@@ -56,6 +56,7 @@ void RaceScenario::Transcribe() {
       if (o.trigger >= 0) T(k + ".trigger = &" + KX(*o.overlays[static_cast<size_t>(o.trigger)]) + ";");
       if (h.block) T(k + ".block = true;");
       if (o.rc->type_of != nullptr) T(k + ".type_of = &" + gen::TypeidStubName(ch_.ns, o.rc->cls) + ";");
+      if (ov.at.instance_off != 0) T(k + ".at_offset = " + std::to_string(ov.at.instance_off) + ";");
       if (h.call >= 0) {
         const RaceClass::Call& c = o.rc->calls[static_cast<size_t>(h.call)];
         T(k + ".call = &" + gen::CallStubName(ch_.ns, c.check->s, c.check->call.name, c.check->call.sig) + ";");
@@ -98,7 +99,7 @@ void RaceScenario::TranscribeOp(const Op& op) {
       break;
     case OpKind::kInstall: {
       const Overlay& ov = *o.overlays[static_cast<size_t>(op.overlays[0])];
-      T(HX(o, ov.index) + " = vto_repro::RaceInstall(" + V(o) + ", \"@SHAPE(" + ov.spec.class_name + ")@\", {" +
+      T(HX(o, ov.index) + " = vto_repro::RaceInstall(" + At(o, ov.at.instance_off) + ", \"@SHAPE(" + ov.spec.class_name + ")@\", {" +
         ReplacementsCxx(ch_, ov.request) + "}, " + std::to_string(ov.request.extra) + ", " + (ov.hook ? "&" + KX(ov) : std::string("nullptr")) + ");");
       break;
     }
@@ -110,11 +111,11 @@ void RaceScenario::TranscribeOp(const Op& op) {
         // the harness's run, where its acceptance check fails first.
         if (ov.request.extra != 0) T("if (" + HX(o, ov.index) + " != 0) {");
         for (size_t i = 0; i < ov.request.extra; ++i, ++n) {
-          T("X[" + std::to_string(n) + "] = vto_repro::Extra(" + V(o) + ", " + HX(o, ov.index) + ", " +
+          T("X[" + std::to_string(n) + "] = vto_repro::Extra(" + At(o, ov.at.instance_off) + ", " + HX(o, ov.index) + ", " +
             std::to_string(i) + ");");
           if (c.first) {
             // Through the reproducer's access (reproducer.cc): the library's, or the plug-in's table.
-            T("vto_repro::ExtraCell(" + V(o) + ", " + HX(o, ov.index) + ", " + std::to_string(i) + ") = " +
+            T("vto_repro::ExtraCell(" + At(o, ov.at.instance_off) + ", " + HX(o, ov.index) + ", " + std::to_string(i) + ") = " +
               CookieCxx(static_cast<size_t>(o.index), static_cast<size_t>(ov.index), i) + ";");
           }
         }

@@ -154,8 +154,8 @@ class Prober {
   }
 
  private:
-  // The resolver's shape of `cls` when it has virtual slots (a vptr for virtual bases alone
-  // is R3's "no virtual functions"), else nullptr.
+  // The resolver's shape of `cls` when its primary vtable has slots to probe (a vptr whose
+  // functions all live in a virtual base has none), else nullptr.
   const ClassShape* Shape(int cls) const {
     if (!ch_.model.classes[cls].polymorphic) return nullptr;
     const ClassShape* s = shapes_.Find(gen::ExpectedTypeName(ch_.ns, cls));

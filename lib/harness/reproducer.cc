@@ -34,14 +34,34 @@ struct State {
 };
 State* g = nullptr;
 
+// The vtable group and the subobjects (CONTRACT P23-P26 need them for every layout but one
+// vptr): vto_repro::Group(shape, {{vptr_offset, prefix_words, num_slots, {kind, overrider,
+// return_adjusted, returns_in_memory, ...}}, ...}, {{rtti, offset}, ...}).
+std::string GroupInit(const ClassShape& s, std::string shape) {
+  if (s.vtable_group.empty() && s.subobjects.empty()) return shape;
+  std::string group, subs;
+  for (const VTableShape& v : s.vtable_group) {
+    std::string entries;
+    for (const VTableEntry& e : v.entries) {
+      entries += std::to_string(static_cast<int>(e.kind)) + "," +
+                 (e.overrider == VTableEntry::kNoOverrider ? std::string("-1") : std::to_string(e.overrider)) + "," +
+                 (e.return_adjusted ? "1" : "0") + "," + (e.returns_in_memory ? "1" : "0") + ", ";
+    }
+    group += "{" + std::to_string(v.vptr_offset) + ", " + std::to_string(v.prefix_words) + ", " +
+             std::to_string(v.num_slots) + ", {" + entries + "}}, ";
+  }
+  for (const SubobjectShape& o : s.subobjects) subs += "{" + CppLiteral(o.rtti_name) + ", " + std::to_string(o.offset) + "}, ";
+  return "vto_repro::Group(" + shape + ", {" + group + "}, {" + subs + "})";
+}
+
 std::string ShapeInit(const ClassShape& s) {
   std::string bases;
   for (const std::string& b : s.primary_bases) bases += CppLiteral(b) + ", ";
-  return "vto_repro::Shape(" + CppLiteral(s.rtti_name) + ", " + CppLiteral(s.name) + ", " + (s.polymorphic ? "true" : "false") +
+  return GroupInit(s, "vto_repro::Shape(" + CppLiteral(s.rtti_name) + ", " + CppLiteral(s.name) + ", " + (s.polymorphic ? "true" : "false") +
          ", " + std::to_string(s.num_slots) + ", " + std::to_string(s.complete_dtor_slot) + ", " +
          std::to_string(s.deleting_dtor_slot) + ", " + (s.has_secondary_vptrs ? "true" : "false") + ", " +
          (s.has_virtual_bases ? "true" : "false") + ", " + (s.vptr_identity_assumed ? "true" : "false") + ", {" +
-         bases + "})";
+         bases + "})");
 }
 
 // Replaces @SHAPE(ns::C)@ with the shape's name and @SLOT(ns::C|m)@ with the slot.
@@ -188,6 +208,31 @@ inline vto::ClassShape Shape(const char* rtti, const char* name, bool poly, uint
   s.has_virtual_bases = vbases;
   s.vptr_identity_assumed = identity;
   s.primary_bases = std::move(primary_bases);
+  return s;
+}
+struct GroupVtable {
+  int64_t vptr_offset;
+  uint32_t prefix_words, num_slots;
+  std::vector<long> entries;  // kind, overrider (-1: none), return_adjusted, returns_in_memory per entry
+};
+inline vto::ClassShape Group(vto::ClassShape s, std::vector<GroupVtable> group,
+                             std::vector<std::pair<const char*, int64_t>> subobjects) {
+  for (const GroupVtable& g : group) {
+    vto::VTableShape v;
+    v.vptr_offset = g.vptr_offset;
+    v.prefix_words = g.prefix_words;
+    v.num_slots = g.num_slots;
+    for (size_t i = 0; i + 3 < g.entries.size(); i += 4) {
+      vto::VTableEntry e;
+      e.kind = static_cast<vto::VTableEntry::Kind>(g.entries[i]);
+      e.overrider = g.entries[i + 1] < 0 ? vto::VTableEntry::kNoOverrider : static_cast<uint32_t>(g.entries[i + 1]);
+      e.return_adjusted = g.entries[i + 2] != 0;
+      e.returns_in_memory = g.entries[i + 3] != 0;
+      v.entries.push_back(e);
+    }
+    s.vtable_group.push_back(std::move(v));
+  }
+  for (const auto& o : subobjects) s.subobjects.push_back(vto::SubobjectShape{o.first, o.second});
   return s;
 }
 inline void AddShape(const char* name, vto::ClassShape s) { ByName()[name] = Shapes().Add(std::move(s)); }
@@ -375,7 +420,9 @@ struct HookRecord {
   int calls = 0;
   void* seen_instance = nullptr;
   void* seen_vptr = nullptr;
-  const char* (*type_of)(void*) = nullptr;
+  const char* (*type_of)(void*) = nullptr;  // applied to `object` (else to the instance)
+  void* object = nullptr;                    // the complete object, set beforehand
+  void* at = nullptr;                        // the installed pointer: the vptr read (else the instance)
   std::string seen_type;
   uint64_t* release = nullptr;
   vto::TeardownResult released = vto::TeardownResult::kNullHandle, released_again = vto::TeardownResult::kNullHandle;
@@ -385,8 +432,8 @@ inline void OnDestroy(void* instance, void* user_data) {
   // Said at once, as the harness does: a hook that fires again may fire forever.
   if (++h->calls == 2) Failed("a destroy hook fired a second time in one death; a hook fires at most once");
   h->seen_instance = instance;
-  h->seen_vptr = *static_cast<void**>(instance);
-  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
+  h->seen_vptr = *static_cast<void**>(h->at != nullptr ? h->at : instance);
+  if (h->type_of != nullptr) h->seen_type = h->type_of(h->object != nullptr ? h->object : instance);
   if (h->release != nullptr) {
     h->released = Teardown(*h->release);
     h->released_again = SecondRelease() ? Teardown(*h->release) : vto::TeardownResult::kAlreadyTornDown;
@@ -494,8 +541,9 @@ struct RaceHook {
   RaceObject* object = nullptr;
   const RaceHook* trigger = nullptr;  // defined race: the callback that starts the collector
   bool block = false;                 // wait for the collector once the trigger has begun
-  const char* (*type_of)(void*) = nullptr;
-  long (*call)(void*) = nullptr;      // a virtual call from inside, on instance + call_offset
+  const char* (*type_of)(void*) = nullptr;  // applied to the object (instance - at_offset)
+  std::ptrdiff_t at_offset = 0;       // the installed pointer's offset in the object
+  long (*call)(void*) = nullptr;      // a virtual call from inside, on the object + call_offset
   std::ptrdiff_t call_offset = 0;
   const uint64_t* handle = nullptr;   // read this overlay's `cells` extra slots from inside
   size_t cells = 0;
@@ -517,8 +565,9 @@ inline void OnRaceDestroy(void* instance, void* user_data) {
   h->order = h->object->fire_counter.fetch_add(1, std::memory_order_relaxed);
   h->seen_instance = instance;
   h->seen_vptr = *static_cast<void**>(instance);
-  if (h->type_of != nullptr) h->seen_type = h->type_of(instance);
-  if (h->call != nullptr) h->call_seen = Observe(h->call, static_cast<char*>(instance) + h->call_offset);
+  char* const object = static_cast<char*>(instance) - h->at_offset;
+  if (h->type_of != nullptr) h->seen_type = h->type_of(object);
+  if (h->call != nullptr) h->call_seen = Observe(h->call, object + h->call_offset);
   for (size_t i = 0; i < h->cells; ++i) {
     h->seen_cells.push_back(ExtraCell(instance, *h->handle, i));
   }

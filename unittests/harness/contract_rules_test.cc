@@ -9,16 +9,35 @@ namespace {
 
 TEST(ContractRules, InstallVerdict) {
   // Within every capability: a refusal is a bug.
-  EXPECT_EQ(ExpectedInstall("", /*hook=*/false, /*virtual_dtor=*/false), InstallVerdict::kMustInstall);
-  EXPECT_EQ(ExpectedInstall("", true, true), InstallVerdict::kMustInstall);
+  EXPECT_EQ(ExpectedInstall("", /*hook=*/false, /*virtual_dtor=*/false, /*subobject=*/true),
+            InstallVerdict::kMustInstall);
+  EXPECT_EQ(ExpectedInstall("", true, true, true), InstallVerdict::kMustInstall);
   // A missing capability lets the backend refuse.
-  EXPECT_EQ(ExpectedInstall(" stacking", false, true), InstallVerdict::kMayRefuse);
+  EXPECT_EQ(ExpectedInstall(" stacking", false, true, true), InstallVerdict::kMayRefuse);
+  EXPECT_EQ(ExpectedInstall(" multiple-vptrs", false, true, true), InstallVerdict::kMayRefuse);
   // A hook that can never fire must be refused, whatever the capabilities.
-  EXPECT_EQ(ExpectedInstall("", true, false), InstallVerdict::kMustRefuse);
-  EXPECT_EQ(ExpectedInstall(" destroy-hook", true, false), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall("", true, false, true), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" destroy-hook", true, false, true), InstallVerdict::kMustRefuse);
+  // No reflected subobject (R11, R18): refused, whatever the capabilities.
+  EXPECT_EQ(ExpectedInstall("", false, true, false), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" multiple-vptrs virtual-bases", false, true, false), InstallVerdict::kMustRefuse);
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustRefuse), "VTO_MUST_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMayRefuse), "VTO_MAY_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustInstall), "VTO_MUST_INSTALL");
+}
+
+TEST(ContractRules, ReflectedSubobject) {
+  // P23: the subobject at the instance pointer ...
+  EXPECT_EQ(ReflectedSubobject({0, 16, 32}, 16), 1);
+  EXPECT_EQ(ReflectedSubobject({0, 16, 32}, 0), 0);  // a repeated class, one of them at the complete object
+  // ... else the only one, wherever the pointer is.
+  EXPECT_EQ(ReflectedSubobject({24}, 0), 0);
+  EXPECT_EQ(ReflectedSubobject({24}, 8), 0);
+  // R18: repeated, the pointer at none of them.
+  EXPECT_EQ(ReflectedSubobject({8, 24}, 0), -1);
+  EXPECT_EQ(ReflectedSubobject({8, 24}, 16), -1);
+  // R11: no subobject of the class at all.
+  EXPECT_EQ(ReflectedSubobject({}, 0), -1);
 }
 
 TEST(ContractRules, VisibleDestruction) {

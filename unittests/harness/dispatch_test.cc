@@ -37,6 +37,14 @@ void RunSeeds(const vto_backend_api* api, InstallFn probe_install = &Install) {
   EXPECT_GT(runner.stats().overlays, 0u);
   EXPECT_GT(runner.stats().calls_checked, 500u);
   if (api == nullptr) EXPECT_GT(runner.stats().refusal_probes, runner.stats().inputs);  // each kind on ~1/4 of inputs
+  if (api == nullptr) {
+    // Every layout the built-in backend claims (CONTRACT P23-P26): installs on objects with
+    // several vptrs and virtual bases, through subobject pointers, for secondary bases.
+    EXPECT_GT(runner.stats().on_multi_vptr, 0u);
+    EXPECT_GT(runner.stats().on_virtual_bases, 0u);
+    EXPECT_GT(runner.stats().at_subobject, 0u);
+    EXPECT_GT(runner.stats().reflected_off_primary, 0u);
+  }
 }
 
 // Fault 1: install applies only the first replacement of a request.

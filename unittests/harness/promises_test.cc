@@ -271,11 +271,18 @@ TEST(Promises, DetachesForeignVptr) {
 // The destructor run in place (p->~T(), make_shared, vector elements) fires no callback: on
 // an object's first overlay, the clone's complete-object destructor entry is the original's.
 std::set<void*> g_clones;  // every vptr an install left (a stacked install starts from one)
+// The complete object's vptr: the instance may point at any polymorphic base subobject (its
+// vptr's offset-to-top leads to the complete object, whose vptr the dtor slot indexes).
+void** PrimaryVptr(void* instance) {
+  void** vptr = *static_cast<void***>(instance);
+  char* complete = static_cast<char*>(instance) + reinterpret_cast<std::ptrdiff_t>(vptr[-2]);
+  return *reinterpret_cast<void***>(complete);
+}
 int InstallHookingOnlyDelete(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
-  void** original = req->instance != nullptr ? *static_cast<void***>(req->instance) : nullptr;
+  void** original = req->instance != nullptr ? PrimaryVptr(req->instance) : nullptr;
   const int r = Builtin().install(b, req, h, msg, n);
   if (r != 0) return r;
-  void** clone = *static_cast<void***>(req->instance);
+  void** clone = PrimaryVptr(req->instance);
   std::lock_guard<std::mutex> l(g_mu);
   const bool first = g_clones.count(original) == 0;
   g_clones.insert(clone);

@@ -56,6 +56,10 @@ TEST(RaceScenario, SeedCorpusCleanAndExercisesEveryRace) {
   EXPECT_GT(s.race_cancelled, 0u);
   EXPECT_GT(s.blocked_callbacks, 0u);     // callbacks that waited for the collector
   EXPECT_GT(s.abandons, 0u);
+  EXPECT_GT(s.on_multi_vptr, 0u);         // layouts the built-in backend claims (P23-P26)
+  EXPECT_GT(s.on_virtual_bases, 0u);
+  EXPECT_GT(s.at_subobject, 0u);
+  EXPECT_GT(s.reflected_off_primary, 0u);
 }
 
 // Broken backend 1: a teardown during the defined race reports kCancelled although the
