@@ -680,6 +680,7 @@ DispatchRunner::DispatchRunner(backend::Backend& backend, HierarchyCache& cache,
 
 void DispatchRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
   ++stats_.inputs;
+  const MultiVptrInput<DispatchStats> share(stats_);
   InputHeader in = ReadInputHeader(data, size, options_.hierarchy_bits);
   const CompiledHierarchy& ch = cache_.Get(in.hierarchy);
   if (transcript != nullptr) SetReproducerHierarchy(ch);

@@ -162,6 +162,7 @@ LifecycleRunner::~LifecycleRunner() = default;
 
 void LifecycleRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
   ++stats_.inputs;
+  const MultiVptrInput<LifecycleStats> share(stats_);
   InputHeader in = ReadInputHeader(data, size, options_.lifecycle_hierarchy_bits);
   const CompiledHierarchy& ch = cache_.Get(in.hierarchy);
   if (transcript != nullptr) SetReproducerHierarchy(ch);

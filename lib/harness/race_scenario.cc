@@ -136,6 +136,7 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
 
 void RaceRunner::Run(const uint8_t* data, size_t size, Transcript* transcript) {
   ++stats_.inputs;
+  const MultiVptrInput<RaceStats> share(stats_);
   InputHeader in = ReadInputHeader(data, size, options_.lifecycle_hierarchy_bits);
   const uint32_t mask = HierarchyCount(options_.lifecycle_hierarchy_bits) - 1;
   const uint32_t first = in.hierarchy;

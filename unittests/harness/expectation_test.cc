@@ -178,6 +178,22 @@ TEST(Stats, OneTextPerScenarioInDeclarationOrder) {
   r.defined_races = 3;
   EXPECT_NE(StatsText(r).find(" defined_races=3 "), std::string::npos);
   EXPECT_EQ(StatsText(DispatchStats{}).find("defined_races"), std::string::npos);
+  // The shares close the line; nothing run is 0.0, not a division by zero.
+  DispatchStats d;
+  EXPECT_NE(StatsText(d).find(" multi_vptr_inputs_pct=0.0 multi_vptr_installs_pct=0.0"), std::string::npos);
+  d.inputs = 3;
+  d.overlays = 8;
+  d.on_multi_vptr = 3;
+  {
+    const MultiVptrInput<DispatchStats> input(d);
+    ++d.on_multi_vptr;  // this input installed on a multi-vptr object
+  }
+  {
+    const MultiVptrInput<DispatchStats> input(d);  // this one did not
+  }
+  EXPECT_EQ(d.inputs_multi_vptr, 1u);
+  const std::string shares = StatsText(d);
+  EXPECT_NE(shares.find(" multi_vptr_inputs_pct=33.3 multi_vptr_installs_pct=50.0"), std::string::npos) << shares;
 }
 
 }  // namespace
