@@ -136,7 +136,7 @@ class DispatchScenario {
     if (const ShapeResolver* shapes = b_.native_shapes()) {
       const Object& o = objects[0];
       const bool installable = MissingCapabilities(*o.t, b_.capabilities(), false, false, false, false).empty();
-      ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs},
+      ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs, AmbiguousAtObject(o)},
                         input_hash_, oracle_, tx_, stats_, probe_install_);
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
@@ -346,6 +346,17 @@ class DispatchScenario {
       ++stats_.calls_checked;
       oracle_.Verify(want, got, spell);
     }
+  }
+
+  // A class `o` holds more than once as a polymorphic subobject, none at `o` itself (R18 on
+  // the complete object), or -1.
+  int AmbiguousAtObject(const Object& o) const {
+    const gen::SubobjectGraph& g = o.t->ex().graph();
+    for (int n : o.t->polymorphic_nodes) {
+      const int cls = g.node(n).cls;
+      if (TargetAt(*o.t, o.ptr, false, 0, cls).reflected_node < 0) return cls;
+    }
+    return -1;
   }
 
   // ---- installs ---------------------------------------------------------------------------

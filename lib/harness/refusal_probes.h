@@ -6,7 +6,9 @@
 //   R7 a null replacement; R8 more extra slots than the limit, in one request and (a quarter
 //   of those inputs) summed over a stack whose lower overlay holds exactly the limit; R9 a
 //   destroy hook on a polymorphic class whose destructor is not virtual; and, on half of the
-//   R7 inputs, overlay_c.h's vto_install over a vto_shape_table for R7 and an unknown name (R2).
+//   R7 inputs, overlay_c.h's vto_install over a vto_shape_table for R7 and an unknown name (R2);
+//   and R18, which the object decides: a class it holds more than once as a polymorphic
+//   subobject, none at the instance pointer (RefusalProbeObject::ambiguous).
 // Each kind runs on about a quarter of the inputs (chosen by the hash below). Each must be refused
 // with exactly its Status and leave every vptr of the object as it was (the object's captured
 // vptrs); R1 and R11/R12 stay with the name-based probes of dispatch_scenario.cc, which every
@@ -42,6 +44,9 @@ struct RefusalProbeObject {
   // CONTRACT R12), which the stacked R8 probe needs.
   bool installable = false;
   const VptrWords* vptrs = nullptr;  // every vptr of the object before any overlay
+  // A class the object holds more than once as a polymorphic subobject, none of them at
+  // `instance` (R18: kAmbiguousSubobject), or -1 when there is none.
+  int ambiguous = -1;
 };
 
 // The library entry the probes call: vto::Install, or (tests) a deliberately broken one.

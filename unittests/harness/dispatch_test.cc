@@ -71,7 +71,7 @@ InstallResult LetsThrough(const InstallRequest& request, const ShapeResolver& re
 
 TEST(DispatchScenario, SeedCorpusCleanOnBuiltinBackend) { RunSeeds(nullptr); }
 
-// Each refusal R2-R9 is asked for by some committed input, and expected exactly.
+// Each refusal R2-R9 and R18 is asked for by some committed input, and expected exactly.
 TEST(DispatchScenario, RefusalProbesFindALibraryThatLetsEachForbiddenRequestThrough) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kNullShape>), "VTO ORACLE FAILURE: .*R2: .*kNullShape");
@@ -85,6 +85,8 @@ TEST(DispatchScenario, RefusalProbesFindALibraryThatLetsEachForbiddenRequestThro
                "VTO ORACLE FAILURE: .*R8: .*kExtraSlotsOverflow");
   EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kNoVirtualDestructor>),
                "VTO ORACLE FAILURE: .*R9: .*kNoVirtualDestructor");
+  EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kAmbiguousSubobject>),
+               "VTO ORACLE FAILURE: .*R18: .*kAmbiguousSubobject");
 }
 
 TEST(DispatchScenario, FindsBackendThatDropsReplacements) {
