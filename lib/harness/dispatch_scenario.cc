@@ -40,8 +40,9 @@ using gen::SubobjectPath;
 // Every probability of the scenario's draws.
 struct DispatchPolicy {
   static constexpr int kMaxOverlaysPerObject = 2;  // overlays per object: 0 .. this
-  static RequestPolicy Request() {
+  static RequestPolicy Request(uint32_t caps) {
     RequestPolicy p;
+    p.primary_names_only = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
     p.replace = 0.5;
     p.max_extra = 3;
     p.hook_virtual = 0.5;
@@ -367,7 +368,7 @@ class DispatchScenario {
       Installed ov;
       ov.at = DrawInstallTarget(src_, ch_, *o.t, o.ptr, false, DispatchPolicy::Target(b_.capabilities()));
       const int reflected = ov.at.reflected;
-      ov.request = DrawOverlayRequest(src_, ch_, *o.t, ov.at, DispatchPolicy::Request());
+      ov.request = DrawOverlayRequest(src_, ch_, *o.t, ov.at, DispatchPolicy::Request(b_.capabilities()));
       backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, ov.at.instance);
       if (ov.request.hook) {
         ov.hook = std::make_unique<HookRecord>();

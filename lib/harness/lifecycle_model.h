@@ -61,8 +61,9 @@ struct LifecyclePolicy {
     p.subobjects = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
     return p;
   }
-  static RequestPolicy Request() {
+  static RequestPolicy Request(uint32_t caps) {
     RequestPolicy p;
+    p.primary_names_only = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
     p.replace = 0.4;
     p.throwing = 0.15;  // the kit's throwing replacement
     p.max_extra = 2;

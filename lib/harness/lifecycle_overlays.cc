@@ -47,7 +47,7 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
   const int reflected = at.reflected;
   Ov ov;
   ov.at = at;
-  ov.request = DrawOverlayRequest(src_, ch_, *o.t, at, LifecyclePolicy::Request());
+  ov.request = DrawOverlayRequest(src_, ch_, *o.t, at, LifecyclePolicy::Request(b_.capabilities()));
   ov.reflected_sub = at.reflected_node >= 0 ? static_cast<char*>(o.ptr) + at.reflected_off : nullptr;
   backend::OverlaySpec spec = MakeOverlaySpec(ch_, ov.request, at.instance);
   const size_t index = o.ovs.size();

@@ -16,10 +16,11 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
   r.reflected_path = at.reflected_path;
   if (policy.methods) {
     for (const gen::VirtualCall& call : ch.plan.classes[static_cast<size_t>(reflected)].calls) {
-      if (!gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;  // no slot to name
       if (!src.Chance(policy.replace)) continue;
       const bool throwing = policy.throwing > 0 && src.Chance(policy.throwing);
       const int rn = throwing ? kThrowingReplacement : static_cast<int>(src.Below(gen::kReplacementsPerSignature));
+      // Drawn first, so an input draws the same bytes whichever calls are left out.
+      if (policy.primary_names_only && !gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;
       std::optional<gen::Expected> e;
       if (at.reflected_node >= 0) e = object_tables.ex().CallAt(at.reflected_node, call.name, call.sig);
       r.methods.push_back({call, rn, e});

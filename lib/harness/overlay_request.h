@@ -48,11 +48,16 @@ struct OverlayRequest {
 };
 
 // The draw's probabilities. Draws happen in this order, each only where it applies: per
-// method of the reflected class that its primary vtable names (gen::InPrimaryVtable: what a
-// backend resolves by name), replace it (then throwing? then which replacement); the
+// method of the reflected class, replace it (then throwing? then which replacement); the
 // number of extra slots; a destroy hook.
 struct RequestPolicy {
   bool methods = true;            // false: a transparent overlay (replaces nothing, draws nothing)
+  // Leave out of the request (after its draws) a method the reflected class's own primary
+  // vtable does not name (gen::InPrimaryVtable): one it inherits from a secondary or virtual
+  // base. Set for a backend that claims VTO_CAP_MULTIPLE_VPTRS, whose slots index that vtable
+  // (CONTRACT P23; the built-in backend refuses such a name, R17). A backend that does not
+  // claim it is asked what it always was, and its install is checked like any other.
+  bool primary_names_only = false;
   double replace = 0.5;           // each method of the reflected class is replaced
   double throwing = 0;            // ... by the lifecycle kit's throwing replacement (0: never drawn)
   bool extra_allowed = true;      // false: no extra slots, nothing drawn

@@ -42,6 +42,7 @@ int RaceScenario::NewOverlay(Object& o, bool transparent, int rank) {
   ov->at.instance = nullptr;  // the object does not exist yet (race_execute.cc adds the offset)
   RequestPolicy policy;
   policy.methods = !transparent;  // a pair's install order is unknown: its overlays replace nothing
+  policy.primary_names_only = Can(VTO_CAP_MULTIPLE_VPTRS);
   policy.replace = RacePolicy::kMethod;
   policy.extra_allowed = Can(VTO_CAP_EXTRA_SLOTS);
   policy.max_extra = RacePolicy::kMaxExtra;
