@@ -195,6 +195,9 @@ struct Interpreter::Impl {
   std::unordered_map<const clang::CXXRecordDecl*, std::unique_ptr<ClassLayout>> layout_cache;
   std::unordered_set<std::string> strong_vtable_symbols;  // defined by earlier units
   std::unordered_set<std::string> odr_indicators;         // ASan's __odr_asan_gen_*, ditto
+  // Units compiled assuming unique vtables at -O1 or above (their final classes' shapes
+  // report vptr_identity_assumed).
+  std::unordered_set<const clang::TranslationUnitDecl*> assuming_units;
   size_t units = 0;
   std::string unusable;  // why Compile refuses, after a unit failed to link
   std::string last_diagnostics;
@@ -295,13 +298,20 @@ std::unique_ptr<Interpreter> Interpreter::Create(const InterpreterOptions& optio
   impl->diagnostics->BeginSourceFile(ci->getLangOpts(), &ci->getPreprocessor());
   ci->getDiagnostics().setClient(impl->diagnostics.get(), /*ShouldOwnClient=*/false);
 
-  impl->layouts =
-      std::make_unique<LayoutBuilder>(impl->clang->getASTContext(), impl->assume_unique_vtables);
+  Impl* raw = impl.get();  // the builder lives in *raw and runs under raw->ast_mu
+  impl->layouts = std::make_unique<LayoutBuilder>(
+      impl->clang->getASTContext(), [raw](const clang::CXXRecordDecl* record) {
+        return raw->assuming_units.count(record->getTranslationUnitDecl()) != 0;
+      });
   impl->index = std::make_unique<ClassIndex>(*impl->layouts);
   return std::unique_ptr<Interpreter>(new Interpreter(std::move(impl)));
 }
 
 bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
+  return Compile(code, UnitMode{}, diagnostics);
+}
+
+bool Interpreter::Compile(std::string_view code, const UnitMode& mode, std::string* diagnostics) {
   Impl& s = *impl_;
   auto finish = [&](bool ok) {
     s.last_diagnostics = s.diagnostics->text();
@@ -318,8 +328,26 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
     s.diagnostics->AddError(s.unusable);
     return finish(false);
   }
+  if (mode.opt_level && (*mode.opt_level < 0 || *mode.opt_level > 3)) {
+    s.diagnostics->AddError("Compile: a unit's opt_level must be 0..3, not " + std::to_string(*mode.opt_level));
+    return finish(false);
+  }
+  // The mode holds for this unit's parse, code generation and optimization (all inside
+  // Parse); the arguments' values come back afterwards, also when Parse fails.
+  clang::CompilerInstance* ci = s.clang->getCompilerInstance();
+  clang::CodeGenOptions& cg = ci->getCodeGenOpts();
+  const unsigned saved_opt = cg.OptimizationLevel;
+  const bool saved_unique = cg.AssumeUniqueVTables;
+  const bool saved_strict = cg.StrictVTablePointers;
+  if (mode.opt_level) cg.OptimizationLevel = static_cast<unsigned>(*mode.opt_level);
+  if (mode.assume_unique_vtables) cg.AssumeUniqueVTables = *mode.assume_unique_vtables;
+  if (mode.strict_vtable_pointers) cg.StrictVTablePointers = *mode.strict_vtable_pointers;
+  const bool assumes_unique = cg.AssumeUniqueVTables && cg.OptimizationLevel > 0;
   llvm::Expected<clang::PartialTranslationUnit&> unit =
       s.clang->Parse(llvm::StringRef(code.data(), code.size()));
+  cg.OptimizationLevel = saved_opt;
+  cg.AssumeUniqueVTables = saved_unique;
+  cg.StrictVTablePointers = saved_strict;
   if (!unit) {
     std::string message = llvm::toString(unit.takeError());
     if (s.diagnostics->errors() == 0) s.diagnostics->AddError(message);
@@ -413,6 +441,7 @@ bool Interpreter::Compile(std::string_view code, std::string* diagnostics) {
   for (std::string& name : new_strong) s.strong_vtable_symbols.insert(std::move(name));
   for (std::string& name : new_indicators) s.odr_indicators.insert(std::move(name));
   s.index->AddTranslationUnit(decls);
+  if (assumes_unique) s.assuming_units.insert(decls);
   ++s.units;
   return finish(true);
 }

@@ -36,7 +36,16 @@
 // redirected to a cloned vtable. The JIT therefore compiles without that assumption, and
 // ClassShape::vptr_identity_assumed is false for its final classes. Set
 // assume_unique_vtables to compile with clang's default instead (the shapes then report
-// vptr_identity_assumed = true for final classes). compiler_args() shows the final list.
+// vptr_identity_assumed = true for final classes of units compiled at -O1 or above).
+// compiler_args() shows the final list.
+//
+// Per-unit modes. Compile(code, mode, ...) compiles one unit with another -O level,
+// -f[no-]assume-unique-vtables or -f[no-]strict-vtable-pointers than the arguments say
+// (UnitMode); the next unit is compiled with the arguments again. A final class's shape
+// reports vptr_identity_assumed from the mode of the unit that defines it. The machine
+// code of every unit is generated at the level the arguments' -O chose (the JIT's target
+// machine is made once); the mode decides the IR: what clang emits and how LLVM optimizes
+// it, which is where vtables are read, compared and assumed.
 //
 // Lifetime. Everything an Interpreter returns — symbol addresses, functions, objects made
 // by JIT'd code, vtables, ClassLayout pointers, and ClangShapeResolvers bound to it — dies
@@ -69,6 +78,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +97,14 @@ struct InterpreterOptions {
   // Do not pass -fno-assume-unique-vtables (clang's default then applies: final classes'
   // dynamic_casts compare vptrs, and their shapes report vptr_identity_assumed).
   bool assume_unique_vtables = false;
+};
+
+// How one translation unit is compiled where it differs from the interpreter's arguments.
+// An unset field keeps what the arguments say.
+struct UnitMode {
+  std::optional<int> opt_level;               // -O<n>, 0..3
+  std::optional<bool> assume_unique_vtables;  // -f[no-]assume-unique-vtables
+  std::optional<bool> strict_vtable_pointers; // -f[no-]strict-vtable-pointers
 };
 
 class Interpreter {
@@ -109,6 +127,9 @@ class Interpreter {
   // unit's initializers queued, which breaks every later unit), the Interpreter refuses
   // all further units with an error saying so: recycle it.
   bool Compile(std::string_view code, std::string* diagnostics = nullptr);
+  // The same, with this unit compiled in `mode` (see "Per-unit modes" above). A mode with an
+  // opt_level outside 0..3 fails the unit with a diagnostic saying so.
+  bool Compile(std::string_view code, const UnitMode& mode, std::string* diagnostics = nullptr);
   // Diagnostics of the last Compile: all of them, only the warnings (with their notes),
   // and their counts.
   const std::string& last_diagnostics() const;

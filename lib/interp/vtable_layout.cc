@@ -309,9 +309,9 @@ int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error
 // ---------------------------------------------------------------------------------------
 // LayoutBuilder
 
-LayoutBuilder::LayoutBuilder(clang::ASTContext& context, bool assume_unique_vtables)
+LayoutBuilder::LayoutBuilder(clang::ASTContext& context, AssumesUniqueVtables assumes_unique_vtables)
     : context_(context),
-      assume_unique_vtables_(assume_unique_vtables),
+      assumes_unique_vtables_(std::move(assumes_unique_vtables)),
       mangler_(context.createMangleContext()) {}
 
 LayoutBuilder::~LayoutBuilder() = default;
@@ -353,7 +353,7 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
   shape.rtti_name = RttiName(def);
   shape.polymorphic = def->isDynamicClass();  // has a vptr
   shape.has_virtual_bases = def->getNumVBases() != 0;
-  shape.vptr_identity_assumed = shape.polymorphic && def->isEffectivelyFinal() && assume_unique_vtables_;
+  shape.vptr_identity_assumed = shape.polymorphic && def->isEffectivelyFinal() && assumes_unique_vtables_(def);
 
   // The primary-base chain, nearest first.
   for (const clang::CXXRecordDecl* base = context_.getASTRecordLayout(def).getPrimaryBase();

@@ -22,6 +22,7 @@
 #define VTO_INTERP_VTABLE_LAYOUT_H
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,9 +81,11 @@ struct ClassLayout {
 // Thread-compatible; the owner (Interpreter) serializes all access to the AST.
 class LayoutBuilder {
  public:
-  // `assume_unique_vtables` is the effective -f[no-]assume-unique-vtables of the code that
-  // uses the classes (it decides ClassShape::vptr_identity_assumed for final classes).
-  LayoutBuilder(clang::ASTContext& context, bool assume_unique_vtables);
+  // Whether code that sees `record` may compare its vptr with the address of its vtable:
+  // the class's unit was compiled with -fassume-unique-vtables at -O1 or above. It decides
+  // ClassShape::vptr_identity_assumed for final classes.
+  using AssumesUniqueVtables = std::function<bool(const clang::CXXRecordDecl* record)>;
+  LayoutBuilder(clang::ASTContext& context, AssumesUniqueVtables assumes_unique_vtables);
   ~LayoutBuilder();
   LayoutBuilder(const LayoutBuilder&) = delete;
   LayoutBuilder& operator=(const LayoutBuilder&) = delete;
@@ -98,7 +101,7 @@ class LayoutBuilder {
 
  private:
   clang::ASTContext& context_;
-  bool assume_unique_vtables_;
+  AssumesUniqueVtables assumes_unique_vtables_;
   std::unique_ptr<clang::MangleContext> mangler_;
 };
 

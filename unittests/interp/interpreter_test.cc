@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <string>
 
 #include "interp_test_util.h"
 
@@ -192,6 +194,56 @@ TEST_F(InterpTest, DefaultCompilerArguments) {
   EXPECT_FALSE(Contains(plain->compiler_args(), "-fno-assume-unique-vtables"));
   EXPECT_TRUE(Contains(plain->compiler_args(), "-O2"));
   EXPECT_TRUE(plain->assumes_unique_vtables());
+}
+
+// -fstrict-vtable-pointers lets LLVM keep a vptr it loaded across an opaque call, so an
+// optimized caller compiled with it does not see a vptr its callee changed (what a binding's
+// callers must know: CONTRACT.md, compiler modes). Per unit: the same code in a unit without
+// the mode, or at -O0, sees the change.
+void* g_retarget_vptr = nullptr;
+void RetargetVptr(void* object) { *static_cast<void**>(object) = g_retarget_vptr; }
+
+std::string StrictCodeIn(const std::string& ns) {
+  return "namespace " + ns + R"( {
+      struct B { virtual ~B() {} virtual int f() { return 1; } };
+      struct D : B { int f() override { return 2; } }; }
+    extern "C" void* )" + ns + "_make_b() { return new " + ns + R"(::B; }
+    extern "C" void* )" + ns + "_make_d() { return static_cast<" + ns + "::B*>(new " + ns + R"(::D); }
+    extern "C" void )" + ns + "_destroy(void* p) { delete static_cast<" + ns + R"(::B*>(p); }
+    extern "C" int )" + ns + R"(_twice(void* p, void (*change)(void*)) {
+      auto* b = static_cast<)" + ns + R"(::B*>(p);
+      int first = b->f();
+      change(b);
+      return first * 10 + b->f();
+    })";
+}
+
+TEST_F(InterpTest, StrictVtablePointersModeKeepsALoadedVptr) {
+  struct Case {
+    const char* ns;
+    UnitMode mode;
+    int want;  // 12: the second call saw D's vtable; 11: it reused B's
+  };
+  const Case cases[] = {
+      {"args", {}, 12},
+      {"o2", {2, std::nullopt, false}, 12},
+      {"o0_strict", {0, std::nullopt, true}, 12},
+      {"o2_strict", {2, std::nullopt, true}, 11},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.ns);
+    const std::string ns = c.ns;
+    std::string diags;
+    ASSERT_TRUE(interp_->Compile(StrictCodeIn(ns), c.mode, &diags)) << diags;
+    void* b = Function<void*()>(ns + "_make_b")();
+    void* d = Function<void*()>(ns + "_make_d")();
+    g_retarget_vptr = *static_cast<void**>(d);
+    void* original = *static_cast<void**>(b);
+    EXPECT_EQ(Function<int(void*, void (*)(void*))>(ns + "_twice")(b, &RetargetVptr), c.want);
+    *static_cast<void**>(b) = original;
+    Function<void(void*)>(ns + "_destroy")(b);
+    Function<void(void*)>(ns + "_destroy")(d);
+  }
 }
 
 TEST_F(InterpTest, ExtraArgumentsReachTheCompiler) {

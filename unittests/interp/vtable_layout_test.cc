@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <typeinfo>
 #include <vector>
 
@@ -354,16 +356,27 @@ constexpr const char* kFinalCode = R"(
     extern "C" void* make_sealed() { return static_cast<FBase*>(new Sealed); }
     extern "C" void delete_fbase(void* p) { delete static_cast<FBase*>(p); })";
 
+// kFinalCode in namespace `ns`, its extern "C" functions named "<ns>_is_sealed"...
+std::string FinalCodeIn(const std::string& ns) {
+  return "namespace " + ns + R"( {
+      struct FBase { virtual ~FBase() {} virtual int f() { return 1; } };
+      struct Sealed final : FBase { int f() override { return 2; } }; }
+    extern "C" int )" + ns + "_is_sealed(void* b) { return dynamic_cast<" + ns + "::Sealed*>(static_cast<" + ns +
+         R"(::FBase*>(b)) != nullptr; }
+    extern "C" void* )" + ns + "_make_sealed() { return static_cast<" + ns + "::FBase*>(new " + ns + R"(::Sealed); }
+    extern "C" void )" + ns + "_delete_fbase(void* p) { delete static_cast<" + ns + "::FBase*>(p); }";
+}
+
 // Points the object's vptr at a copy of its vtable (offset-to-top, RTTI, the slots), calls
-// is_sealed, restores the vptr.
-int IsSealedWithClonedVtable(Interpreter& interp, const ClassShape& shape) {
-  void* obj = interp.LookupFunction<void*()>("make_sealed")();
+// is_sealed, restores the vptr. `prefix` is "" for kFinalCode, "<ns>_" for FinalCodeIn(ns).
+int IsSealedWithClonedVtable(Interpreter& interp, const ClassShape& shape, const std::string& prefix = "") {
+  void* obj = interp.LookupFunction<void*()>(prefix + "make_sealed")();
   void** original = Vtable(obj);
   std::vector<void*> clone(original - 2, original + shape.num_slots);
   *static_cast<void***>(obj) = clone.data() + 2;
-  int result = interp.LookupFunction<int(void*)>("is_sealed")(obj);
+  int result = interp.LookupFunction<int(void*)>(prefix + "is_sealed")(obj);
   *static_cast<void***>(obj) = original;
-  interp.LookupFunction<void(void*)>("delete_fbase")(obj);
+  interp.LookupFunction<void(void*)>(prefix + "delete_fbase")(obj);
   return result;
 }
 
@@ -387,6 +400,43 @@ TEST_F(InterpTest, FinalClassVptrIdentity) {
   EXPECT_FALSE(base2->shape.vptr_identity_assumed);  // not final
   // What the flag warns about: the clone fails the vptr comparison.
   EXPECT_EQ(IsSealedWithClonedVtable(*assuming, sealed2->shape), 0);
+}
+
+// A unit's mode decides both what its code does with a clone and what its final classes'
+// shapes say: clang compiles dynamic_cast<Final*> into a vptr comparison only when the unit
+// assumes unique vtables at -O1 or above. Units without a mode keep the arguments' (-O1,
+// -fno-assume-unique-vtables).
+TEST_F(InterpTest, UnitModeDecidesVptrIdentityForItsUnitOnly) {
+  struct Case {
+    const char* ns;
+    UnitMode mode;
+    bool assumed;
+  };
+  const Case cases[] = {
+      {"args", {}, false},
+      {"o0_unique", {0, true, std::nullopt}, false},
+      {"o1_unique", {1, true, std::nullopt}, true},
+      {"args_again", {}, false},
+      {"o2_unique", {2, true, std::nullopt}, true},
+      {"o2_not_unique", {2, false, std::nullopt}, false},
+      {"o3_unique_strict", {3, true, true}, true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.ns);
+    std::string diags;
+    ASSERT_TRUE(interp_->Compile(FinalCodeIn(c.ns), c.mode, &diags)) << diags;
+    EXPECT_EQ(diags, "");
+    const ClassLayout& sealed = Layout(std::string(c.ns) + "::Sealed");
+    EXPECT_EQ(sealed.shape.vptr_identity_assumed, c.assumed);
+    EXPECT_FALSE(Layout(std::string(c.ns) + "::FBase").shape.vptr_identity_assumed);  // not final
+    // What the shape says is what the unit's code does with a clone.
+    EXPECT_EQ(IsSealedWithClonedVtable(*interp_, sealed.shape, std::string(c.ns) + "_"), c.assumed ? 0 : 1);
+  }
+  EXPECT_FALSE(interp_->assumes_unique_vtables());  // the arguments are unchanged
+
+  std::string diags;
+  EXPECT_FALSE(interp_->Compile("int unused_x;", UnitMode{4, std::nullopt, std::nullopt}, &diags));
+  EXPECT_NE(diags.find("opt_level must be 0..3, not 4"), std::string::npos) << diags;
 }
 
 TEST_F(InterpTest, OverloadedVirtualsAndFindSlot) {
