@@ -84,6 +84,13 @@ struct GenPolicy {
   double p_ctor_calls = 0.5;  // a polymorphic class's constructor makes virtual calls
   double p_dtor_calls = 0.4;  // ... and its destructor
   int max_body_calls = 3;     // calls per body: 1..max
+
+  // ---- Compiler mode (compiler_mode.h): how the hierarchy's units are compiled ---------
+  // -O0, -O1, -O2. -O0 compiles fastest (the JIT's cost per mode: docs/GENERATOR.md).
+  std::array<unsigned, 3> opt_level_weights = {4, 3, 3};
+  // clang's default -fassume-unique-vtables (else -fno-assume-unique-vtables).
+  double p_assume_unique_vtables = 0.3;
+  double p_strict_vtable_pointers = 0.3;  // -fstrict-vtable-pointers
 };
 
 }  // namespace vto::gen

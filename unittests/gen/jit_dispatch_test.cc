@@ -1,7 +1,8 @@
 // jit_dispatch_test.cc — generated hierarchies, JIT-compiled by clang 22, behave exactly as the
-// model predicts: 2,000 consecutive seeds at -O0 and 100 more at -O1 (200 and 10 under ASan or
-// TSan, where JIT'd code is instrumented too and runs several times slower) compile with zero
-// diagnostics under -Wall -Wextra, and on
+// model predicts in every compiler mode (compiler_mode.h): 2,000 consecutive seeds (200 under
+// ASan or TSan, where JIT'd code is instrumented too and runs several times slower), in units of
+// 10, unit u compiled in mode u mod 12 (one test per mode, so ctest runs them side by side),
+// compile with zero diagnostics under -Wall -Wextra, and on
 // objects without an overlay every planned stub agrees with the expectation pass:
 //   - every call through every static type returns the expected implementation's id, and its
 //     trace record carries that id and the expected subobject's `this`;
@@ -17,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gen/compiler_mode.h"
 #include "gen/describe.h"
 #include "gen/emit.h"
 #include "gen/expect.h"
@@ -201,45 +203,56 @@ class HierarchyCheck {
   Symbols sym_;
 };
 
-std::unique_ptr<interp::Interpreter> NewInterpreter(int opt_level) {
+// An interpreter at -O0 (machine code generated fastest) whose units are compiled in their
+// modes, as the fuzzers' hierarchy cache does.
+std::unique_ptr<interp::Interpreter> NewInterpreter() {
   interp::InterpreterOptions options;
   options.extra_args = {"-Wall", "-Wextra"};
-  options.opt_level = opt_level;
+  options.opt_level = 0;
   std::string error;
   std::unique_ptr<interp::Interpreter> interp = interp::Interpreter::Create(options, &error);
   EXPECT_NE(interp, nullptr) << error;
   return interp;
 }
 
-// Generates seeds [first, first + count), JITs them kPerUnit to a translation unit at
-// `opt_level`, and checks every hierarchy. Prints the time it took.
-void CheckSeeds(int first_seed, int count, int opt_level) {
+interp::UnitMode UnitModeOf(const CompilerMode& mode) {
+  return interp::UnitMode{mode.opt_level, mode.assume_unique_vtables, mode.strict_vtable_pointers};
+}
+
+// Generates seeds [0, kSeeds) in units of kPerUnit, JITs the units whose index is `mode_index`
+// modulo the number of modes in AllCompilerModes()[mode_index], and checks every hierarchy.
+// Prints the time it took.
+void CheckSeedsInMode(size_t mode_index) {
+  const std::vector<CompilerMode> modes = AllCompilerModes();
+  const CompilerMode mode = modes.at(mode_index);
+  const std::string mode_text = DescribeCompilerMode(mode);
   const auto start = std::chrono::steady_clock::now();
   double compile_seconds = 0;
-  int failures = 0, units = 0;
+  int failures = 0, units = 0, seeds = 0;
   long calls_checked = 0;
   std::unique_ptr<interp::Interpreter> interp;
-  const int end = first_seed + count;
-  for (int first = first_seed; first < end; first += kPerUnit) {
+  for (int first = static_cast<int>(mode_index) * kPerUnit; first < kSeeds;
+       first += static_cast<int>(modes.size()) * kPerUnit) {
     if (units % kUnitsPerInterpreter == 0) {
       interp.reset();  // before the next one: one at a time in memory
-      interp = NewInterpreter(opt_level);
+      interp = NewInterpreter();
     }
     ASSERT_NE(interp, nullptr);
     ++units;
     std::vector<Hierarchy> batch;
     std::string tu;
-    for (int seed = first; seed < first + kPerUnit && seed < end; ++seed) {
+    for (int seed = first; seed < first + kPerUnit && seed < kSeeds; ++seed) {
       ByteSource src = ByteSource::FromSeed(static_cast<std::uint64_t>(seed));
       batch.push_back(Generate(src, GenPolicy{}));
       tu += EmitSource(batch.back(), "s" + std::to_string(seed));
+      ++seeds;
     }
     const auto compile_start = std::chrono::steady_clock::now();
     std::string diagnostics;
-    const bool ok = interp->Compile(tu, &diagnostics);
+    const bool ok = interp->Compile(tu, UnitModeOf(mode), &diagnostics);
     compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
-    ASSERT_TRUE(ok) << "seeds " << first << "..: " << diagnostics.substr(0, 4000);
-    ASSERT_EQ(diagnostics, "") << "seeds " << first << "..: diagnostics (first 4000 chars):\n"
+    ASSERT_TRUE(ok) << "seeds " << first << ".. (" << mode_text << "): " << diagnostics.substr(0, 4000);
+    ASSERT_EQ(diagnostics, "") << "seeds " << first << ".. (" << mode_text << "): diagnostics (first 4000 chars):\n"
                                << diagnostics.substr(0, 4000);
     for (size_t i = 0; i < batch.size(); ++i) {
       const int seed = first + static_cast<int>(i);
@@ -248,26 +261,32 @@ void CheckSeeds(int first_seed, int count, int opt_level) {
       for (const ClassStubs& st : PlanStubs(batch[i]).classes) calls_checked += static_cast<long>(st.calls.size());
       if (errors.empty()) continue;
       ++failures;
-      ADD_FAILURE() << "seed " << seed << " (namespace " << ns << ", -O" << opt_level << "):\n"
+      ADD_FAILURE() << "seed " << seed << " (namespace " << ns << ", " << mode_text << "):\n"
                     << errors.substr(0, 3000)
                     << (failures <= kMaxReportedFailures ? DescribeHierarchy(batch[i]) : std::string());
       ASSERT_LT(failures, 50) << "too many failing hierarchies; stopping";
     }
   }
+  EXPECT_GT(seeds, 0);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("GenJit: seeds %d..%d at -O%d in %d units: %.1f s total, %.1f s of it in Compile "
+  std::printf("GenJit: %d seeds in %d units, %s: %.1f s total, %.1f s of it in Compile "
               "(the rest is mostly JIT code generation at the first lookup into a unit); %ld call "
               "stubs (per static type); %d failing hierarchies\n",
-              first_seed, end - 1, opt_level, units, seconds, compile_seconds, calls_checked,
-              failures);
+              seeds, units, mode_text.c_str(), seconds, compile_seconds, calls_checked, failures);
 }
 
-// -O0: the emitted code is thousands of tiny functions and -O1 triples the time in Compile;
-// what the test observes is the same (no overlays here, so devirtualization is invisible).
-TEST(GenJit, ConsecutiveSeedsCompileCleanAndDispatchAsModeled) { CheckSeeds(0, kSeeds, 0); }
+class GenJitMode : public ::testing::TestWithParam<size_t> {};
 
-// -O1, the Interpreter's default and the fuzzer's: fewer, other seeds.
-TEST(GenJit, SeedsAtO1CompileCleanAndDispatchAsModeled) { CheckSeeds(kSeeds, kSeeds / 20, 1); }
+// Without overlays the mode is invisible to the checks (no clone for a vptr comparison to
+// fail, no vptr changed under a kept load): every mode must give the modelled behaviour.
+TEST_P(GenJitMode, ConsecutiveSeedsCompileCleanAndDispatchAsModeled) { CheckSeedsInMode(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(EveryMode, GenJitMode, ::testing::Range<size_t>(0, AllCompilerModes().size()),
+                         [](const ::testing::TestParamInfo<size_t>& info) {
+                           const CompilerMode m = AllCompilerModes()[info.param];
+                           return "O" + std::to_string(m.opt_level) + (m.assume_unique_vtables ? "_unique" : "") +
+                                  (m.strict_vtable_pointers ? "_strict" : "");
+                         });
 
 }  // namespace
 }  // namespace vto::gen
