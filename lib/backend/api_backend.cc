@@ -74,6 +74,17 @@ class ApiBackend final : public Backend {
     if (diagnostics != nullptr) *diagnostics = diag.data();
     return rc == 0;
   }
+  bool compiles_in_modes() const override {
+    return reflects_only() || (api_->abi_version >= 4 && api_->compile_in_mode != nullptr);
+  }
+  bool CompileInMode(const std::string& code, const vto_unit_mode& mode, std::string* diagnostics) override {
+    if (!compiles_in_modes()) HarnessMisuse("CompileInMode on a backend without compile_in_mode");
+    if (interpreter_) return interpreter_->Compile(code, ToUnitMode(mode), diagnostics);
+    std::vector<char> diag(kMessageSize, '\0');
+    int rc = api_->compile_in_mode(state_, code.c_str(), &mode, diag.data(), diag.size());
+    if (diagnostics != nullptr) *diagnostics = diag.data();
+    return rc == 0;
+  }
   void* Lookup(const std::string& symbol) override {
     return interpreter_ ? interpreter_->LookupSymbol(symbol) : api_->lookup(state_, symbol.c_str());
   }

@@ -75,6 +75,13 @@ class Backend {
   // Compiles one translation unit. false on error; *diagnostics gets every diagnostic. For a
   // backend that only reflects, the harness's own interpreter compiles it.
   virtual bool Compile(const std::string& code, std::string* diagnostics) = 0;
+  // Whether CompileInMode works: a backend that only reflects (the harness's interpreter
+  // compiles), or a table with compile_in_mode (ABI version 4).
+  [[nodiscard]] virtual bool compiles_in_modes() const = 0;
+  // Compiles one unit in `mode` (backend_abi.h, vto_unit_mode); false on error, with every
+  // diagnostic in *diagnostics, also for a mode outside the ranges. REQUIRES:
+  // compiles_in_modes().
+  virtual bool CompileInMode(const std::string& code, const vto_unit_mode& mode, std::string* diagnostics) = 0;
   // A backend that only reflects (backend_abi.h, `declare`): Compile and Lookup run in the
   // harness's interpreter, and the backend gets each hierarchy's declarations through
   // Declare before any of its objects exists.

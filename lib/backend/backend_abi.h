@@ -24,8 +24,9 @@
 extern "C" {
 #endif
 
-#define VTO_BACKEND_ABI_VERSION 3u /* 1 and 2 are still accepted: tables without `abandon`
-                                    * (1) and without `promises` (1, 2: they promise all) */
+#define VTO_BACKEND_ABI_VERSION 4u /* 1 to 3 are still accepted: tables without `abandon`
+                                    * (1), without `promises` (1, 2: they promise all) and
+                                    * without `compile_in_mode` (1 to 3) */
 
 /* Capability bits: what the backend claims to support. A request needing a capability
  * the backend lacks must be refused; a refusal of a request within the capabilities is
@@ -49,7 +50,7 @@ extern "C" {
 #define VTO_PROMISE_REFUSES_INVALID_TARGET 0x002u  /* a null instance or a class the object does not
                                                      derive from is refused, nothing changed */
 #define VTO_PROMISE_REFUSES_DYING_OBJECT 0x004u    /* an install from inside a callback on its own
-                                                     dying object is refused (vto::Status 14) */
+                                                     dying object is refused (vto::Status 15) */
 #define VTO_PROMISE_TERMINATES_ON_THROW 0x008u     /* a callback that throws terminates the process
                                                      with the contract's message (P9) */
 #define VTO_PROMISE_DETACHES_FOREIGN_VPTR 0x010u   /* a teardown that finds a vptr not its own (a
@@ -77,6 +78,14 @@ extern "C" {
 #define VTO_PROMISE_ALL 0x7FFu
 
 typedef struct vto_backend vto_backend; /* the backend's own state */
+
+/* ABI version 4: how one translation unit is compiled where it may differ from create's
+ * arguments (docs/GENERATOR.md, "Compiler modes"). */
+typedef struct {
+  int opt_level;              /* -O<n>: 0, 1 or 2 */
+  int assume_unique_vtables;  /* 1: -fassume-unique-vtables (clang's default), 0: -fno-... */
+  int strict_vtable_pointers; /* 1: -fstrict-vtable-pointers, 0: -fno-strict-vtable-pointers */
+} vto_unit_mode;
 
 typedef struct {
   void* instance;                  /* complete object */
@@ -132,6 +141,11 @@ typedef struct {
    * its own interpreter and reflects by name; the objects it overlays were made by the
    * harness's code. Returns 0 on success; diagnostics as for compile. */
   int (*declare)(vto_backend* b, const char* declarations, char* diag, size_t diag_size);
+  /* ABI version 4, may be NULL: as `compile`, with this one unit compiled in `mode`; the next
+   * unit is compiled as create's arguments say again. A backend that compiles without it
+   * gets every unit compiled with its arguments; one that only reflects needs none (the
+   * harness's interpreter compiles in every mode). */
+  int (*compile_in_mode)(vto_backend* b, const char* code, const vto_unit_mode* mode, char* diag, size_t diag_size);
 } vto_backend_api;
 
 typedef const vto_backend_api* (*vto_backend_entry_fn)(void);

@@ -53,6 +53,13 @@ int Compile(vto_backend* b, const char* code, char* diag, size_t diag_size) {
   return ok ? 0 : 1;
 }
 
+int CompileInMode(vto_backend* b, const char* code, const vto_unit_mode* mode, char* diag, size_t diag_size) {
+  std::string diagnostics;
+  bool ok = b->interpreter->Compile(code, ToUnitMode(*mode), &diagnostics);
+  Copy(diagnostics, diag, diag_size);
+  return ok ? 0 : 1;
+}
+
 void* Lookup(vto_backend* b, const char* symbol) { return b->interpreter->LookupSymbol(symbol); }
 
 int InstallOverlay(vto_backend* b, const vto_backend_request* req, uint64_t* handle, char* msg, size_t msg_size) {
@@ -101,11 +108,16 @@ const vto_backend_api kApi = {
     VTO_PROMISE_ALL,  // docs/CONTRACT.md makes every promise
     &Compile,         // declare: its interpreter parses declarations as any unit (used when a
                       // copy of this table leaves compile NULL to only reflect)
+    &CompileInMode,
 };
 
 }  // namespace
 
 const vto_backend_api* BuiltinBackendApi() { return &kApi; }
 const ShapeResolver* BuiltinShapes(const vto_backend* state) { return &state->reflector->resolver(); }
+
+interp::UnitMode ToUnitMode(const vto_unit_mode& mode) {
+  return interp::UnitMode{mode.opt_level, mode.assume_unique_vtables != 0, mode.strict_vtable_pointers != 0};
+}
 
 }  // namespace vto::backend

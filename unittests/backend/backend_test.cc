@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "backend/builtin_backend.h"
 #include "overlay/status.h"
@@ -190,7 +191,8 @@ TEST(Backend, BadApiTablesRejected) {
   vto_backend_api zero = *BuiltinBackendApi();
   zero.abi_version = 0;
   EXPECT_EQ(WrapBackendApi(&zero, "zero", {}, &error), nullptr);
-  EXPECT_NE(error.find("ABI version 0, expected 1 to 3"), std::string::npos) << error;
+  EXPECT_NE(error.find("ABI version 0, expected 1 to " + std::to_string(VTO_BACKEND_ABI_VERSION)), std::string::npos)
+      << error;
 }
 
 // ABI 3's promises are read from version-3 tables only; older plug-ins were written when the
@@ -210,6 +212,80 @@ TEST(Backend, PromisesComeFromVersion3TablesOlderOnesPromiseAll) {
   ASSERT_NE(b, nullptr) << error;
   EXPECT_EQ(b->promises(), VTO_PROMISE_ALL);
   EXPECT_TRUE(b->can_abandon());
+}
+
+// A final class and an object of it, for the compiler modes: R13 follows the unit's mode.
+std::string FinalSource(const std::string& ns) {
+  return "namespace " + ns + R"( {
+      struct Base { virtual ~Base() {} virtual int f() { return 1; } };
+      struct Leaf final : Base { int f() override { return 2; } }; }
+    extern "C" void* )" + ns + "_new_leaf() { return static_cast<" + ns + "::Base*>(new " + ns + R"(::Leaf); }
+    extern "C" int )" + ns + "_is_leaf(void* p) { return dynamic_cast<" + ns + "::Leaf*>(static_cast<" + ns +
+         R"(::Base*>(p)) != nullptr; }
+    extern "C" void )" + ns + "_delete(void* p) { delete static_cast<" + ns + "::Base*>(p); }";
+}
+
+// ABI 4: the built-in backend compiles a unit in the mode asked; a final class from a unit
+// that assumes unique vtables at -O2 is refused (R13), the same class from a unit that does
+// not is overlaid and its dynamic_cast still finds it.
+TEST(Backend, BuiltinCompilesEachUnitInItsMode) {
+  std::string error;
+  std::unique_ptr<Backend> b = OpenBackend({}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  ASSERT_TRUE(b->compiles_in_modes());
+  struct Case {
+    const char* ns;
+    vto_unit_mode mode;
+    int want;  // install outcome
+  };
+  const Case cases[] = {
+      {"unique_o2", {2, 1, 0}, static_cast<int>(Status::kVptrIdentityAssumed)},
+      {"unique_o0", {0, 1, 0}, 0},  // -O0 emits no vptr comparison
+      {"not_unique_o2", {2, 0, 1}, 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.ns);
+    const std::string ns = c.ns;
+    std::string diags;
+    ASSERT_TRUE(b->CompileInMode(FinalSource(ns), c.mode, &diags)) << diags;
+    EXPECT_EQ(diags, "");
+    void* obj = reinterpret_cast<void* (*)()>(b->Lookup(ns + "_new_leaf"))();
+    auto* is_leaf = reinterpret_cast<int (*)(void*)>(b->Lookup(ns + "_is_leaf"));
+    InstallOutcome o = b->Install(Spec(obj, (ns + "::Leaf").c_str(), {}));
+    EXPECT_EQ(o.code, c.want) << o.message;
+    EXPECT_EQ(is_leaf(obj), 1);
+    if (o.ok()) EXPECT_EQ(b->Teardown(o.handle), static_cast<int>(TeardownResult::kRestored));
+    reinterpret_cast<void (*)(void*)>(b->Lookup(ns + "_delete"))(obj);
+  }
+  std::string diags;
+  EXPECT_FALSE(b->CompileInMode("int bad_mode_x;", vto_unit_mode{5, 0, 0}, &diags));
+  EXPECT_NE(diags.find("opt_level must be 0..3, not 5"), std::string::npos) << diags;
+  EXPECT_EQ(b->LiveOverlays(), 0u);
+}
+
+// A table older than ABI 4, or one whose compile_in_mode is NULL, compiles with its
+// arguments only; one that only reflects compiles in every mode (in the harness's interpreter).
+TEST(Backend, CompileInModeNeedsAVersion4TableOrReflection) {
+  std::string error;
+  static vto_backend_api v3 = *BuiltinBackendApi();
+  v3.abi_version = 3;
+  std::unique_ptr<Backend> b = WrapBackendApi(&v3, "v3", {}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_FALSE(b->compiles_in_modes());
+  static vto_backend_api without = *BuiltinBackendApi();
+  without.compile_in_mode = nullptr;
+  b = WrapBackendApi(&without, "without", {}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  EXPECT_FALSE(b->compiles_in_modes());
+  static vto_backend_api reflecting = *BuiltinBackendApi();
+  reflecting.compile = nullptr;
+  reflecting.compile_in_mode = nullptr;
+  b = WrapBackendApi(&reflecting, "reflecting", {}, &error);
+  ASSERT_NE(b, nullptr) << error;
+  ASSERT_TRUE(b->reflects_only());
+  EXPECT_TRUE(b->compiles_in_modes());
+  std::string diags;
+  EXPECT_TRUE(b->CompileInMode(FinalSource("reflected"), vto_unit_mode{2, 1, 1}, &diags)) << diags;
 }
 
 // --vto-without: the named capabilities are masked off what the backend claims.
