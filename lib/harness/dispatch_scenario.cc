@@ -178,7 +178,7 @@ class DispatchScenario {
   std::string A(const Object& o) const { return "a " + gen::ClassName(o.cls); }
   // The pointer an overlay was installed with.
   std::string IX(const Object& o, const InstallTarget& at) const {
-    return at.instance_off == 0 ? V(o) : "(void*)((char*)" + V(o) + " + " + std::to_string(at.instance_off) + ")";
+    return PointerCxx(V(o), at.instance_off);
   }
   // "a C5" or "the C2 subobject (C5>C3>C2) of a C5".
   std::string At(const Object& o, const InstallTarget& at) const {
@@ -186,16 +186,15 @@ class DispatchScenario {
   }
   // The subobject `path` of o, as an offset from V (the harness's PointerOf).
   std::string PX(const Object& o, const SubobjectPath& path) const {
-    const std::ptrdiff_t off = static_cast<char*>(PointerOf(o, path)) - static_cast<char*>(o.ptr);
-    return "(void*)((char*)" + V(o) + " + " + std::to_string(off) + ")";
+    return PointerCxx(V(o), static_cast<char*>(PointerOf(o, path)) - static_cast<char*>(o.ptr));
   }
   // o as its static type s (the up stub the harness calls).
   std::string UpX(const Object& o, int s) const { return gen::UpStubName(ch_.ns, o.cls, s) + "(" + V(o) + ")"; }
   std::string TraceX(const Object& o, const std::vector<Expected>& want, const std::vector<void*>& selves) const {
     std::string list;
     for (size_t i = 0; i < want.size(); ++i) {
-      list += "{" + std::to_string(want[i].impl_id) + ", (void*)((char*)" + V(o) + " + " +
-              std::to_string(static_cast<char*>(selves[i]) - static_cast<char*>(o.ptr)) + ")}, ";
+      list += "{" + std::to_string(want[i].impl_id) + ", " +
+              PointerCxx(V(o), static_cast<char*>(selves[i]) - static_cast<char*>(o.ptr)) + "}, ";
     }
     return "{" + list + "}";
   }

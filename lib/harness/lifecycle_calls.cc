@@ -37,8 +37,7 @@ bool LifecycleScenario::CheckCall(const Obj& o, const CallCheck& c, size_t upto,
                                                                : "vto_repro::Observe(&" + stub + ", " + arg + ")",
                {}, {}};
     auto at = [&](const void* p) {
-      return "(void*)((char*)" + V(o) + " + " +
-             std::to_string(static_cast<const char*>(p) - static_cast<const char*>(o.ptr)) + ")";
+      return PointerCxx(V(o), static_cast<const char*>(p) - static_cast<const char*>(o.ptr));
     };
     if (w) s.want.push_back(at(winner_self));
     if (!w || e.may_devirtualize) s.want.push_back(at(PointerOf(o, e.this_path)));

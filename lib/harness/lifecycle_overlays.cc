@@ -40,7 +40,7 @@ void LifecycleScenario::InstallSome(Obj& o, bool in_ctor) {
 }
 
 std::string LifecycleScenario::IX(const Obj& o, const InstallTarget& at) const {
-  return at.instance_off == 0 ? V(o) : "(void*)((char*)" + V(o) + " + " + std::to_string(at.instance_off) + ")";
+  return PointerCxx(V(o), at.instance_off);
 }
 
 void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {

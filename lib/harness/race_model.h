@@ -243,9 +243,7 @@ class RaceScenario {
     if (tx_ != nullptr) tx_->Add(statement);
   }
   std::string V(const Object& o) const { return "V[" + std::to_string(o.tx) + "]"; }
-  std::string At(const Object& o, std::ptrdiff_t off) const {
-    return "((char*)" + V(o) + " + " + std::to_string(off) + ")";
-  }
+  std::string At(const Object& o, std::ptrdiff_t off) const { return PointerCxx(V(o), off); }
   std::string HX(const Object& o, int k) const {
     return "H[" + std::to_string(o.overlays[static_cast<size_t>(k)]->tx) + "]";
   }

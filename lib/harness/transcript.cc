@@ -77,6 +77,13 @@ std::string Transcript::Render() const {
   return out;
 }
 
+std::string PointerCxx(const std::string& base_cxx, std::ptrdiff_t offset) {
+  if (offset == 0) return base_cxx;
+  const std::string sign = offset < 0 ? " - " : " + ";
+  const auto magnitude = offset < 0 ? -static_cast<unsigned long long>(offset) : static_cast<unsigned long long>(offset);
+  return "(void*)((char*)" + base_cxx + sign + std::to_string(magnitude) + ")";
+}
+
 std::string CppLiteral(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {

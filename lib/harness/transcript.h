@@ -22,6 +22,7 @@
 #ifndef VTO_HARNESS_TRANSCRIPT_H
 #define VTO_HARNESS_TRANSCRIPT_H
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +64,11 @@ class Transcript {
   std::vector<std::string> declarations_;
   int vars_ = 0, handles_ = 0, hooks_ = 0, words_ = 0;
 };
+
+// The address `offset` bytes from the object `base_cxx` (a void* expression, e.g. "V[3]"), as
+// a void* expression: `base_cxx` itself at offset 0, else "(void*)((char*)V[3] + 16)". Every
+// runner spells subobject pointers (instance pointers, `this` values, vptr addresses) with it.
+[[nodiscard]] std::string PointerCxx(const std::string& base_cxx, std::ptrdiff_t offset);
 
 // `s` as a C++ string literal (quotes, backslashes and newlines escaped), for messages in
 // transcribed statements.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "harness/transcript.h"
+
 namespace vto::harness {
 
 void VptrWords::Capture(const void* object, const std::vector<std::ptrdiff_t>& offsets) {
@@ -21,7 +23,7 @@ void* VptrWords::Now(const void* object, const VptrWord& w) {
 }
 
 std::string VptrWords::NowCxx(const std::string& object_cxx, const VptrWord& w) {
-  return "*(void**)((char*)" + object_cxx + " + " + std::to_string(w.offset) + ")";
+  return "*(void**)" + PointerCxx(object_cxx, w.offset);
 }
 
 }  // namespace vto::harness

@@ -164,7 +164,7 @@ TEST(VptrWords, CapturesEachOffsetOnceAndReadsItBack) {
   EXPECT_EQ(w.words()[1].word, reinterpret_cast<void*>(0x30));
   object[2] = nullptr;
   EXPECT_EQ(VptrWords::Now(object, w.words()[1]), nullptr);
-  EXPECT_EQ(VptrWords::NowCxx("V[1]", w.words()[2]), "*(void**)((char*)V[1] + 8)");
+  EXPECT_EQ(VptrWords::NowCxx("V[1]", w.words()[2]), "*(void**)(void*)((char*)V[1] + 8)");
 }
 
 TEST(Stats, OneTextPerScenarioInDeclarationOrder) {

@@ -1,6 +1,6 @@
 // transcript_test.cc — Transcript (harness/transcript.h): statements, queued bodies and
 // thread bodies render as the reproducer's C++; declarations keep their order; CppLiteral
-// escapes what a C++ string literal cannot hold.
+// escapes what a C++ string literal cannot hold; PointerCxx spells a subobject's address.
 #include "harness/transcript.h"
 
 #include <gtest/gtest.h>
@@ -79,6 +79,12 @@ TEST(Transcript, CppLiteralEscapes) {
   EXPECT_EQ(CppLiteral("say \"hi\""), "\"say \\\"hi\\\"\"");
   EXPECT_EQ(CppLiteral("a\\b"), "\"a\\\\b\"");
   EXPECT_EQ(CppLiteral("two\nlines"), "\"two\\nlines\"");
+}
+
+TEST(Transcript, PointerCxxNamesTheObjectItselfAtOffsetZero) {
+  EXPECT_EQ(PointerCxx("V[3]", 0), "V[3]");
+  EXPECT_EQ(PointerCxx("V[3]", 16), "(void*)((char*)V[3] + 16)");
+  EXPECT_EQ(PointerCxx("V[0]", -8), "(void*)((char*)V[0] - 8)");
 }
 
 }  // namespace
