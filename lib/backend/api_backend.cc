@@ -20,6 +20,16 @@ constexpr size_t kMessageSize = 1 << 16;
   std::abort();
 }
 
+// Calls a table entry that writes diagnostics into a buffer (compile, declare,
+// compile_in_mode) and returns 0 on success; *diagnostics (if given) gets the text.
+template <typename Call>
+bool WithDiagnostics(std::string* diagnostics, Call call) {
+  std::vector<char> diag(kMessageSize, '\0');
+  const int rc = call(diag.data(), diag.size());
+  if (diagnostics != nullptr) *diagnostics = diag.data();
+  return rc == 0;
+}
+
 class ApiBackend final : public Backend {
  public:
   ApiBackend(const vto_backend_api* api, std::string label, std::vector<std::string> args, uint32_t caps_off)
@@ -61,18 +71,16 @@ class ApiBackend final : public Backend {
   bool reflects_only() const override { return api_->abi_version >= 3 && api_->compile == nullptr; }
   bool Declare(const std::string& declarations, std::string* diagnostics) override {
     if (!reflects_only()) HarnessMisuse("Declare on a backend that compiles");
-    std::vector<char> diag(kMessageSize, '\0');
-    int rc = api_->declare(state_, declarations.c_str(), diag.data(), diag.size());
-    if (diagnostics != nullptr) *diagnostics = diag.data();
-    return rc == 0;
+    return WithDiagnostics(diagnostics, [&](char* diag, size_t size) {
+      return api_->declare(state_, declarations.c_str(), diag, size);
+    });
   }
 
   bool Compile(const std::string& code, std::string* diagnostics) override {
     if (interpreter_) return interpreter_->Compile(code, diagnostics);
-    std::vector<char> diag(kMessageSize, '\0');
-    int rc = api_->compile(state_, code.c_str(), diag.data(), diag.size());
-    if (diagnostics != nullptr) *diagnostics = diag.data();
-    return rc == 0;
+    return WithDiagnostics(diagnostics, [&](char* diag, size_t size) {
+      return api_->compile(state_, code.c_str(), diag, size);
+    });
   }
   bool compiles_in_modes() const override {
     return reflects_only() || (api_->abi_version >= 4 && api_->compile_in_mode != nullptr);
@@ -80,10 +88,9 @@ class ApiBackend final : public Backend {
   bool CompileInMode(const std::string& code, const vto_unit_mode& mode, std::string* diagnostics) override {
     if (!compiles_in_modes()) HarnessMisuse("CompileInMode on a backend without compile_in_mode");
     if (interpreter_) return interpreter_->Compile(code, ToUnitMode(mode), diagnostics);
-    std::vector<char> diag(kMessageSize, '\0');
-    int rc = api_->compile_in_mode(state_, code.c_str(), &mode, diag.data(), diag.size());
-    if (diagnostics != nullptr) *diagnostics = diag.data();
-    return rc == 0;
+    return WithDiagnostics(diagnostics, [&](char* diag, size_t size) {
+      return api_->compile_in_mode(state_, code.c_str(), &mode, diag, size);
+    });
   }
   void* Lookup(const std::string& symbol) override {
     return interpreter_ ? interpreter_->LookupSymbol(symbol) : api_->lookup(state_, symbol.c_str());

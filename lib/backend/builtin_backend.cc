@@ -46,18 +46,20 @@ void Destroy(vto_backend* b) {
   delete b;
 }
 
-int Compile(vto_backend* b, const char* code, char* diag, size_t diag_size) {
+// One unit in `mode` (an unset field: the interpreter's arguments), diagnostics into diag.
+int CompileUnit(vto_backend* b, const char* code, const interp::UnitMode& mode, char* diag, size_t diag_size) {
   std::string diagnostics;
-  bool ok = b->interpreter->Compile(code, &diagnostics);
+  bool ok = b->interpreter->Compile(code, mode, &diagnostics);
   Copy(diagnostics, diag, diag_size);
   return ok ? 0 : 1;
 }
 
+int Compile(vto_backend* b, const char* code, char* diag, size_t diag_size) {
+  return CompileUnit(b, code, interp::UnitMode{}, diag, diag_size);
+}
+
 int CompileInMode(vto_backend* b, const char* code, const vto_unit_mode* mode, char* diag, size_t diag_size) {
-  std::string diagnostics;
-  bool ok = b->interpreter->Compile(code, ToUnitMode(*mode), &diagnostics);
-  Copy(diagnostics, diag, diag_size);
-  return ok ? 0 : 1;
+  return CompileUnit(b, code, ToUnitMode(*mode), diag, diag_size);
 }
 
 void* Lookup(vto_backend* b, const char* symbol) { return b->interpreter->LookupSymbol(symbol); }
