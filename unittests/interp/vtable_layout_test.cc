@@ -347,16 +347,10 @@ TEST_F(InterpTest, NonPolymorphicClass) {
   EXPECT_EQ(interp_->FindClassByRttiName(l.shape.rtti_name, &error), nullptr);
 }
 
-// A final class's dynamic_cast compares vptrs under clang's default -fassume-unique-vtables;
-// with the interpreter's default -fno-assume-unique-vtables it survives a cloned vtable.
-constexpr const char* kFinalCode = R"(
-    struct FBase { virtual ~FBase() {} virtual int f() { return 1; } };
-    struct Sealed final : FBase { int f() override { return 2; } };
-    extern "C" int is_sealed(FBase* b) { return dynamic_cast<Sealed*>(b) != nullptr; }
-    extern "C" void* make_sealed() { return static_cast<FBase*>(new Sealed); }
-    extern "C" void delete_fbase(void* p) { delete static_cast<FBase*>(p); })";
-
-// kFinalCode in namespace `ns`, its extern "C" functions named "<ns>_is_sealed"...
+// A final class in namespace `ns` and extern "C" functions "<ns>_is_sealed", "<ns>_make_sealed",
+// "<ns>_delete_fbase". Its dynamic_cast compares vptrs under clang's default
+// -fassume-unique-vtables (at -O1+); with the interpreter's default -fno-assume-unique-vtables
+// it survives a cloned vtable.
 std::string FinalCodeIn(const std::string& ns) {
   return "namespace " + ns + R"( {
       struct FBase { virtual ~FBase() {} virtual int f() { return 1; } };
@@ -368,8 +362,9 @@ std::string FinalCodeIn(const std::string& ns) {
 }
 
 // Points the object's vptr at a copy of its vtable (offset-to-top, RTTI, the slots), calls
-// is_sealed, restores the vptr. `prefix` is "" for kFinalCode, "<ns>_" for FinalCodeIn(ns).
-int IsSealedWithClonedVtable(Interpreter& interp, const ClassShape& shape, const std::string& prefix = "") {
+// <ns>_is_sealed, restores the vptr.
+int IsSealedWithClonedVtable(Interpreter& interp, const ClassShape& shape, const std::string& ns) {
+  const std::string prefix = ns + "_";
   void* obj = interp.LookupFunction<void*()>(prefix + "make_sealed")();
   void** original = Vtable(obj);
   std::vector<void*> clone(original - 2, original + shape.num_slots);
@@ -381,25 +376,25 @@ int IsSealedWithClonedVtable(Interpreter& interp, const ClassShape& shape, const
 }
 
 TEST_F(InterpTest, FinalClassVptrIdentity) {
-  CompileClean(kFinalCode);
-  const ClassLayout& sealed = Layout("Sealed");
+  CompileClean(FinalCodeIn("fc"));
+  const ClassLayout& sealed = Layout("fc::Sealed");
   EXPECT_FALSE(sealed.shape.vptr_identity_assumed);
-  EXPECT_EQ(IsSealedWithClonedVtable(*interp_, sealed.shape), 1);
+  EXPECT_EQ(IsSealedWithClonedVtable(*interp_, sealed.shape, "fc"), 1);
 
   InterpreterOptions options;
   options.assume_unique_vtables = true;
   std::unique_ptr<Interpreter> assuming = MakeInterpreter(options);
   ASSERT_NE(assuming, nullptr);
-  CompileClean(*assuming, kFinalCode);
+  CompileClean(*assuming, FinalCodeIn("fc"));
   std::string error;
-  const ClassLayout* sealed2 = assuming->FindClass("Sealed", &error);
+  const ClassLayout* sealed2 = assuming->FindClass("fc::Sealed", &error);
   ASSERT_NE(sealed2, nullptr) << error;
   EXPECT_TRUE(sealed2->shape.vptr_identity_assumed);
-  const ClassLayout* base2 = assuming->FindClass("FBase", &error);
+  const ClassLayout* base2 = assuming->FindClass("fc::FBase", &error);
   ASSERT_NE(base2, nullptr) << error;
   EXPECT_FALSE(base2->shape.vptr_identity_assumed);  // not final
   // What the flag warns about: the clone fails the vptr comparison.
-  EXPECT_EQ(IsSealedWithClonedVtable(*assuming, sealed2->shape), 0);
+  EXPECT_EQ(IsSealedWithClonedVtable(*assuming, sealed2->shape, "fc"), 0);
 }
 
 // A unit's mode decides both what its code does with a clone and what its final classes'
@@ -430,7 +425,7 @@ TEST_F(InterpTest, UnitModeDecidesVptrIdentityForItsUnitOnly) {
     EXPECT_EQ(sealed.shape.vptr_identity_assumed, c.assumed);
     EXPECT_FALSE(Layout(std::string(c.ns) + "::FBase").shape.vptr_identity_assumed);  // not final
     // What the shape says is what the unit's code does with a clone.
-    EXPECT_EQ(IsSealedWithClonedVtable(*interp_, sealed.shape, std::string(c.ns) + "_"), c.assumed ? 0 : 1);
+    EXPECT_EQ(IsSealedWithClonedVtable(*interp_, sealed.shape, c.ns), c.assumed ? 0 : 1);
   }
   EXPECT_FALSE(interp_->assumes_unique_vtables());  // the arguments are unchanged
 
