@@ -14,6 +14,7 @@
 #include "gen/byte_source.h"
 #include "gen/conventions.h"
 #include "gen/describe.h"
+#include "gen/compiler_mode.h"
 #include "gen/expect.h"
 #include "gen/stub_names.h"
 #include "gen/trace.h"
@@ -136,8 +137,10 @@ class DispatchScenario {
     if (Promised(b_, VTO_PROMISE_REFUSES_INVALID_TARGET)) ProbeRefusals(objects[0]);
     if (const ShapeResolver* shapes = b_.native_shapes()) {
       const Object& o = objects[0];
-      const bool installable = MissingCapabilities(*o.t, b_.capabilities(), false, false, false, false).empty();
-      ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs, AmbiguousAtObject(o)},
+      const bool assumed = ch_.VptrIdentityAssumed(o.cls);
+      const bool installable =
+          !assumed && MissingCapabilities(*o.t, b_.capabilities(), false, false, false, false).empty();
+      ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs, AmbiguousAtObject(o), assumed},
                         input_hash_, oracle_, tx_, stats_, probe_install_);
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
@@ -384,7 +387,7 @@ class DispatchScenario {
       const InstallVerdict verdict = ExpectedInstall(
           MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                               reflected != o.cls),
-          ov.request.hook, h_.classes[reflected].virtual_dtor, ov.at.reflected_node >= 0);
+          ov.request.hook, h_.classes[reflected].virtual_dtor, ov.at.reflected_node >= 0, ch_.VptrIdentityAssumed(o.cls));
       if (tx_ != nullptr) {
         ov.tx = tx_->NewHandle();
         std::string hook = "nullptr";
@@ -404,6 +407,7 @@ class DispatchScenario {
       CheckInstall(o, ov, verdict, out);
       if (!out.ok()) {
         ++stats_.refusals;
+        if (ch_.VptrIdentityAssumed(o.cls)) ++stats_.vptr_identity_refusals;
         continue;
       }
       ov.handle = out.handle;
@@ -444,6 +448,13 @@ class DispatchScenario {
       return;
     }
     oracle_.Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustRefuse), [&] {
+      if (ch_.VptrIdentityAssumed(o.cls)) {
+        return Spelling{"installed an overlay on " + At(o, ov.at) + ", whose dynamic type " + gen::ClassName(o.cls) +
+                            " is final and compiled in " + gen::DescribeCompilerMode(ch_.mode) +
+                            ": dynamic_cast<" + gen::ClassName(o.cls) + "*> compares the vptr with the vtable's "
+                            "address and fails on a clone (must be refused: CONTRACT R13)",
+                        "", {}, {}};
+      }
       if (ov.at.reflected_node < 0) {
         return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
                             ", which holds " + gen::ClassName(r.reflected) +

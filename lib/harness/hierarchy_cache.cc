@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <tuple>
 
 #include "gen/byte_source.h"
 #include "gen/conventions.h"
@@ -24,12 +26,44 @@ void* CompiledHierarchy::Stub(const std::string& name) const {
   return it->second;
 }
 
-HierarchyCache::HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit)
-    : backend_(backend), options_(options), lifecycle_kit_(lifecycle_kit) {}
+bool CompiledHierarchy::VptrIdentityAssumed(int cls) const {
+  const gen::ClassModel& c = model.classes.at(static_cast<size_t>(cls));
+  return c.polymorphic && c.is_final && mode.assume_unique_vtables && mode.opt_level >= 1;
+}
 
-gen::Hierarchy HierarchyCache::Model(uint32_t id) {
+HierarchyCache::HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit,
+                               bool compiler_modes)
+    : backend_(backend), options_(options), lifecycle_kit_(lifecycle_kit) {
+  if (compiler_modes && !lifecycle_kit && options.compiler_modes != 0) {
+    draw_modes_ = backend.compiles_in_modes();
+    if (!draw_modes_) {
+      std::fprintf(stderr, "vto: backend '%s' cannot compile a unit in a mode (backend ABI < 4, no compile_in_mode): "
+                   "every hierarchy is compiled in %s\n",
+                   backend.name().c_str(), gen::DescribeCompilerMode(DefaultMode(options)).c_str());
+    }
+  }
+}
+
+namespace {
+
+// The model and the mode drawn from one id's bytes, in that order.
+std::pair<gen::Hierarchy, gen::CompilerMode> Draw(uint32_t id) {
   gen::ByteSource src = gen::ByteSource::FromSeed(id);
-  return gen::Generate(src, gen::GenPolicy{});
+  const gen::GenPolicy policy;
+  gen::Hierarchy h = gen::Generate(src, policy);
+  const gen::CompilerMode mode = gen::DrawCompilerMode(src, policy);
+  return {std::move(h), mode};
+}
+
+}  // namespace
+
+gen::Hierarchy HierarchyCache::Model(uint32_t id) { return Draw(id).first; }
+gen::CompilerMode HierarchyCache::Mode(uint32_t id) { return Draw(id).second; }
+
+gen::CompilerMode HierarchyCache::DefaultMode(const Options& options) {
+  gen::CompilerMode m;
+  m.opt_level = options.jit_opt_level;
+  return m;
 }
 
 namespace {
@@ -67,44 +101,47 @@ std::vector<std::string> PlannedStubs(const std::string& ns, const gen::StubPlan
 }  // namespace
 
 void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
-  // recycle_units counts units; kit hierarchies are compiled in several units each, so
-  // their cache counts a hierarchy as one unit.
-  const size_t compiled = lifecycle_kit_ ? hierarchies_since_recycle_ : backend_.CompiledUnits();
-  if (compiled >= static_cast<size_t>(options_.recycle_units)) {
-    hierarchies_since_recycle_ = 0;
+  if (batches_since_recycle_ >= static_cast<size_t>(options_.recycle_units)) {
+    batches_since_recycle_ = 0;
     entries_.clear();
     std::string error;
     if (!backend_.Recycle(&error)) HarnessError("recycling the backend failed: " + error);
     ++stats_.recycles;
   }
+  ++batches_since_recycle_;
   std::vector<std::unique_ptr<CompiledHierarchy>> batch;
-  // What to compile, in order. Hierarchies with a lifecycle kit are compiled in several
-  // units each (the hierarchy, then gen::EmitLifecycleKitUnits): their many template
-  // instantiations make ORC's per-unit symbol bookkeeping grow faster than linearly
-  // (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7). The others
-  // share one unit.
-  std::vector<std::string> units;
-  std::string unit;
+  // What to compile, in order, each unit in its mode. Hierarchies with a lifecycle kit are
+  // compiled in several units each (the hierarchy, then gen::EmitLifecycleKitUnits): their
+  // many template instantiations make ORC's per-unit symbol bookkeeping grow faster than
+  // linearly (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7). The
+  // others share one unit per mode.
+  struct Unit {
+    gen::CompilerMode mode;
+    std::string code;
+  };
+  std::vector<Unit> units;
   for (uint32_t id = first; id < first + count; ++id) {
     auto ch = std::make_unique<CompiledHierarchy>();
     ch->id = id;
     ch->ns = Namespace(id);
-    ch->model = Model(id);
+    std::tie(ch->model, ch->mode) = Draw(id);
+    if (!draw_modes_) ch->mode = DefaultMode(options_);
     ch->plan = gen::PlanStubs(ch->model);
     ch->source = gen::EmitSource(ch->model, ch->ns);
     if (lifecycle_kit_) {
-      units.push_back(ch->source);
+      units.push_back({ch->mode, ch->source});
       for (std::string& u : gen::EmitLifecycleKitUnits(ch->model, ch->ns)) {
         ch->source += u;
-        units.push_back(std::move(u));
+        units.push_back({ch->mode, std::move(u)});
       }
-      ++hierarchies_since_recycle_;
     } else {
-      unit += ch->source;
+      auto same = std::find_if(units.begin(), units.end(), [&](const Unit& u) { return u.mode == ch->mode; });
+      if (same == units.end()) same = units.insert(units.end(), Unit{ch->mode, {}});
+      same->code += ch->source;
     }
     batch.push_back(std::move(ch));
   }
-  if (!lifecycle_kit_) units.push_back(std::move(unit));
+  stats_.hierarchies += batch.size();
   // A backend that only reflects parses the same classes, declared and not defined, in its
   // own interpreter; the code runs in the harness's (backend.h, Declare).
   if (backend_.reflects_only()) {
@@ -121,13 +158,18 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
   // JIT time: compiling the units and resolving their stubs (ORC generates machine code on
   // the first lookup, so both count).
   auto start = std::chrono::steady_clock::now();
-  for (const std::string& code : units) {
+  for (const Unit& u : units) {
     std::string diagnostics;
-    bool ok = backend_.Compile(code, &diagnostics);
+    const vto_unit_mode mode{u.mode.opt_level, u.mode.assume_unique_vtables ? 1 : 0,
+                             u.mode.strict_vtable_pointers ? 1 : 0};
+    const bool ok = draw_modes_ ? backend_.CompileInMode(u.code, mode, &diagnostics)
+                                : backend_.Compile(u.code, &diagnostics);
     ++stats_.units;
+    ++stats_.units_at_level[std::min(u.mode.opt_level, 2)];
     if (!ok || !diagnostics.empty()) {
-      HarnessError("generated hierarchies h" + std::to_string(first) + ".. did not compile cleanly (a generator "
-                   "bug, not an overlay bug):\n" + diagnostics.substr(0, 4000));
+      HarnessError("generated hierarchies h" + std::to_string(first) + ".. did not compile cleanly in " +
+                   gen::DescribeCompilerMode(u.mode) + " (a generator bug, not an overlay bug):\n" +
+                   diagnostics.substr(0, 4000));
     }
   }
   for (auto& ch : batch) {
@@ -161,7 +203,7 @@ uint32_t HierarchyCache::BatchSize() const {
 }
 
 uint32_t HierarchyCache::CompileAhead(uint32_t count) {
-  // recycle_units bounds units, and a kit cache counts a hierarchy as one (CompileBatch).
+  // recycle_units bounds batches (CompileBatch).
   const uint64_t fit = static_cast<uint64_t>(options_.recycle_units) * BatchSize();
   const auto n = static_cast<uint32_t>(std::min<uint64_t>(count, fit));
   for (uint32_t id = 0; id < n; ++id) (void)Get(id);

@@ -4,10 +4,12 @@
 // maps a hierarchy id (taken from the input's first bytes) to a CompiledHierarchy: the
 // model, its emitted source, and every stub's address. On a miss it generates and compiles
 // the whole batch of `Options::batch` consecutive ids in ONE translation unit (each in its
-// own namespace "h<id>"), so inputs near each other hit. Hierarchies with the lifecycle kit
-// are compiled one at a time, in several units (gen::EmitLifecycleKitUnits). After
-// `Options::recycle_units` units (kit caches: hierarchies) it drops every entry and recycles
-// the backend's interpreter, bounding memory.
+// own namespace "h<id>"), so inputs near each other hit. A cache that draws compiler modes
+// (`compiler_modes`) compiles a batch as one unit per mode among its hierarchies, each
+// hierarchy in the mode its id draws (gen/compiler_mode.h); the others compile every
+// hierarchy in DefaultMode(). Hierarchies with the lifecycle kit are compiled one at a time,
+// in several units (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it
+// drops every entry and recycles the backend's interpreter, bounding memory.
 //
 // Ownership: a CompiledHierarchy reference is valid until the next Get() (which may
 // recycle); objects made by its stubs must be destroyed before then.
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "gen/compiler_mode.h"
 #include "gen/model.h"
 #include "gen/policy.h"
 #include "gen/stubs.h"
@@ -38,6 +41,7 @@ struct CompiledHierarchy {
   uint32_t id = 0;
   std::string ns;          // "h<id>"
   gen::Hierarchy model;
+  gen::CompilerMode mode;  // what its unit was compiled in
   gen::StubPlan plan;
   std::string source;      // this hierarchy's emitted C++, with the kit if any (reproducers store it)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
@@ -45,10 +49,16 @@ struct CompiledHierarchy {
 
   // The stub's address; a missing stub is a harness error (the plan and the emitter disagree).
   [[nodiscard]] void* Stub(const std::string& name) const;
+  // Whether code of this hierarchy may compile dynamic_cast<cls*> into a vptr comparison: a
+  // polymorphic final class in a unit compiled with -fassume-unique-vtables at -O1 or above
+  // (CONTRACT R13; interp's LayoutBuilder reports it in the class's shape).
+  [[nodiscard]] bool VptrIdentityAssumed(int cls) const;
 };
 
 struct CacheStats {
   uint64_t gets = 0, hits = 0, units = 0, recycles = 0;
+  uint64_t hierarchies = 0;       // compiled (a recycled one compiled again counts again)
+  uint64_t units_at_level[3] = {};  // units compiled at -O0, -O1, -O2 and above
   double compile_seconds = 0;
 };
 
@@ -56,8 +66,10 @@ class HierarchyCache {
  public:
   // Does not own `backend`, which must outlive the cache. With `lifecycle_kit`, every
   // hierarchy's unit also holds its lifecycle kit (gen/lifecycle_kit.h) and `symbols` its
-  // entry points.
-  HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit = false);
+  // entry points. With `compiler_modes`, each hierarchy is compiled in Mode(id) where the
+  // backend compiles_in_modes() (else DefaultMode(), with a note on stderr); never with a kit.
+  HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit = false,
+                 bool compiler_modes = false);
 
   // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
@@ -68,6 +80,12 @@ class HierarchyCache {
 
   // The model for `id` without compiling (deterministic; used by reproducers and tests).
   [[nodiscard]] static gen::Hierarchy Model(uint32_t id);
+  // The compiler mode `id` draws (after its model, from the same bytes), and the mode of a
+  // cache that draws none: -O<jit_opt_level>, -fno-assume-unique-vtables, no strict vptrs.
+  [[nodiscard]] static gen::CompilerMode Mode(uint32_t id);
+  [[nodiscard]] static gen::CompilerMode DefaultMode(const Options& options);
+  // Whether this cache compiles hierarchies in the modes their ids draw.
+  [[nodiscard]] bool draws_modes() const { return draw_modes_; }
   [[nodiscard]] static std::string Namespace(uint32_t id) { return "h" + std::to_string(id); }
 
  private:
@@ -76,7 +94,8 @@ class HierarchyCache {
   backend::Backend& backend_;
   const Options& options_;
   bool lifecycle_kit_ = false;
-  size_t hierarchies_since_recycle_ = 0;  // kit caches recycle by hierarchies, not units
+  bool draw_modes_ = false;
+  size_t batches_since_recycle_ = 0;
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
   CacheStats stats_;
 };

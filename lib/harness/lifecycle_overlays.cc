@@ -66,7 +66,8 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
   const InstallVerdict verdict = ExpectedInstall(
       MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                           reflected != o.cls || o.x),
-      ov.request.hook, h_.classes[reflected].virtual_dtor, at.reflected_node >= 0);
+      ov.request.hook, h_.classes[reflected].virtual_dtor, at.reflected_node >= 0,
+      /*dynamic_type_assumes_vptr_identity=*/!o.x && ch_.VptrIdentityAssumed(o.cls));
   if (tx_ != nullptr) {
     ov.tx = tx_->NewHandle();
     T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + IX(o, at) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "gen/compiler_mode.h"
 #include "gen/expect.h"
 #include "gen/stub_names.h"
 #include "harness/transcript.h"
@@ -33,7 +34,7 @@ constexpr size_t kLimit = size_t{1} << 16;  // CONTRACT R8
 
 // One request, kept as data: its words are made only when a check needs them.
 enum class Form : uint8_t {
-  kNoShape, kNoVptr, kPastEnd, kDestructor, kTwice, kNullFn, kTooMany, kHookNoVdtor, kAmbiguous
+  kNoShape, kNoVptr, kPastEnd, kDestructor, kTwice, kNullFn, kTooMany, kHookNoVdtor, kAmbiguous, kVptrIdentity
 };
 struct Probe {
   Form form;
@@ -46,7 +47,7 @@ struct Probe {
   bool hook = false;
   uint32_t slot = 0;  // the slot the probe is about
 };
-constexpr const char* kRid[] = {"R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R18"};
+constexpr const char* kRid[] = {"R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R18", "R13"};
 
 class Prober {
  public:
@@ -65,8 +66,8 @@ class Prober {
     // Each kind on about a quarter of the inputs: a refused install costs the library its
     // message, and every probe on every input cost fuzz_dispatch a quarter of its exec/s
     // (release replay of corpus/fuzz_dispatch: 40k/s against 30k/s). One bit per Form; the
-    // low 8 bits are what they were before R18's bit was added.
-    const uint64_t kinds = pick(1ull << 9) & pick(1ull << 9);
+    // low 8 bits are what they were before R18's bit was added, the low 9 before R13's.
+    const uint64_t kinds = pick(1ull << 10) & pick(1ull << 10);
     auto wanted = [&](Form f) { return (kinds >> static_cast<int>(f) & 1) != 0; };
     uint32_t plain[64];  // up to 64 slots a replacement may target
     size_t num_plain = 0;
@@ -154,7 +155,10 @@ class Prober {
         Ask(p);
       }
     }
-    if (o_.ambiguous >= 0 && wanted(Form::kAmbiguous)) {
+    if (o_.vptr_identity_assumed && wanted(Form::kVptrIdentity)) {
+      Ask(own_probe(Form::kVptrIdentity, Status::kVptrIdentityAssumed));  // a request valid in every other way
+    }
+    if (o_.ambiguous >= 0 && !o_.vptr_identity_assumed && wanted(Form::kAmbiguous)) {
       if (const ClassShape* s = Shape(o_.ambiguous)) {
         Probe p{Form::kAmbiguous, Status::kAmbiguousSubobject};
         p.shape = s;
@@ -197,6 +201,9 @@ class Prober {
       case Form::kAmbiguous:
         return "reflected as " + gen::ClassName(p.shape_cls) + ", which the object holds more than once, none at the " +
                "instance pointer," + On();
+      case Form::kVptrIdentity:
+        return "an overlay reflected as its own class" + On() + ", which is final and compiled in " +
+               gen::DescribeCompilerMode(ch_.mode) + " (dynamic_cast to it compares vptrs),";
     }
     return "";
   }

@@ -47,6 +47,11 @@ struct RefusalProbeObject {
   // A class the object holds more than once as a polymorphic subobject, none of them at
   // `instance` (R18: kAmbiguousSubobject), or -1 when there is none.
   int ambiguous = -1;
+  // Its class is final and its unit assumes unique vtables at -O1+
+  // (CompiledHierarchy::VptrIdentityAssumed): every request that passes R1-R9 is refused with
+  // kVptrIdentityAssumed (R13), which the contract does not order against R18, so the R18
+  // probe is skipped and an R13 probe is made instead.
+  bool vptr_identity_assumed = false;
 };
 
 // The library entry the probes call: vto::Install, or (tests) a deliberately broken one.

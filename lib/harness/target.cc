@@ -47,8 +47,12 @@ void PrintStats() {
   std::string line = "vto-stats: target=" + g_state->name + " backend=" + g_state->backend->name() +
                      " inputs_cached=" + std::to_string(c.gets) + " cache_hits=" + std::to_string(c.hits) +
                      " units_compiled=" + std::to_string(c.units) + " recycles=" + std::to_string(c.recycles);
-  char jit[64];
-  std::snprintf(jit, sizeof jit, " jit_seconds=%.2f", c.compile_seconds);
+  line += " hierarchies_compiled=" + std::to_string(c.hierarchies);
+  char jit[160];
+  const double units = c.units == 0 ? 1.0 : static_cast<double>(c.units);
+  std::snprintf(jit, sizeof jit, " jit_seconds=%.2f o1_units_pct=%.1f o2_units_pct=%.1f", c.compile_seconds,
+                100.0 * static_cast<double>(c.units_at_level[1]) / units,
+                100.0 * static_cast<double>(c.units_at_level[2]) / units);
   line += jit;
   if (g_state->dispatch) line += StatsText(g_state->dispatch->stats());
   if (g_state->lifecycle) line += StatsText(g_state->lifecycle->stats());
@@ -110,7 +114,8 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
     const auto ids = static_cast<int>(HierarchyCount(g_state->options.lifecycle_hierarchy_bits));
     g_state->options.batch = std::min(g_state->options.batch, ids);
   }
-  g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle);
+  g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle,
+                                                    /*compiler_modes=*/!lifecycle && !race);
   if (race) {
     g_state->race = std::make_unique<RaceRunner>(*g_state->backend, *g_state->cache, g_state->options);
   } else if (lifecycle) {

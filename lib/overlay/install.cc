@@ -217,7 +217,14 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn,
                   ", and its shape carries no vtable group with overriders (fill ClassShape::vtable_group, "
                   "or reflect it with lib/interp)");
   }
-  if (dyn.vptr_identity_assumed) {
+#if VTO_FAULT_IS(vptr_identity_checked_on_reflected)
+  // FAULT: "the class the binding asked for is the one that matters": a final dynamic type
+  // reflected as one of its (non-final) bases is installed.
+  const bool assumed = cls.vptr_identity_assumed;
+#else
+  const bool assumed = dyn.vptr_identity_assumed;
+#endif
+  if (assumed) {
     return Refuse(Status::kVptrIdentityAssumed, "dynamic type ", dyn.name,
                   " is final and compiled with -fassume-unique-vtables: dynamic_cast to it compares the vptr "
                   "with its vtable's address and would fail on a clone");

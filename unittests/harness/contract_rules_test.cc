@@ -9,18 +9,21 @@ namespace {
 
 TEST(ContractRules, InstallVerdict) {
   // Within every capability: a refusal is a bug.
-  EXPECT_EQ(ExpectedInstall("", /*hook=*/false, /*virtual_dtor=*/false, /*subobject=*/true),
+  EXPECT_EQ(ExpectedInstall("", /*hook=*/false, /*virtual_dtor=*/false, /*subobject=*/true, false),
             InstallVerdict::kMustInstall);
-  EXPECT_EQ(ExpectedInstall("", true, true, true), InstallVerdict::kMustInstall);
+  EXPECT_EQ(ExpectedInstall("", true, true, true, false), InstallVerdict::kMustInstall);
   // A missing capability lets the backend refuse.
-  EXPECT_EQ(ExpectedInstall(" stacking", false, true, true), InstallVerdict::kMayRefuse);
-  EXPECT_EQ(ExpectedInstall(" multiple-vptrs", false, true, true), InstallVerdict::kMayRefuse);
+  EXPECT_EQ(ExpectedInstall(" stacking", false, true, true, false), InstallVerdict::kMayRefuse);
+  EXPECT_EQ(ExpectedInstall(" multiple-vptrs", false, true, true, false), InstallVerdict::kMayRefuse);
   // A hook that can never fire must be refused, whatever the capabilities.
-  EXPECT_EQ(ExpectedInstall("", true, false, true), InstallVerdict::kMustRefuse);
-  EXPECT_EQ(ExpectedInstall(" destroy-hook", true, false, true), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall("", true, false, true, false), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" destroy-hook", true, false, true, false), InstallVerdict::kMustRefuse);
   // No reflected subobject (R11, R18): refused, whatever the capabilities.
-  EXPECT_EQ(ExpectedInstall("", false, true, false), InstallVerdict::kMustRefuse);
-  EXPECT_EQ(ExpectedInstall(" multiple-vptrs virtual-bases", false, true, false), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall("", false, true, false, false), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" multiple-vptrs virtual-bases", false, true, false, false), InstallVerdict::kMustRefuse);
+  // A final dynamic type whose code compares vptrs (R13): refused, whatever else.
+  EXPECT_EQ(ExpectedInstall("", false, true, true, /*assumes_vptr_identity=*/true), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" stacking", true, true, true, true), InstallVerdict::kMustRefuse);
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustRefuse), "VTO_MUST_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMayRefuse), "VTO_MAY_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustInstall), "VTO_MUST_INSTALL");

@@ -28,7 +28,7 @@ void RunSeeds(const vto_backend_api* api, InstallFn probe_install = &Install) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   ASSERT_NE(b, nullptr);
   Options options;
-  HierarchyCache cache(*b, options);
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);  // as fuzz_dispatch
   DispatchRunner runner(*b, cache, options);
   runner.set_probe_install(probe_install);
   std::vector<std::vector<uint8_t>> seeds = Seeds();
@@ -71,7 +71,7 @@ InstallResult LetsThrough(const InstallRequest& request, const ShapeResolver& re
 
 TEST(DispatchScenario, SeedCorpusCleanOnBuiltinBackend) { RunSeeds(nullptr); }
 
-// Each refusal R2-R9 and R18 is asked for by some committed input, and expected exactly.
+// Each refusal R2-R9, R13 and R18 is asked for by some committed input, and expected exactly.
 TEST(DispatchScenario, RefusalProbesFindALibraryThatLetsEachForbiddenRequestThrough) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kNullShape>), "VTO ORACLE FAILURE: .*R2: .*kNullShape");
@@ -87,6 +87,8 @@ TEST(DispatchScenario, RefusalProbesFindALibraryThatLetsEachForbiddenRequestThro
                "VTO ORACLE FAILURE: .*R9: .*kNoVirtualDestructor");
   EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kAmbiguousSubobject>),
                "VTO ORACLE FAILURE: .*R18: .*kAmbiguousSubobject");
+  EXPECT_DEATH(RunSeeds(nullptr, &LetsThrough<Status::kVptrIdentityAssumed>),
+               "VTO ORACLE FAILURE: .*R13: .*final and compiled in -O[12] -fassume-unique-vtables.*kVptrIdentityAssumed");
 }
 
 TEST(DispatchScenario, FindsBackendThatDropsReplacements) {
