@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "gen/compiler_mode.h"
 #include "gen/emit.h"
 #include "gen/lifecycle_kit.h"
 #include "harness/failure.h"
@@ -106,8 +107,10 @@ void ComputeShapes() {
     g->shape_error = "no interpreter: " + error;
     return;
   }
+  // In the hierarchy's mode: a final class's vptr_identity_assumed (R13) follows it.
   std::string diags;
-  if (!g->interp->Compile(ch.source, &diags)) {
+  const interp::UnitMode mode{ch.mode.opt_level, ch.mode.assume_unique_vtables, ch.mode.strict_vtable_pointers};
+  if (!g->interp->Compile(ch.source, mode, &diags)) {
     g->shape_error = "the hierarchy did not compile: " + diags.substr(0, 2000);
     return;
   }
@@ -361,10 +364,14 @@ inline void OpenBackend(const char* path, std::initializer_list<const char*> arg
 }
 // The hierarchy as the harness gave it: compiled by a backend that compiles, its
 // declarations to one that only reflects (this program's own code makes the objects).
-inline void GiveHierarchy(const char* source, const char* declarations) {
+// A backend with compile_in_mode (ABI 4) compiles it in the harness's mode {opt_level,
+// assume_unique_vtables, strict_vtable_pointers}.
+inline void GiveHierarchy(const char* source, const char* declarations, vto_unit_mode mode) {
   static char diag[1 << 16];
   const bool reflects_only = api->abi_version >= 3 && api->compile == nullptr;
+  const bool in_mode = api->abi_version >= 4 && api->compile_in_mode != nullptr;
   const int rc = reflects_only ? api->declare(backend, declarations, diag, sizeof diag)
+                 : in_mode     ? api->compile_in_mode(backend, source, &mode, diag, sizeof diag)
                                : api->compile(backend, source, diag, sizeof diag);
   if (rc != 0) Unusable("the plug-in could not take the hierarchy", diag);
 }
@@ -707,6 +714,8 @@ std::string Program() {
     return p;
   }
   p += "\n// ---- the hierarchy " + g->ch->ns + " (as JIT-compiled by the harness, with its lifecycle kit if the target uses one) ----\n";
+  p += "// The harness compiled it in " + gen::DescribeCompilerMode(g->ch->mode) +
+       ".\n// This program compiles it at -O0; a plug-in with compile_in_mode gets it in that mode, and the\n// built-in backend's class shapes are that unit's (a final class's vptr_identity_assumed, R13).\n";
   p += g->ch->source;
   p += plugin ? kPluginAccess : kBuiltinAccess;
   p += kProgramSupport;
@@ -726,7 +735,10 @@ std::string Program() {
     if (g->ch->source.find("struct Extension") != std::string::npos) {
       decls += gen::EmitLifecycleKitDeclarations(g->ch->model, g->ch->ns);
     }
-    p += "  vto_repro::GiveHierarchy(" + RawLiteral(g->ch->source) + ",\n    " + RawLiteral(decls) + ");\n";
+    const gen::CompilerMode& m = g->ch->mode;
+    p += "  vto_repro::GiveHierarchy(" + RawLiteral(g->ch->source) + ",\n    " + RawLiteral(decls) + ",\n    vto_unit_mode{" +
+         std::to_string(m.opt_level) + ", " + (m.assume_unique_vtables ? "1" : "0") + ", " +
+         (m.strict_vtable_pointers ? "1" : "0") + "});\n";
   } else {
     if (!g->shape_error.empty()) p += "#error " + CppLiteral("no class layouts: " + g->shape_error) + "\n";
     p += g->shapes;
