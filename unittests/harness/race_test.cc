@@ -35,7 +35,7 @@ RaceStats RunSeeds(const vto_backend_api* api) {
   if (!b) return {};
   Options options;
   options.batch = 1 << options.lifecycle_hierarchy_bits;  // as InitTarget does for fuzz_race
-  HierarchyCache cache(*b, options);
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
   RaceRunner runner(*b, cache, options);
   std::vector<std::vector<uint8_t>> seeds = Seeds();
   EXPECT_GE(seeds.size(), 16u);
@@ -101,7 +101,7 @@ TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
   ASSERT_NE(b, nullptr);
   Options options;
   options.batch = 1 << options.lifecycle_hierarchy_bits;
-  HierarchyCache cache(*b, options);
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
   RaceRunner runner(*b, cache, options);
   std::vector<std::vector<uint8_t>> seeds = Seeds();
   ASSERT_FALSE(seeds.empty());
