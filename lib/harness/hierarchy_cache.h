@@ -6,8 +6,9 @@
 // the whole batch of `Options::batch` consecutive ids in ONE translation unit (each in its
 // own namespace "h<id>"), so inputs near each other hit. A cache that draws compiler modes
 // (`compiler_modes`) compiles a batch as one unit per mode among its hierarchies, each
-// hierarchy in the mode its id draws (gen/compiler_mode.h); the others compile every
-// hierarchy in DefaultMode(). Hierarchies with the lifecycle kit are compiled one at a time,
+// hierarchy in the mode its id draws (gen/compiler_mode.h; with the lifecycle kit never
+// assuming unique vtables, and the kit's units without strict vtable pointers: see
+// CompileBatch); the others compile every hierarchy in DefaultMode(). Hierarchies with the lifecycle kit are compiled one at a time,
 // in several units (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it
 // drops every entry and recycles the backend's interpreter, bounding memory.
 //
@@ -41,7 +42,7 @@ struct CompiledHierarchy {
   uint32_t id = 0;
   std::string ns;          // "h<id>"
   gen::Hierarchy model;
-  gen::CompilerMode mode;  // what its unit was compiled in
+  gen::CompilerMode mode;  // what its unit was compiled in (a kit's units: without strict vtable pointers)
   gen::StubPlan plan;
   std::string source;      // this hierarchy's emitted C++, with the kit if any (reproducers store it)
   std::unordered_map<std::string, void*> symbols;  // every planned stub, by name
@@ -67,7 +68,7 @@ class HierarchyCache {
   // Does not own `backend`, which must outlive the cache. With `lifecycle_kit`, every
   // hierarchy's unit also holds its lifecycle kit (gen/lifecycle_kit.h) and `symbols` its
   // entry points. With `compiler_modes`, each hierarchy is compiled in Mode(id) where the
-  // backend compiles_in_modes() (else DefaultMode(), with a note on stderr); never with a kit.
+  // backend compiles_in_modes() (else DefaultMode(), with a note on stderr).
   HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit = false,
                  bool compiler_modes = false);
 

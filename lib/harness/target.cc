@@ -115,7 +115,7 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
     g_state->options.batch = std::min(g_state->options.batch, ids);
   }
   g_state->cache = std::make_unique<HierarchyCache>(*g_state->backend, g_state->options, lifecycle,
-                                                    /*compiler_modes=*/!lifecycle);
+                                                    /*compiler_modes=*/true);
   if (race) {
     g_state->race = std::make_unique<RaceRunner>(*g_state->backend, *g_state->cache, g_state->options);
   } else if (lifecycle) {

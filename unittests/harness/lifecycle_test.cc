@@ -27,7 +27,7 @@ LifecycleStats RunSeeds(const vto_backend_api* api, size_t limit = SIZE_MAX) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   if (!b) return {};
   Options options;
-  HierarchyCache cache(*b, options, /*lifecycle_kit=*/true);
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/true, /*compiler_modes=*/true);  // as fuzz_lifecycle
   LifecycleRunner runner(*b, cache, options);
   const std::vector<std::vector<uint8_t>> seeds = ReadSeedCorpus("fuzz_lifecycle");
   EXPECT_GE(seeds.size(), 100u);
@@ -98,7 +98,7 @@ TEST(LifecycleScenario, TranscribesTheChecksItMakes) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
   ASSERT_NE(b, nullptr);
   Options options;
-  HierarchyCache cache(*b, options, /*lifecycle_kit=*/true);
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/true, /*compiler_modes=*/true);  // as fuzz_lifecycle
   LifecycleRunner runner(*b, cache, options);
   const std::vector<std::vector<uint8_t>> seeds = ReadSeedCorpus("fuzz_lifecycle");
   ASSERT_FALSE(seeds.empty());
