@@ -4,7 +4,11 @@ A backend with known bugs (CppInterOp's, docs/CPPINTEROP.md) keeps one input per
 under corpus/<target>/<backend>/, and one findings file lists them:
 
     # comment
-    <12-hex signature id>  <target>/<dir>/<input file>  <free text: the kind, the promise broken>
+    <12-hex signature id>  <target>/<dir>/<input file>  [env:NAME=VALUE,...]  <free text: the kind, the promise broken>
+
+The optional env: token sets harness variables for that input's replay, for an input kept from
+before a harness change that lets it fail earlier (e.g. env:VTO_COMPILER_MODES=0: found when
+every hierarchy was compiled in one mode; with modes a check made before it fails first).
 
 The same file is a `ci/fuzz --known` file (its first column is the signature id). This script
 replays every listed input of one target with the replay binary and the plug-in, takes the
@@ -30,7 +34,7 @@ from known import _ID  # noqa: E402
 
 
 def read_findings(path):
-    """[(id, relative input path, text, line number)]. Raises ValueError naming the line."""
+    """[(id, relative input path, text, line number, env dict)]. Raises ValueError naming the line."""
     try:
         with open(path, errors="replace") as f:
             lines = f.read().splitlines()
@@ -45,12 +49,23 @@ def read_findings(path):
         if len(parts) < 2 or not _ID.fullmatch(parts[0]) or "/" not in parts[1]:
             raise ValueError(f"{path}:{n}: expected '<12-hex signature id> <target>/<dir>/<input> <text>', "
                              f"got '{text}'")
-        out.append((parts[0], parts[1], parts[2] if len(parts) > 2 else "", n))
+        rest = parts[2] if len(parts) > 2 else ""
+        env = {}
+        if rest.startswith("env:"):
+            token, _, rest = rest.partition(" ")
+            for pair in token[len("env:"):].split(","):
+                name, eq, value = pair.partition("=")
+                if not eq or not name.startswith("VTO_") or not name.replace("_", "").isalnum():
+                    raise ValueError(f"{path}:{n}: expected env:VTO_NAME=VALUE[,VTO_NAME=VALUE], got '{token}'")
+                env[name] = value
+            rest = rest.strip()
+        out.append((parts[0], parts[1], rest, n, env))
     return out
 
 
-def replay_one(replay, plugin, input_path, timeout):
+def replay_one(replay, plugin, input_path, timeout, extra_env=None):
     env = dict(os.environ, VTO_BACKEND=plugin)
+    env.update(extra_env or {})
     try:
         p = subprocess.run([replay, input_path], env=env, capture_output=True, text=True, errors="replace",
                            timeout=timeout)
@@ -80,7 +95,7 @@ def main(argv):
             print(f"ERROR: expected_findings: '{path}' does not exist", file=sys.stderr)
             return 2
     corpus = os.path.join(a.root, "corpus")
-    listed = {os.path.normpath(os.path.join(corpus, rel)) for _, rel, _, _ in findings}
+    listed = {os.path.normpath(os.path.join(corpus, rel)) for _, rel, _, _, _ in findings}
     dirs = {os.path.dirname(p) for p in listed}
     failures = 0
     for d in sorted(dirs):
@@ -92,13 +107,13 @@ def main(argv):
     if not findings:
         print(f"no findings of {a.target} listed in {a.findings}")
         return 0
-    for sid, rel, text, line in findings:
+    for sid, rel, text, line, extra_env in findings:
         p = os.path.join(corpus, rel)
         if not os.path.isfile(p):
             print(f"FAIL {rel} ({a.findings}:{line}): the input does not exist")
             failures += 1
             continue
-        rc, out = replay_one(a.replay, a.plugin, p, a.timeout)
+        rc, out = replay_one(a.replay, a.plugin, p, a.timeout, extra_env)
         if rc == 0:
             print(f"FAIL {rel}: passed, expected signature {sid} ({text}) — fixed upstream? Then move it out "
                   f"and update {a.findings}")
@@ -111,7 +126,8 @@ def main(argv):
             print("  " + "\n  ".join(out.strip().splitlines()[-40:]))
             failures += 1
             continue
-        print(f"ok   {rel}: {sid} {key}")
+        print(f"ok   {rel}: {sid} {key}" + (" (" + ",".join(f"{k}={v}" for k, v in extra_env.items()) + ")"
+                                                if extra_env else ""))
     print(f"{len(findings) - failures if failures <= len(findings) else 0} of {len(findings)} inputs of "
           f"{a.target} failed as expected" + (f"; {failures} problem(s)" if failures else ""))
     return 1 if failures else 0

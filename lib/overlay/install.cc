@@ -488,7 +488,15 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
         if (e.overrider != overrider) continue;
         void* entry = r.function;
         if (j != at.reflected_vtable) {
-          entry = internal::TakeThunk(e.returns_in_memory ? internal::ThisRegister::kRsi : internal::ThisRegister::kRdi,
+#if VTO_FAULT_IS(thunk_adjusts_return_slot)
+          // FAULT: "`this` is always the first argument": for a method returning in memory
+          // the first register holds the return slot.
+          const internal::ThisRegister reg = internal::ThisRegister::kRdi;
+#else
+          const internal::ThisRegister reg =
+              e.returns_in_memory ? internal::ThisRegister::kRsi : internal::ThisRegister::kRdi;
+#endif
+          entry = internal::TakeThunk(reg,
 #if VTO_FAULT_IS(thunk_without_adjustment)
                                       0,  // FAULT: "the entry already gets the right object"
 #else

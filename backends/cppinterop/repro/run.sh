@@ -30,6 +30,7 @@ virtual_base||REPRODUCED: the r8::Shared virtual base of an overlaid r8::Obj is 
 stacked_hooks_loop||REPRODUCED: the top overlay'"'"'s destroy hook ran 3 times in one delete (the other ran 0 times)
 hooked_under_unhooked|address|ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000
 concurrent_teardown|thread|WARNING: ThreadSanitizer: data race
+final_class_unique_vtable||REPRODUCED: dynamic_cast<r11::Leaf*> of an overlaid r11::Leaf returned null
 '
 status=0
 while IFS='|' read -r name san want; do
