@@ -46,7 +46,12 @@ def load_target(out, t):
             triage = json.load(f)
     slow = sorted(glob.glob(os.path.join(work, "artifacts", "slow-unit-*")))
     wall = rep.get("fuzz_seconds_measured") or rep["seconds"]
+    # Distinct hierarchies one process's inputs asked for (the largest over the workers' runs:
+    # forked children and restarts each count their own).
+    distinct = max((int(m) for line in stats for m in re.findall(r"\bdistinct_hierarchies=(\d+)", line)), default=None)
     rep.update({
+        "distinct_hierarchies": distinct,
+        "distinct_hierarchies_per_hour": round(distinct * 3600.0 / wall) if distinct is not None and wall else None,
         "execs": execs,
         "exec_per_s_overall": round(execs / wall, 1) if wall else None,
         "exec_per_s_last": [f["exec_per_s"] for f in finals],
@@ -188,6 +193,10 @@ def text_report(report):
         lines.append("%-16s %-9s %10s %8s %6s %9s %22s %8s %5s" % (
             r["target"], r["preset"], r["execs"], r["exec_per_s_overall"], r["cov"], "%s MB" % r["peak_rss_mb"],
             "%s -> %s" % (r["corpus_before"], r["corpus_after"]), r["crashes"], len(r["crash_groups"])))
+    for r in report["targets"]:
+        if r.get("distinct_hierarchies") is not None:
+            lines.append("  %s: %s distinct hierarchies (%s per hour)" % (
+                r["target"], r["distinct_hierarchies"], r["distinct_hierarchies_per_hour"]))
     for r in report["targets"]:
         for g in r["crash_groups"]:
             lines.append("  %s %s: %d x %s (%s)" % ("known" if g.get("known") else "NEW  ", r["target"], g["count"],

@@ -195,6 +195,7 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
 
 const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
   ++stats_.gets;
+  if (asked_.insert(id).second) ++stats_.distinct;
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     ++stats_.hits;

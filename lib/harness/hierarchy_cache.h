@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "backend/backend.h"
@@ -59,6 +60,7 @@ struct CompiledHierarchy {
 struct CacheStats {
   uint64_t gets = 0, hits = 0, units = 0, recycles = 0;
   uint64_t hierarchies = 0;       // compiled (a recycled one compiled again counts again)
+  uint64_t distinct = 0;          // distinct ids Get() was asked for (what inputs exercised)
   uint64_t units_at_level[3] = {};  // units compiled at -O0, -O1, -O2 and above
   double compile_seconds = 0;
 };
@@ -98,6 +100,7 @@ class HierarchyCache {
   bool draw_modes_ = false;
   size_t batches_since_recycle_ = 0;
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
+  std::unordered_set<uint32_t> asked_;  // ids Get() was called for (CacheStats::distinct)
   CacheStats stats_;
 };
 

@@ -47,7 +47,8 @@ void PrintStats() {
   std::string line = "vto-stats: target=" + g_state->name + " backend=" + g_state->backend->name() +
                      " inputs_cached=" + std::to_string(c.gets) + " cache_hits=" + std::to_string(c.hits) +
                      " units_compiled=" + std::to_string(c.units) + " recycles=" + std::to_string(c.recycles);
-  line += " hierarchies_compiled=" + std::to_string(c.hierarchies);
+  line += " hierarchies_compiled=" + std::to_string(c.hierarchies) +
+          " distinct_hierarchies=" + std::to_string(c.distinct);
   char jit[160];
   const double units = c.units == 0 ? 1.0 : static_cast<double>(c.units);
   std::snprintf(jit, sizeof jit, " jit_seconds=%.2f o1_units_pct=%.1f o2_units_pct=%.1f", c.compile_seconds,
