@@ -269,4 +269,8 @@ Hierarchy Generate(ByteSource& src, const GenPolicy& policy) {
   return h;
 }
 
+void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) {
+  h->small_in_memory = src.Chance(policy.p_small_in_memory);
+}
+
 }  // namespace vto::gen

@@ -37,6 +37,11 @@ namespace vto::gen {
 // and every weight table has a positive entry.
 [[nodiscard]] Hierarchy Generate(ByteSource& src, const GenPolicy& policy);
 
+// Draws the source variants of `h` (model.h: small_in_memory) with `policy`, from the bytes
+// after Generate and DrawCompilerMode (compiler_mode.h), so neither the classes nor the mode
+// depend on them. The harness draws in that order (harness/hierarchy_cache.h).
+void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h);
+
 }  // namespace vto::gen
 
 #endif  // VTO_GEN_GENERATE_H

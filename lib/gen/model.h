@@ -35,7 +35,8 @@ namespace vto::gen {
 
 // Version of the generator's byte → program mapping. A regression artifact stores it next to
 // the input bytes and the emitted source (the source, not the bytes, is the reproducer).
-inline constexpr int kGeneratorVersion = 1;
+// 2: an id also draws its compiler mode and source variants (compiler_mode.h, generate.h).
+inline constexpr int kGeneratorVersion = 2;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -44,7 +45,8 @@ enum class ValueKind : std::uint8_t {
   kLong = 2,    // long
   kDouble = 3,  // double
   kPtr = 4,     // void*
-  kSmall = 5,   // struct Small { int a; int b; } (returned in registers on x86-64)
+  kSmall = 5,   // struct Small { int a; int b; }: returned in registers on x86-64, or in
+                // memory when Hierarchy::small_in_memory gives it a user-provided destructor
 };
 inline constexpr int kNumValueKinds = 6;
 inline constexpr int kMaxArgs = 3;
@@ -112,6 +114,9 @@ struct Hierarchy {
   std::vector<Signature> signatures;  // the signature table; stub names use its indices
   std::vector<NameInfo> names;        // method name n is spelled MethodName(n)
   std::vector<ClassModel> classes;    // topological order: every base precedes its derived
+  // Source variant (DrawSourceVariants): `Small` has a user-provided destructor, so every
+  // function returning it returns in memory (the return slot is the first argument).
+  bool small_in_memory = false;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }

@@ -91,6 +91,12 @@ struct GenPolicy {
   // clang's default -fassume-unique-vtables (else -fno-assume-unique-vtables).
   double p_assume_unique_vtables = 0.3;
   double p_strict_vtable_pointers = 0.3;  // -fstrict-vtable-pointers
+
+  // ---- Source variants (generate.h, DrawSourceVariants): drawn after the mode ------------
+  // `Small` gets a user-provided destructor: returned in memory (x86-64 "sret": the return
+  // slot in the first register, `this` in the second), so a this-adjusting thunk must move
+  // the second register.
+  double p_small_in_memory = 0.5;
 };
 
 }  // namespace vto::gen

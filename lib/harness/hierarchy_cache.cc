@@ -46,12 +46,13 @@ HierarchyCache::HierarchyCache(backend::Backend& backend, const Options& options
 
 namespace {
 
-// The model and the mode drawn from one id's bytes, in that order.
+// The model, the mode and the source variants drawn from one id's bytes, in that order.
 std::pair<gen::Hierarchy, gen::CompilerMode> Draw(uint32_t id) {
   gen::ByteSource src = gen::ByteSource::FromSeed(id);
   const gen::GenPolicy policy;
   gen::Hierarchy h = gen::Generate(src, policy);
   const gen::CompilerMode mode = gen::DrawCompilerMode(src, policy);
+  gen::DrawSourceVariants(src, policy, &h);
   return {std::move(h), mode};
 }
 

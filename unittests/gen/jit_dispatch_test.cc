@@ -244,6 +244,8 @@ void CheckSeedsInMode(size_t mode_index) {
     for (int seed = first; seed < first + kPerUnit && seed < kSeeds; ++seed) {
       ByteSource src = ByteSource::FromSeed(static_cast<std::uint64_t>(seed));
       batch.push_back(Generate(src, GenPolicy{}));
+      (void)DrawCompilerMode(src, GenPolicy{});  // as the harness draws: model, mode, variants
+      DrawSourceVariants(src, GenPolicy{}, &batch.back());
       tu += EmitSource(batch.back(), "s" + std::to_string(seed));
       ++seeds;
     }
