@@ -90,13 +90,14 @@ bool HasSeveralVptrs(const Hierarchy& h, int c) {
 constexpr int kFeatureIds = 10000;
 
 // Counts, over ids 0..kFeatureIds-1, how many hierarchies have each feature (with the
-// compiler mode the harness draws after the hierarchy).
+// compiler mode and source variants the harness draws after the hierarchy).
 std::map<std::string, int> CountFeatures() {
   std::map<std::string, int> n;
   for (std::uint64_t seed = 0; seed < kFeatureIds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
-    const Hierarchy h = Generate(src, GenPolicy{});
+    Hierarchy h = Generate(src, GenPolicy{});
     const CompilerMode mode = DrawCompilerMode(src, GenPolicy{});
+    DrawSourceVariants(src, GenPolicy{}, &h);
     std::set<std::string> f;
     if (mode.opt_level == 1) f.insert("compiled at -O1");
     if (mode.opt_level == 2) f.insert("compiled at -O2");
@@ -149,6 +150,7 @@ std::map<std::string, int> CountFeatures() {
         for (const Base& b : cm.bases) intro_is_direct_base |= b.cls == h.names[m.name].introduced_by;
         if (!introduced && !intro_is_direct_base) f.insert("override of a grand-base method");
         f.insert(std::string("returns ") + TypeSpelling(h.signatures[m.sig].ret));
+        if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         for (ValueKind a : h.signatures[m.sig].args) f.insert(std::string("takes ") + TypeSpelling(a));
       }
       if (cm.abstract) continue;
@@ -166,6 +168,9 @@ std::map<std::string, int> CountFeatures() {
         for (const VirtualCall& call : plan.classes[s].calls) {
           const std::optional<Expected> e = ex.Call(s, call.name, call.sig);
           if (e && e->this_path != ex.PathOf(s)) f.insert("call adjusts this");
+          if (e && e->this_path != ex.PathOf(s) && h.small_in_memory && h.signatures[call.sig].ret == ValueKind::kSmall) {
+            f.insert("call adjusts this, returns in memory");
+          }
           if (e && e->may_devirtualize) f.insert("devirtualizable call");
         }
         for (int t : plan.classes[s].dyncasts)
@@ -191,7 +196,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "virtual call during construction", "construction dispatch differs from complete",
       "call adjusts this", "devirtualizable call", "failing dynamic_cast", "class with several vptrs",
       "new virtual in a derived class", "compiled at -O1", "compiled at -O2", "-fassume-unique-vtables",
-      "-fstrict-vtable-pointers",
+      "-fstrict-vtable-pointers", "returns Small in memory", "call adjusts this, returns in memory",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
