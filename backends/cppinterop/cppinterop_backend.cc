@@ -251,6 +251,7 @@ const vto_backend_api kApi = {
     /*abandon=*/nullptr,
     VTO_PROMISE_CALLBACK_BEFORE_DESTRUCTOR,
     &Declare,
+    /*compile_in_mode=*/nullptr,  // it only reflects: the harness compiles each unit in its mode
 };
 
 }  // namespace
