@@ -127,6 +127,7 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     ch->ns = Namespace(id);
     std::tie(ch->model, ch->mode) = Draw(id);
     if (!draw_modes_) ch->mode = DefaultMode(options_);
+    if (options_.source_variants == 0) ch->model.small_in_memory = false;
     ch->plan = gen::PlanStubs(ch->model);
     ch->source = gen::EmitSource(ch->model, ch->ns);
     if (lifecycle_kit_) {
