@@ -26,6 +26,10 @@ void* CompiledHierarchy::Stub(const std::string& name) const {
   return it->second;
 }
 
+vto_unit_mode UnitModeOf(const gen::CompilerMode& mode) {
+  return vto_unit_mode{mode.opt_level, mode.assume_unique_vtables ? 1 : 0, mode.strict_vtable_pointers ? 1 : 0};
+}
+
 bool CompiledHierarchy::VptrIdentityAssumed(int cls) const {
   const gen::ClassModel& c = model.classes.at(static_cast<size_t>(cls));
   return c.polymorphic && c.is_final && mode.assume_unique_vtables && mode.opt_level >= 1;
@@ -171,9 +175,7 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
   auto start = std::chrono::steady_clock::now();
   for (const Unit& u : units) {
     std::string diagnostics;
-    const vto_unit_mode mode{u.mode.opt_level, u.mode.assume_unique_vtables ? 1 : 0,
-                             u.mode.strict_vtable_pointers ? 1 : 0};
-    const bool ok = draw_modes_ ? backend_.CompileInMode(u.code, mode, &diagnostics)
+    const bool ok = draw_modes_ ? backend_.CompileInMode(u.code, UnitModeOf(u.mode), &diagnostics)
                                 : backend_.Compile(u.code, &diagnostics);
     ++stats_.units;
     ++stats_.units_at_level[std::min(u.mode.opt_level, 2)];

@@ -9,9 +9,10 @@
 // hierarchy in the mode its id draws (gen/compiler_mode.h; with the lifecycle kit never
 // assuming unique vtables, and the kit's units without strict vtable pointers: see
 // CompileBatch); the others compile every hierarchy in DefaultMode(). Its source variants
-// (gen/generate.h) are the drawn ones, none with `Options::source_variants` 0. Hierarchies with the lifecycle kit are compiled one at a time,
-// in several units (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it
-// drops every entry and recycles the backend's interpreter, bounding memory.
+// (gen/generate.h) are the drawn ones, none with `Options::source_variants` 0. Hierarchies
+// with the lifecycle kit are compiled one at a time, in several units
+// (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it drops every entry
+// and recycles the backend's interpreter, bounding memory.
 //
 // Ownership: a CompiledHierarchy reference is valid until the next Get() (which may
 // recycle); objects made by its stubs must be destroyed before then.
@@ -65,6 +66,9 @@ struct CacheStats {
   uint64_t units_at_level[3] = {};  // units compiled at -O0, -O1, -O2 and above
   double compile_seconds = 0;
 };
+
+// The backend ABI's spelling of a compiler mode (backend_abi.h).
+[[nodiscard]] vto_unit_mode UnitModeOf(const gen::CompilerMode& mode);
 
 class HierarchyCache {
  public:

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "backend/builtin_backend.h"
 #include "gen/compiler_mode.h"
 #include "gen/emit.h"
 #include "gen/lifecycle_kit.h"
@@ -109,8 +110,7 @@ void ComputeShapes() {
   }
   // In the hierarchy's mode: a final class's vptr_identity_assumed (R13) follows it.
   std::string diags;
-  const interp::UnitMode mode{ch.mode.opt_level, ch.mode.assume_unique_vtables, ch.mode.strict_vtable_pointers};
-  if (!g->interp->Compile(ch.source, mode, &diags)) {
+  if (!g->interp->Compile(ch.source, backend::ToUnitMode(UnitModeOf(ch.mode)), &diags)) {
     g->shape_error = "the hierarchy did not compile: " + diags.substr(0, 2000);
     return;
   }
@@ -735,10 +735,10 @@ std::string Program() {
     if (g->ch->source.find("struct Extension") != std::string::npos) {
       decls += gen::EmitLifecycleKitDeclarations(g->ch->model, g->ch->ns);
     }
-    const gen::CompilerMode& m = g->ch->mode;
+    const vto_unit_mode m = UnitModeOf(g->ch->mode);
     p += "  vto_repro::GiveHierarchy(" + RawLiteral(g->ch->source) + ",\n    " + RawLiteral(decls) + ",\n    vto_unit_mode{" +
-         std::to_string(m.opt_level) + ", " + (m.assume_unique_vtables ? "1" : "0") + ", " +
-         (m.strict_vtable_pointers ? "1" : "0") + "});\n";
+         std::to_string(m.opt_level) + ", " + std::to_string(m.assume_unique_vtables) + ", " +
+         std::to_string(m.strict_vtable_pointers) + "});\n";
   } else {
     if (!g->shape_error.empty()) p += "#error " + CppLiteral("no class layouts: " + g->shape_error) + "\n";
     p += g->shapes;
