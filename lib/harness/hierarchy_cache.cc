@@ -109,6 +109,8 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
   if (batches_since_recycle_ >= static_cast<size_t>(options_.recycle_units)) {
     batches_since_recycle_ = 0;
     entries_.clear();
+    compiled_.clear();
+    unasked_.clear();
     std::string error;
     if (!backend_.Recycle(&error)) HarnessError("recycling the backend failed: " + error);
     ++stats_.recycles;
@@ -193,6 +195,8 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
     }
     uint32_t id = ch->id;
     entries_[id] = std::move(ch);
+    compiled_.push_back(id);
+    if (asked_.count(id) == 0) unasked_.push_back(id);
   }
   stats_.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -210,6 +214,23 @@ const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
   return *entries_.at(id);
 }
 
+std::optional<uint32_t> HierarchyCache::TakeUnasked(uint64_t r) {
+  while (!unasked_.empty()) {
+    const size_t i = static_cast<size_t>(r % unasked_.size());
+    const uint32_t id = unasked_[i];
+    unasked_[i] = unasked_.back();
+    unasked_.pop_back();
+    if (asked_.count(id) == 0) return id;  // else an input asked for it since it was compiled
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint32_t> HierarchyCache::AnyCompiled(uint64_t r) const {
+  if (compiled_.empty()) return std::nullopt;
+  return compiled_[static_cast<size_t>(r % compiled_.size())];
+}
+
 // Kit hierarchies are compiled one per unit anyway, so prefetching neighbours would only
 // spend JIT time on ids no input asked for.
 uint32_t HierarchyCache::BatchSize() const {
@@ -217,11 +238,16 @@ uint32_t HierarchyCache::BatchSize() const {
 }
 
 uint32_t HierarchyCache::CompileAhead(uint32_t count) {
-  // recycle_units bounds batches (CompileBatch).
-  const uint64_t fit = static_cast<uint64_t>(options_.recycle_units) * BatchSize();
+  // recycle_units bounds batches (CompileBatch). The ids are compiled, not asked for: they
+  // stay unasked (TakeUnasked) until an input asks.
+  const uint32_t batch = BatchSize();
+  const uint64_t fit = static_cast<uint64_t>(options_.recycle_units) * batch;
   const auto n = static_cast<uint32_t>(std::min<uint64_t>(count, fit));
-  for (uint32_t id = 0; id < n; ++id) (void)Get(id);
-  return n;
+  uint32_t id = 0;
+  for (; id < n; id += batch) {
+    if (!Compiled(id)) CompileBatch(id, batch);  // whole batches: Get compiles the same ones
+  }
+  return id;
 }
 
 }  // namespace vto::harness

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -81,10 +82,21 @@ class HierarchyCache {
 
   // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
-  // Compiles hierarchies 0.. before any input asks (warm restarts): `count` of them, or as
-  // many as fit before the cache would recycle. Returns how many are compiled.
+  // Compiles hierarchies 0.. before any input asks (warm restarts): `count` of them rounded
+  // up to whole batches, or as many as fit before the cache would recycle. Returns how many
+  // are compiled. They count as
+  // compiled, not as asked for (CacheStats::distinct, TakeUnasked).
   uint32_t CompileAhead(uint32_t count);
   [[nodiscard]] const CacheStats& stats() const { return stats_; }
+
+  // What is compiled now (hierarchy_steering.h moves inputs among these). Compiled(id): a
+  // Get(id) would hit. TakeUnasked: an id compiled and never asked for by Get() (a batch's
+  // neighbours of the id that was asked; CompileAhead's), chosen by `r` and removed from the
+  // list; nullopt when there is none. AnyCompiled: a compiled id chosen by `r`, or nullopt.
+  // A recycle empties all three.
+  [[nodiscard]] bool Compiled(uint32_t id) const { return entries_.count(id) != 0; }
+  [[nodiscard]] std::optional<uint32_t> TakeUnasked(uint64_t r);
+  [[nodiscard]] std::optional<uint32_t> AnyCompiled(uint64_t r) const;
 
   // The model for `id` without compiling (deterministic; used by reproducers and tests).
   [[nodiscard]] static gen::Hierarchy Model(uint32_t id);
@@ -106,6 +118,8 @@ class HierarchyCache {
   size_t batches_since_recycle_ = 0;
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
   std::unordered_set<uint32_t> asked_;  // ids Get() was called for (CacheStats::distinct)
+  std::vector<uint32_t> compiled_;      // the keys of entries_, in compile order
+  std::vector<uint32_t> unasked_;       // compiled_ not in asked_ when compiled (removed lazily)
   CacheStats stats_;
 };
 
