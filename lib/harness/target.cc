@@ -14,6 +14,7 @@
 #include "harness/failure.h"
 #include "harness/finding.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/hierarchy_steering.h"
 #include "harness/input_header.h"
 #include "harness/lifecycle_scenario.h"
 #include "harness/options.h"
@@ -23,6 +24,8 @@
 #include "harness/stats.h"
 #include "harness/warm_restart.h"
 #include "interp/interpreter.h"
+
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size) __attribute__((weak));
 
 namespace vto::harness {
 namespace {
@@ -35,11 +38,24 @@ struct TargetState {
   std::unique_ptr<DispatchRunner> dispatch;
   std::unique_ptr<LifecycleRunner> lifecycle;
   std::unique_ptr<RaceRunner> race;
+  std::unique_ptr<HierarchySteering> steering;  // libFuzzer's custom mutator (none with jit_budget_pct 0)
+  std::chrono::steady_clock::time_point started;
   std::string plugin_path;                 // the backend's .so ("" for the built-in backend)
   std::vector<std::string> compiler_args;  // what the backend was created with
 };
 
 TargetState* g_state = nullptr;
+
+// libFuzzer's default mutators. Weak: the replay binaries (no libFuzzer) never mutate, and an
+// engine without it gets one flipped bit.
+size_t LibFuzzerMutate(uint8_t* data, size_t size, size_t max_size) {
+  if (&LLVMFuzzerMutate != nullptr) return LLVMFuzzerMutate(data, size, max_size);
+  if (size == 0) return max_size == 0 ? 0 : (data[0] = 0x5a, 1);
+  static uint64_t n = 0;
+  ++n;
+  data[n % size] ^= static_cast<uint8_t>(1u << (n % 8));
+  return size;
+}
 
 void PrintStats() {
   if (g_state == nullptr || !g_state->cache) return;
@@ -55,6 +71,15 @@ void PrintStats() {
                 100.0 * static_cast<double>(c.units_at_level[1]) / units,
                 100.0 * static_cast<double>(c.units_at_level[2]) / units);
   line += jit;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_state->started).count();
+  std::snprintf(jit, sizeof jit, " jit_share_pct=%.1f", wall > 0 ? 100.0 * c.compile_seconds / wall : 0.0);
+  line += jit;
+  if (g_state->steering) {
+    const SteeringStats& s = g_state->steering->stats();
+    line += " steered_mutations=" + std::to_string(s.mutations) + " steered_to_unasked=" + std::to_string(s.to_unasked) +
+            " steered_to_new=" + std::to_string(s.to_new) + " steered_to_compiled=" + std::to_string(s.to_compiled) +
+            " steered_redirected=" + std::to_string(s.redirected);
+  }
   if (g_state->dispatch) line += StatsText(g_state->dispatch->stats());
   if (g_state->lifecycle) line += StatsText(g_state->lifecycle->stats());
   if (g_state->race) line += StatsText(g_state->race->stats());
@@ -75,6 +100,7 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   if (g_state != nullptr) return;
   g_state = new TargetState;  // lives for the process; reachable (no leak report)
   g_state->name = target_name;
+  g_state->started = started;
   std::vector<std::string> args(argv, argv + argc);
   for (const std::string& a : args) {
     if (a.rfind("--vto-help", 0) == 0) {
@@ -124,13 +150,21 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   } else {
     g_state->dispatch = std::make_unique<DispatchRunner>(*g_state->backend, *g_state->cache, g_state->options);
   }
+  const int bits = lifecycle || race ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
+  if (g_state->options.jit_budget_pct > 0) {
+    g_state->steering = std::make_unique<HierarchySteering>(
+        *g_state->cache, bits, SteeringPolicy::FromOptions(g_state->options),
+        [](uint8_t* data, size_t size, size_t max_size) { return LibFuzzerMutate(data, size, max_size); });
+  }
   std::atexit(&PrintStats);
   if (g_state->options.warm_restarts != 0) {
-    // Every hierarchy an input can select, compiled before the first fork: each child starts
-    // from them.
-    const int bits = lifecycle ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
+    // The first hierarchies, compiled before the first fork: each child starts from them,
+    // and the steering mutator moves inputs to them before it spends JIT on others. As many
+    // as a warm start compiled when they were every hierarchy an input could select (2^8
+    // for fuzz_dispatch, 2^3 with the lifecycle kit).
+    const uint32_t ahead = lifecycle ? 8u : 256u;
     const auto start = std::chrono::steady_clock::now();
-    const uint32_t n = g_state->cache->CompileAhead(HierarchyCount(bits));
+    const uint32_t n = g_state->cache->CompileAhead(std::min(ahead, HierarchyCount(bits)));
     std::fprintf(stderr, "vto: warm restarts: %u hierarchies compiled in %.1f s; fuzzing in forked children\n", n,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     ServeWarmRestarts(argc_ptr, argv_ptr, artifact_prefix, started);
@@ -168,6 +202,12 @@ int RunMaybeTranscribed(const uint8_t* data, size_t size, RunFn run) {
 }
 
 }  // namespace
+
+size_t MutateInput(uint8_t* data, size_t size, size_t max_size, unsigned seed) {
+  if (g_state == nullptr) HarnessError("MutateInput before InitTarget");
+  if (!g_state->steering) return LibFuzzerMutate(data, size, max_size);
+  return g_state->steering->Mutate(data, size, max_size, seed);
+}
 
 int RunDispatchInput(const uint8_t* data, size_t size) {
   if (g_state == nullptr || !g_state->dispatch) HarnessError("RunDispatchInput before InitTarget(\"fuzz_dispatch\")");

@@ -18,6 +18,9 @@ namespace vto::harness {
 // `argc`/`argv` are LLVMFuzzerInitialize's: with --vto-warm_restarts the call returns in a
 // forked child with them rewritten for it (warm_restart.h).
 void InitTarget(int* argc, char*** argv, const char* target_name);
+// LLVMFuzzerCustomMutator's body for every target: the hierarchy steering mutator
+// (hierarchy_steering.h), or libFuzzer's own mutators with --vto-jit_budget_pct=0.
+size_t MutateInput(uint8_t* data, size_t size, size_t max_size, unsigned seed);
 // Each Run*Input returns what LLVMFuzzerTestOneInput returns: 0, or -1 for an input whose
 // oracle failure was recorded in a keep-going campaign (finding.h; not added to the corpus).
 int RunDispatchInput(const uint8_t* data, size_t size);
