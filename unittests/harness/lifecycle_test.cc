@@ -60,14 +60,17 @@ int InstallWithoutHook(vto_backend* b, const vto_backend_request* req, uint64_t*
 
 // Broken backend 3: the clone's deleting-destructor entry runs the complete-object
 // destructor, so `delete p` destroys the object and never frees its storage (a leak that a
-// fuzz campaign's detect_leaks=0 would not show).
+// fuzz campaign's detect_leaks=0 would not show). Only on objects with one vptr: elsewhere
+// the primary vtable's clone need not hold the destructor slots (an overlay of a secondary
+// base), and the write would land past it.
 int InstallWhoseDeleteDoesNotFree(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
   const int r = backend::BuiltinBackendApi()->install(b, req, h, msg, n);
   if (r != 0) return r;
   void** clone = *static_cast<void***>(req->instance);
   const auto* rtti = static_cast<const std::type_info*>(clone[-1]);
   const ClassShape* shape = backend::BuiltinShapes(b)->Find(rtti->name());
-  if (shape != nullptr && shape->complete_dtor_slot >= 0 && shape->deleting_dtor_slot >= 0) {
+  if (shape != nullptr && !shape->has_secondary_vptrs && !shape->has_virtual_bases && shape->complete_dtor_slot >= 0 &&
+      shape->deleting_dtor_slot >= 0) {
     clone[shape->deleting_dtor_slot] = clone[shape->complete_dtor_slot];
   }
   return r;

@@ -13,7 +13,9 @@ namespace {
 TEST(Options, DefaultsComeFromFlagsDef) {
   Options o;
   EXPECT_EQ(o.batch, 8);
-  EXPECT_EQ(o.hierarchy_bits, 8);
+  EXPECT_EQ(o.hierarchy_bits, 16);
+  EXPECT_EQ(o.lifecycle_hierarchy_bits, 16);
+  EXPECT_EQ(o.jit_budget_pct, 30);
   EXPECT_EQ(o.backend, "");
 }
 
@@ -62,7 +64,7 @@ TEST(Options, BadFlagsRefusedWithTheirName) {
 
 TEST(Options, HelpListsEveryFlag) {
   std::string help = OptionsHelp();
-  for (const char* flag : {"backend", "batch", "recycle_units", "hierarchy_bits", "lifecycle_hierarchy_bits", "max_objects", "jit_opt_level"}) {
+  for (const char* flag : {"backend", "batch", "recycle_units", "hierarchy_bits", "lifecycle_hierarchy_bits", "jit_budget_pct", "max_objects", "jit_opt_level"}) {
     EXPECT_NE(help.find(std::string("--vto-") + flag), std::string::npos) << flag;
   }
 }

@@ -3,6 +3,7 @@
 // committed inputs clean, with "not promised" events counted, when it does not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -42,7 +43,7 @@ void RunRace(const vto_backend_api* api) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   ASSERT_NE(b, nullptr);
   Options options;
-  options.batch = 1 << options.lifecycle_hierarchy_bits;  // as InitTarget does for fuzz_race
+  options.batch = std::min(options.batch, 1 << options.lifecycle_hierarchy_bits);  // as InitTarget does for fuzz_race
   HierarchyCache cache(*b, options);
   RaceRunner runner(*b, cache, options);
   for (const auto& s : ReadSeedCorpus("fuzz_race")) runner.Run(s.data(), s.size());
@@ -167,7 +168,7 @@ size_t DefinedRaces(const vto_backend_api* api) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   if (b == nullptr) return 0;
   Options options;
-  options.batch = 1 << options.lifecycle_hierarchy_bits;
+  options.batch = std::min(options.batch, 1 << options.lifecycle_hierarchy_bits);  // as InitTarget does
   HierarchyCache cache(*b, options);
   RaceRunner runner(*b, cache, options);
   for (const auto& s : ReadSeedCorpus("fuzz_race")) runner.Run(s.data(), s.size());

@@ -34,7 +34,7 @@ RaceStats RunSeeds(const vto_backend_api* api) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(api);
   if (!b) return {};
   Options options;
-  options.batch = 1 << options.lifecycle_hierarchy_bits;  // as InitTarget does for fuzz_race
+  options.batch = std::min(options.batch, 1 << options.lifecycle_hierarchy_bits);  // as InitTarget does for fuzz_race
   HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
   RaceRunner runner(*b, cache, options);
   std::vector<std::vector<uint8_t>> seeds = Seeds();
@@ -100,7 +100,7 @@ TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
   ASSERT_NE(b, nullptr);
   Options options;
-  options.batch = 1 << options.lifecycle_hierarchy_bits;
+  options.batch = std::min(options.batch, 1 << options.lifecycle_hierarchy_bits);  // as InitTarget does
   HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
   RaceRunner runner(*b, cache, options);
   std::vector<std::vector<uint8_t>> seeds = Seeds();

@@ -4,6 +4,7 @@
 // committed inputs of all three targets: the same overlays, calls, hooks — and no finding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -110,7 +111,7 @@ TEST(ReflectOnly, RaceAsOnTheBuiltinBackend) {
   std::unique_ptr<backend::Backend> b = OpenTestBackend(ReflectOnly());
   ASSERT_NE(b, nullptr);
   Options defaults;
-  const RaceStats r = RunSeeds<RaceRunner>(*b, "fuzz_race", false, 1 << defaults.lifecycle_hierarchy_bits);
+  const RaceStats r = RunSeeds<RaceRunner>(*b, "fuzz_race", false, std::min(defaults.batch, 1 << defaults.lifecycle_hierarchy_bits));
   EXPECT_GT(r.overlays, 10u);
   EXPECT_GT(r.hooks_fired, 0u);
 }
