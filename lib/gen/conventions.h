@@ -40,6 +40,15 @@ inline constexpr int kReplacementIdBase = 1'000'000;
   return kReplacementIdBase + sig * 16 + r;
 }
 
+// Around an extern "C" function that returns Small in memory (Hierarchy::small_in_memory: a
+// user-provided destructor makes it no C type). Such functions are only ever called as C++
+// virtual functions through a vtable, so their C linkage is a naming device and clang's
+// -Wreturn-type-c-linkage is silenced for them (emit.cc's replacement stubs, the kit's
+// throwing replacements).
+inline constexpr const char* kNonCReturnBegin =
+    "#pragma clang diagnostic push\n#pragma clang diagnostic ignored \"-Wreturn-type-c-linkage\"\n";
+inline constexpr const char* kNonCReturnEnd = "#pragma clang diagnostic pop\n";
+
 }  // namespace vto::gen
 
 #endif  // VTO_GEN_CONVENTIONS_H

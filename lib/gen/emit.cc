@@ -33,19 +33,15 @@ class Emitter {
   }
 
   std::string Run() {
-    // The replacement stubs are extern "C" (found by name) and return Small, which a
-    // user-provided destructor makes a non-C type; they are only ever called as C++ virtual
-    // functions through a vtable, so the C linkage is a naming device.
-    if (h_.small_in_memory) {
-      out_ += "#pragma clang diagnostic push\n#pragma clang diagnostic ignored \"-Wreturn-type-c-linkage\"\n";
-    }
+    // The replacement stubs are extern "C" (found by name) and may return Small in memory.
+    if (h_.small_in_memory) out_ += kNonCReturnBegin;
     Prelude();
     for (size_t c = 0; c < h_.classes.size(); ++c) ClassDefinition(static_cast<int>(c));
     for (size_t c = 0; c < h_.classes.size(); ++c) MemberDefinitions(static_cast<int>(c));
     out_ += "}  // namespace " + ns_ + "\n\n";
     Stubs();
     StubTable();
-    if (h_.small_in_memory) out_ += "#pragma clang diagnostic pop\n";
+    if (h_.small_in_memory) out_ += kNonCReturnEnd;
     return std::move(out_);
   }
 

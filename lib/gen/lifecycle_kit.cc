@@ -286,14 +286,13 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
       params += sig.args[i] == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.args[i]);
     }
     const std::string ret = sig.ret == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.ret);
-    // A Small with a user-provided destructor is no C type; the function is only called as
-    // a C++ virtual function (emit.cc says the same of the replacement stubs).
+    // conventions.h, kNonCReturnBegin.
     const bool non_c = sig.ret == ValueKind::kSmall && h.small_in_memory;
-    if (non_c) first += "#pragma clang diagnostic push\n#pragma clang diagnostic ignored \"-Wreturn-type-c-linkage\"\n";
+    if (non_c) first += kNonCReturnBegin;
     first += "extern \"C\" " + ret + " " + LcThrowName(ns, static_cast<int>(k)) + "(" + params + ") {\n" +
              "  vto_trace_record(" + std::to_string(kLcThrowIdBase + static_cast<int>(k)) + ", self);\n" +
              "  throw int(" + std::to_string(kLcThrowValue) + ");\n}\n";
-    if (non_c) first += "#pragma clang diagnostic pop\n";
+    if (non_c) first += kNonCReturnEnd;
   }
   units.push_back(std::move(first));
   // One unit per class: its LcX extension and the entry point, i.e. all of its
