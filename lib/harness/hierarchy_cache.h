@@ -84,8 +84,8 @@ class HierarchyCache {
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
   // Compiles hierarchies 0.. before any input asks (warm restarts): `count` of them rounded
   // up to whole batches, or as many as fit before the cache would recycle. Returns how many
-  // are compiled. They count as
-  // compiled, not as asked for (CacheStats::distinct, TakeUnasked).
+  // are compiled. They count as compiled, not as asked for (CacheStats::distinct,
+  // TakeUnasked).
   uint32_t CompileAhead(uint32_t count);
   [[nodiscard]] const CacheStats& stats() const { return stats_; }
 

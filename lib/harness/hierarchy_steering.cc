@@ -32,7 +32,6 @@ SteeringPolicy SteeringPolicy::FromOptions(const Options& options) {
 HierarchySteering::HierarchySteering(HierarchyCache& cache, int bits, SteeringPolicy policy, MutateFn mutate,
                                      ClockFn clock)
     : cache_(cache),
-      count_(HierarchyCount(bits)),
       bits_(bits),
       policy_(policy),
       mutate_(std::move(mutate)),
@@ -67,7 +66,7 @@ size_t HierarchySteering::Mutate(uint8_t* data, size_t size, size_t max_size, un
     } else if (!has_credit && (to = cache_.AnyCompiled(Next(&rng)))) {
       ++stats_.to_compiled;
     } else {
-      to = static_cast<uint32_t>(Next(&rng) % count_);  // on credit, or nothing is compiled at all
+      to = static_cast<uint32_t>(Next(&rng) % HierarchyCount(bits_));  // on credit, or nothing is compiled at all
       ++stats_.to_new;
     }
   } else if (!has_credit && !cache_.Compiled(id)) {

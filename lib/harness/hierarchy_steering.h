@@ -83,8 +83,7 @@ class HierarchySteering {
 
  private:
   HierarchyCache& cache_;
-  const uint32_t count_;  // 2^bits
-  const int bits_;
+  const int bits_;  // ids are drawn below HierarchyCount(bits_)
   const SteeringPolicy policy_;
   MutateFn mutate_;
   ClockFn clock_;

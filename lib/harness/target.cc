@@ -152,9 +152,9 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   }
   const int bits = lifecycle || race ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
   if (g_state->options.jit_budget_pct > 0) {
-    g_state->steering = std::make_unique<HierarchySteering>(
-        *g_state->cache, bits, SteeringPolicy::FromOptions(g_state->options),
-        [](uint8_t* data, size_t size, size_t max_size) { return LibFuzzerMutate(data, size, max_size); });
+    g_state->steering = std::make_unique<HierarchySteering>(*g_state->cache, bits,
+                                                            SteeringPolicy::FromOptions(g_state->options),
+                                                            &LibFuzzerMutate);
   }
   std::atexit(&PrintStats);
   if (g_state->options.warm_restarts != 0) {
