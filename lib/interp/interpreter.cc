@@ -198,6 +198,12 @@ struct Interpreter::Impl {
   // Units compiled assuming unique vtables at -O1 or above (their final classes' shapes
   // report vptr_identity_assumed).
   std::unordered_set<const clang::TranslationUnitDecl*> assuming_units;
+
+  // FindClass's answers by the name asked, guarded by found_mu alone: a repeated FindClass
+  // (every named Install) never waits for a Compile on another thread, which holds ast_mu
+  // while it parses. Lock order: ast_mu before found_mu.
+  std::mutex found_mu;
+  std::unordered_map<std::string, const ClassLayout*> found;
   size_t units = 0;
   std::string unusable;  // why Compile refuses, after a unit failed to link
   std::string last_diagnostics;
@@ -468,6 +474,12 @@ void* Interpreter::LookupSymbol(std::string_view name, std::string* error) {
 
 const ClassLayout* Interpreter::FindClass(std::string_view qualified_name, std::string* error) {
   Impl& s = *impl_;
+  std::string key(qualified_name);
+  {
+    std::lock_guard<std::mutex> found(s.found_mu);
+    auto it = s.found.find(key);
+    if (it != s.found.end()) return it->second;
+  }
   std::lock_guard<std::mutex> lock(s.ast_mu);
   const clang::CXXRecordDecl* record = s.index->FindByName(qualified_name);
   if (record == nullptr) {
@@ -475,9 +487,14 @@ const ClassLayout* Interpreter::FindClass(std::string_view qualified_name, std::
       *error = "FindClass: no complete class named '" + NormalizeTypeName(qualified_name) +
                "' at namespace or class scope in the " + std::to_string(s.units) +
                " translation unit(s) compiled so far";
-    return nullptr;
+    return nullptr;  // not remembered: a later unit may define it
   }
-  return s.LayoutOf(record, error);
+  const ClassLayout* layout = s.LayoutOf(record, error);
+  if (layout != nullptr) {
+    std::lock_guard<std::mutex> found(s.found_mu);
+    s.found.emplace(std::move(key), layout);
+  }
+  return layout;
 }
 
 const ClassLayout* Interpreter::FindClassByRttiName(std::string_view rtti_name,

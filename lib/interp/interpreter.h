@@ -68,11 +68,13 @@
 // are all defined inline (or whose key function is defined in the unit that uses them) get
 // one vtable, as usual.
 //
-// Thread-safety: thread-compatible — call Create, Compile, LookupSymbol and FindClass from
-// one thread at a time. The exception is FindClassByRttiName (the entry point of
-// ClangShapeResolver), which may be called from any thread at any time, also while another
-// thread is in Compile and from JIT'd code running inside Compile (static initializers):
-// the Interpreter serializes its AST work internally.
+// Thread-safety: call Create and Compile from one thread at a time. FindClass,
+// FindClassByRttiName (the entry point of ClangShapeResolver) and LookupSymbol may be called
+// from any thread at any time, also while another thread is in Compile and from JIT'd code
+// running inside Compile (static initializers): the Interpreter serializes its AST work
+// internally. A FindClass of a name it has answered before takes only a lock of its own, so
+// it does not wait while another thread's Compile parses (the harness's compile thread,
+// harness/hierarchy_cache.h); a first FindClass, or one by RTTI name, may.
 #ifndef VTO_INTERP_INTERPRETER_H
 #define VTO_INTERP_INTERPRETER_H
 

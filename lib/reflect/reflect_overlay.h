@@ -20,9 +20,9 @@
 // virtual function of the class's primary vtable is refused with kMethodNotInVTable; an
 // unknown class with kNullShape. Every other refusal is the overlay library's.
 //
-// Thread-safety: Overlay may be called from several threads if no thread is compiling in
-// the Interpreter at the same time (FindClass is thread-compatible). The Reflector must
-// not outlive the Interpreter.
+// Thread-safety: Overlay may be called from several threads, also while another thread
+// compiles in the Interpreter (interpreter.h: a class's first FindClass may wait for that
+// compile, later ones do not). The Reflector must not outlive the Interpreter.
 #ifndef VTO_REFLECT_REFLECT_OVERLAY_H
 #define VTO_REFLECT_REFLECT_OVERLAY_H
 

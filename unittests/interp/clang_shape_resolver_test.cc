@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -117,6 +118,42 @@ TEST_F(InterpTest, ResolverIsThreadSafeWhileCompiling) {
     EXPECT_EQ(later->num_slots, 4u);
   }
   Function<void(void*)>("delete_animal")(bird);
+}
+
+// FindClass by name (every named Install) from other threads while units compile: the
+// answers stay the same pointers, classes of the new units are found, and the first lookups
+// of them index the units compiled meanwhile (the harness's compile thread).
+TEST_F(InterpTest, FindClassIsThreadSafeWhileCompiling) {
+  CompileClean(kZoo);
+  const ClassLayout* expected = interp_->FindClass("zoo::Bird");
+  ASSERT_NE(expected, nullptr);
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::atomic<long> finds{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string later = "zoo::Later" + std::to_string(t);
+      do {
+        if (interp_->FindClass("zoo::Bird") != expected) ++wrong;
+        (void)interp_->FindClass(later);  // a miss until its unit is compiled, then a hit
+        ++finds;
+      } while (!stop.load());
+    });
+  }
+  while (finds.load() < 3) std::this_thread::yield();
+  for (int i = 0; i < 3; ++i)
+    CompileClean("namespace zoo { struct Later" + std::to_string(i) +
+                 " : Animal { virtual int extra() { return 0; } }; }");
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (int i = 0; i < 3; ++i) {
+    const ClassLayout* later = interp_->FindClass("zoo::Later" + std::to_string(i));
+    ASSERT_NE(later, nullptr) << i;
+    EXPECT_EQ(later->shape.num_slots, 4u);
+    EXPECT_EQ(interp_->FindClass("zoo::Later" + std::to_string(i)), later);
+  }
 }
 
 int ReplacementLegs(void*) { return 1000; }
