@@ -133,6 +133,11 @@ class ApiBackend final : public Backend {
     return interpreter_ ? interpreter_->translation_units() : api_->compiled_units(state_);
   }
 
+  bool compiles_concurrently() const override { return native_shapes() != nullptr; }
+  void Prepare(const std::string& class_name) override {
+    if (native_shapes() != nullptr) BuiltinPrepare(state_, class_name);
+  }
+
   const ShapeResolver* native_shapes() const override {
     // The built-in table only: a table a test patched must be reached through its entries.
     return state_ != nullptr && api_ == BuiltinBackendApi() ? BuiltinShapes(state_) : nullptr;

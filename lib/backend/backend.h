@@ -18,8 +18,10 @@
 //   ... b->Teardown(o.handle);
 //
 // Thread-safety: Install, Teardown, ExtraSlot and LiveOverlays are thread-safe; the rest
-// is thread-compatible (one thread at a time). Symbols from Lookup die with the Backend
-// or at Recycle().
+// is thread-compatible (one thread at a time), except that a backend that
+// compiles_concurrently() lets one thread Compile, CompileInMode, Lookup and Prepare while
+// others Install, Teardown, Abandon, ExtraSlot and LiveOverlays. Symbols from Lookup die
+// with the Backend or at Recycle().
 #ifndef VTO_BACKEND_BACKEND_H
 #define VTO_BACKEND_BACKEND_H
 
@@ -89,6 +91,14 @@ class Backend {
   // false on error; *diagnostics gets every diagnostic. REQUIRES: reflects_only().
   virtual bool Declare(const std::string& declarations, std::string* diagnostics) = 0;
   [[nodiscard]] virtual void* Lookup(const std::string& symbol) = 0;
+  // Whether units may be compiled on one thread while overlays are installed on another (see
+  // Thread-safety above): the built-in backend's own table. The harness then compiles
+  // hierarchies on a thread of their own (harness/hierarchy_cache.h, --vto-compile_thread).
+  [[nodiscard]] virtual bool compiles_concurrently() const { return false; }
+  // Reflects the class `class_name` (qualified, as OverlaySpec::class_name) ahead of the
+  // first Install naming it or an object of it, so that Install does not wait for a compile
+  // on another thread. Nothing for a backend that does not compile concurrently.
+  virtual void Prepare(const std::string& class_name) { (void)class_name; }
   [[nodiscard]] virtual InstallOutcome Install(const OverlaySpec& spec) = 0;
   virtual int Teardown(uint64_t handle) = 0;  // a vto::TeardownResult value
   // Reports an invisible death of the object `handle` is on (CONTRACT.md P17): frees its

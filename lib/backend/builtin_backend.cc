@@ -118,6 +118,11 @@ const vto_backend_api kApi = {
 const vto_backend_api* BuiltinBackendApi() { return &kApi; }
 const ShapeResolver* BuiltinShapes(const vto_backend* state) { return &state->reflector->resolver(); }
 
+void BuiltinPrepare(vto_backend* state, const std::string& class_name) {
+  const interp::ClassLayout* layout = state->interpreter->FindClass(class_name);
+  if (layout != nullptr && layout->shape.polymorphic) (void)state->reflector->resolver().Find(layout->shape.rtti_name);
+}
+
 interp::UnitMode ToUnitMode(const vto_unit_mode& mode) {
   return interp::UnitMode{mode.opt_level, mode.assume_unique_vtables != 0, mode.strict_vtable_pointers != 0};
 }

@@ -6,6 +6,8 @@
 #ifndef VTO_BACKEND_BUILTIN_BACKEND_H
 #define VTO_BACKEND_BUILTIN_BACKEND_H
 
+#include <string>
+
 #include "backend/backend_abi.h"
 #include "interp/interpreter.h"
 #include "overlay/class_shape.h"
@@ -15,6 +17,9 @@ namespace vto::backend {
 [[nodiscard]] const vto_backend_api* BuiltinBackendApi();
 // The shapes of a state made by BuiltinBackendApi()->create (Backend::native_shapes).
 [[nodiscard]] const ShapeResolver* BuiltinShapes(const vto_backend* state);
+// Backend::Prepare for such a state: FindClass(class_name) and, for a class with a vptr, its
+// shape by RTTI name, both then answered from the interpreter's caches.
+void BuiltinPrepare(vto_backend* state, const std::string& class_name);
 // The interpreter's spelling of an ABI mode (every field set).
 [[nodiscard]] interp::UnitMode ToUnitMode(const vto_unit_mode& mode);
 
