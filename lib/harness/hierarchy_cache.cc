@@ -105,28 +105,14 @@ std::vector<std::string> PlannedStubs(const std::string& ns, const gen::StubPlan
 
 }  // namespace
 
-void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
-  if (batches_since_recycle_ >= static_cast<size_t>(options_.recycle_units)) {
-    batches_since_recycle_ = 0;
-    entries_.clear();
-    compiled_.clear();
-    unasked_.clear();
-    std::string error;
-    if (!backend_.Recycle(&error)) HarnessError("recycling the backend failed: " + error);
-    ++stats_.recycles;
-  }
-  ++batches_since_recycle_;
-  std::vector<std::unique_ptr<CompiledHierarchy>> batch;
+HierarchyCache::Batch HierarchyCache::Emit(uint32_t first, uint32_t count) const {
+  Batch b;
+  b.first = first;
   // What to compile, in order, each unit in its mode. Hierarchies with a lifecycle kit are
   // compiled in several units each (the hierarchy, then gen::EmitLifecycleKitUnits): their
   // many template instantiations make ORC's per-unit symbol bookkeeping grow faster than
   // linearly (measured under ASan: one unit per hierarchy ~9 s; docs/GENERATOR.md §7). The
   // others share one unit per mode.
-  struct Unit {
-    gen::CompilerMode mode;
-    std::string code;
-  };
-  std::vector<Unit> units;
   for (uint32_t id = first; id < first + count; ++id) {
     auto ch = std::make_unique<CompiledHierarchy>();
     ch->id = id;
@@ -146,23 +132,29 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
       ch->mode.assume_unique_vtables = false;
       gen::CompilerMode kit_mode = ch->mode;
       kit_mode.strict_vtable_pointers = false;
-      units.push_back({ch->mode, ch->source});
+      b.units.push_back({ch->mode, ch->source});
       for (std::string& u : gen::EmitLifecycleKitUnits(ch->model, ch->ns)) {
         ch->source += u;
-        units.push_back({kit_mode, std::move(u)});
+        b.units.push_back({kit_mode, std::move(u)});
       }
     } else {
-      auto same = std::find_if(units.begin(), units.end(), [&](const Unit& u) { return u.mode == ch->mode; });
-      if (same == units.end()) same = units.insert(units.end(), Unit{ch->mode, {}});
+      auto same = std::find_if(b.units.begin(), b.units.end(), [&](const Unit& u) { return u.mode == ch->mode; });
+      if (same == b.units.end()) same = b.units.insert(b.units.end(), Unit{ch->mode, {}});
       same->code += ch->source;
     }
-    batch.push_back(std::move(ch));
+    b.hierarchies.push_back(std::move(ch));
   }
-  stats_.hierarchies += batch.size();
+  return b;
+}
+
+void HierarchyCache::Build(Batch& b, CacheStats* counts, bool prepare) {
+  std::lock_guard<std::mutex> compiling(compile_mu_);
+  const uint32_t first = b.first;
+  counts->hierarchies += b.hierarchies.size();
   // A backend that only reflects parses the same classes, declared and not defined, in its
   // own interpreter; the code runs in the harness's (backend.h, Declare).
   if (backend_.reflects_only()) {
-    for (const auto& ch : batch) {
+    for (const auto& ch : b.hierarchies) {
       std::string decls = gen::EmitDeclarations(ch->model, ch->ns);
       if (lifecycle_kit_) decls += gen::EmitLifecycleKitDeclarations(ch->model, ch->ns);
       std::string diagnostics;
@@ -172,46 +164,224 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count) {
       }
     }
   }
-  // JIT time: compiling the units and resolving their stubs (ORC generates machine code on
-  // the first lookup, so both count).
-  auto start = std::chrono::steady_clock::now();
-  for (const Unit& u : units) {
+  for (const Unit& u : b.units) {
     std::string diagnostics;
     const bool ok = draw_modes_ ? backend_.CompileInMode(u.code, UnitModeOf(u.mode), &diagnostics)
                                 : backend_.Compile(u.code, &diagnostics);
-    ++stats_.units;
-    ++stats_.units_at_level[std::min(u.mode.opt_level, 2)];
+    ++counts->units;
+    ++counts->units_at_level[std::min(u.mode.opt_level, 2)];
     if (!ok || !diagnostics.empty()) {
       HarnessError("generated hierarchies h" + std::to_string(first) + ".. did not compile cleanly in " +
                    gen::DescribeCompilerMode(u.mode) + " (a generator bug, not an overlay bug):\n" +
                    diagnostics.substr(0, 4000));
     }
   }
-  for (auto& ch : batch) {
+  // ORC generates machine code on the first lookup: the stubs are resolved here, on the
+  // thread that compiles.
+  for (auto& ch : b.hierarchies) {
     for (const std::string& name : PlannedStubs(ch->ns, ch->plan, lifecycle_kit_ ? &ch->model : nullptr)) {
       void* p = backend_.Lookup(name);
       if (p == nullptr) HarnessError("compiled hierarchy " + ch->ns + " lacks planned stub " + name);
       ch->symbols.emplace(name, p);
     }
-    uint32_t id = ch->id;
+    if (prepare) {
+      for (size_t c = 0; c < ch->model.classes.size(); ++c) {
+        backend_.Prepare(ch->ns + "::" + gen::ClassName(static_cast<int>(c)));
+      }
+    }
+  }
+}
+
+void HierarchyCache::Publish(Batch&& b) {
+  for (auto& ch : b.hierarchies) {
+    const uint32_t id = ch->id;
     entries_[id] = std::move(ch);
     compiled_.push_back(id);
-    if (asked_.count(id) == 0) unasked_.push_back(id);
+    if (asked_.count(id) == 0) {
+      unasked_.push_back(id);
+      ++unasked_live_;
+    }
   }
+}
+
+void HierarchyCache::RecycleLocked(std::unique_lock<std::mutex>& lock) {
+  done_cv_.wait(lock, [&] { return !busy_; });  // the compile thread's batch is in the old interpreter too
+  done_.clear();
+  done_ids_ = 0;
+  claimed_.clear();
+  batches_since_recycle_ = 0;
+  entries_.clear();
+  compiled_.clear();
+  unasked_.clear();
+  unasked_live_ = 0;
+  std::string error;
+  if (!backend_.Recycle(&error)) HarnessError("recycling the backend failed: " + error);
+  ++stats_.recycles;
+  work_cv_.notify_all();
+}
+
+void HierarchyCache::CompileBatch(uint32_t first, uint32_t count, std::unique_lock<std::mutex>& lock) {
+  if (batches_since_recycle_ >= static_cast<size_t>(options_.recycle_units)) RecycleLocked(lock);
+  ++batches_since_recycle_;
+  claimed_.insert(first);
+  lock.unlock();
+  Batch b = Emit(first, count);
+  // JIT time: compiling the units and resolving their stubs.
+  const auto start = std::chrono::steady_clock::now();
+  Build(b, &stats_, /*prepare=*/false);
   stats_.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Publish(std::move(b));
+}
+
+void HierarchyCache::Collect() {
+  std::vector<Batch> ready;
+  CacheStats c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ready.swap(done_);
+    done_ids_ = 0;
+    c = thread_counts_;
+    thread_counts_ = CacheStats{};
+  }
+  stats_.units += c.units;
+  for (int l = 0; l < 3; ++l) stats_.units_at_level[l] += c.units_at_level[l];
+  stats_.hierarchies += c.hierarchies;
+  stats_.thread_hierarchies += c.hierarchies;
+  stats_.thread_seconds += c.thread_seconds;
+  for (Batch& b : ready) Publish(std::move(b));
 }
 
 const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
   ++stats_.gets;
-  if (asked_.insert(id).second) ++stats_.distinct;
+  if (background_) Collect();
+  if (asked_.insert(id).second) {
+    ++stats_.distinct;
+    if (entries_.count(id) != 0) --unasked_live_;
+  }
   auto it = entries_.find(id);
   if (it != entries_.end()) {
     ++stats_.hits;
     return *it->second;
   }
   const uint32_t batch = BatchSize();
-  CompileBatch(id - id % batch, batch);
+  const uint32_t first = id - id % batch;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (claimed_.count(first) != 0) {
+    // The compile thread has it, done or in flight: wait for it rather than compile it twice.
+    const auto start = std::chrono::steady_clock::now();
+    done_cv_.wait(lock, [&] { return !(busy_ && busy_first_ == first); });
+    lock.unlock();
+    Collect();
+    stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    it = entries_.find(id);
+    // Claimed and not in flight is published (a recycle unclaims everything).
+    VTO_CHECK(it != entries_.end(), "h" + std::to_string(id) + "'s batch was claimed and never published");
+    return *it->second;
+  }
+  CompileBatch(first, batch, lock);
   return *entries_.at(id);
+}
+
+void HierarchyCache::SafePoint() {
+  if (!background_) return;
+  Collect();
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool full = batches_since_recycle_ >= static_cast<size_t>(options_.recycle_units);
+  if (full && !busy_ && done_.empty() && unasked_.empty()) RecycleLocked(lock);
+  if (entries_.empty() && !stop_) {
+    // Nothing to run inputs on (the start, a recycle): the thread's next batch.
+    const auto start = std::chrono::steady_clock::now();
+    done_cv_.wait(lock, [&] { return !done_.empty() || stop_; });
+    lock.unlock();
+    Collect();
+    stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+}
+
+namespace {
+
+// SplitMix64: the compile thread's choice of ids.
+uint64_t NextDraw(uint64_t* state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void HierarchyCache::StartCompileThread(uint32_t id_count, uint64_t seed) {
+  if (background_) return;
+  if (!backend_.compiles_concurrently()) {
+    HarnessError("StartCompileThread: backend '" + backend_.name() + "' does not compile concurrently");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = false;
+  }
+  background_ = true;
+  thread_ = std::thread([this, id_count, seed] { CompileThreadLoop(id_count, seed); });
+}
+
+void HierarchyCache::StopCompileThread() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  done_cv_.notify_all();
+  if (thread_.joinable()) {
+    // exit() on the compile thread itself (a HarnessError there) runs the atexit handlers
+    // that stop it: it cannot join itself.
+    if (thread_.get_id() == std::this_thread::get_id()) {
+      thread_.detach();
+      return;
+    }
+    thread_.join();
+  }
+  if (background_) Collect();
+  background_ = false;
+}
+
+HierarchyCache::~HierarchyCache() { StopCompileThread(); }
+
+void HierarchyCache::CompileThreadLoop(uint32_t id_count, uint64_t seed) {
+  const uint32_t batch = BatchSize();
+  const uint32_t batches = (id_count + batch - 1) / batch;
+  const size_t ahead = kAheadBatches * batch;
+  uint64_t rng = seed;
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    work_cv_.wait(lock, [&] {
+      return stop_ || (batches_since_recycle_ < static_cast<size_t>(options_.recycle_units) &&
+                       unasked_live_.load() + done_ids_ < ahead && claimed_.size() < batches);
+    });
+    if (stop_) return;
+    uint32_t first = static_cast<uint32_t>(NextDraw(&rng) % batches) * batch;
+    for (uint32_t tries = 0; claimed_.count(first) != 0; ++tries) {
+      // Few batches left unclaimed: the next one after the drawn one.
+      first = tries < 16 ? static_cast<uint32_t>(NextDraw(&rng) % batches) * batch : (first + batch) % (batches * batch);
+    }
+    claimed_.insert(first);
+    ++batches_since_recycle_;
+    busy_ = true;
+    busy_first_ = first;
+    lock.unlock();
+    Batch b = Emit(first, batch);
+    CacheStats counts;
+    const auto start = std::chrono::steady_clock::now();
+    Build(b, &counts, /*prepare=*/true);
+    counts.thread_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    lock.lock();
+    thread_counts_.units += counts.units;
+    for (int l = 0; l < 3; ++l) thread_counts_.units_at_level[l] += counts.units_at_level[l];
+    thread_counts_.hierarchies += counts.hierarchies;
+    thread_counts_.thread_seconds += counts.thread_seconds;
+    done_ids_ += b.hierarchies.size();
+    done_.push_back(std::move(b));
+    busy_ = false;
+    done_cv_.notify_all();
+  }
 }
 
 std::optional<uint32_t> HierarchyCache::TakeUnasked(uint64_t r) {
@@ -245,7 +415,9 @@ uint32_t HierarchyCache::CompileAhead(uint32_t count) {
   const auto n = static_cast<uint32_t>(std::min<uint64_t>(count, fit));
   uint32_t id = 0;
   for (; id < n; id += batch) {
-    if (!Compiled(id)) CompileBatch(id, batch);  // whole batches: Get compiles the same ones
+    if (Compiled(id)) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (claimed_.count(id) == 0) CompileBatch(id, batch, lock);  // whole batches: Get compiles the same ones
   }
   return id;
 }

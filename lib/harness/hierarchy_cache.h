@@ -14,17 +14,30 @@
 // (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it drops every entry
 // and recycles the backend's interpreter, bounding memory.
 //
-// Ownership: a CompiledHierarchy reference is valid until the next Get() (which may
-// recycle); objects made by its stubs must be destroyed before then.
-// Thread-safety: thread-compatible.
+// The compile thread (StartCompileThread; --vto-compile_thread, for a backend that
+// compiles_concurrently()) compiles whole batches of drawn ids ahead of the inputs, on a
+// thread of its own, while the calling thread runs inputs: the JIT leaves the fuzzing
+// thread. It keeps at most kAheadBatches batches compiled and not yet asked for, and stops at
+// the recycle bound; the calling thread takes its batches, and recycles, at SafePoint() and
+// Get(). What an id compiles to does not depend on the thread that compiled it: the same id
+// is the same hierarchy in the same mode. A Get() of an id the thread is compiling waits
+// for it; one no thread compiles compiles on the calling thread, as without the thread.
+//
+// Ownership: a CompiledHierarchy reference is valid until the next Get() or SafePoint()
+// (which may recycle); objects made by its stubs must be destroyed before then.
+// Thread-safety: thread-compatible (one calling thread; the compile thread is internal).
 #ifndef VTO_HARNESS_HIERARCHY_CACHE_H
 #define VTO_HARNESS_HIERARCHY_CACHE_H
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -65,7 +78,10 @@ struct CacheStats {
   uint64_t hierarchies = 0;       // compiled (a recycled one compiled again counts again)
   uint64_t distinct = 0;          // distinct ids Get() was asked for (what inputs exercised)
   uint64_t units_at_level[3] = {};  // units compiled at -O0, -O1, -O2 and above
-  double compile_seconds = 0;
+  double compile_seconds = 0;       // JIT on the calling thread (what the steering's budget charges)
+  uint64_t thread_hierarchies = 0;  // compiled by the compile thread (also in `hierarchies`)
+  double thread_seconds = 0;        // the compile thread's JIT
+  double wait_seconds = 0;          // the calling thread waiting for the compile thread
 };
 
 // The backend ABI's spelling of a compiler mode (backend_abi.h).
@@ -79,6 +95,24 @@ class HierarchyCache {
   // backend compiles_in_modes() (else DefaultMode(), with a note on stderr).
   HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit = false,
                  bool compiler_modes = false);
+  ~HierarchyCache();  // stops the compile thread (after the unit it is compiling)
+  HierarchyCache(const HierarchyCache&) = delete;
+  HierarchyCache& operator=(const HierarchyCache&) = delete;
+
+  // Batches the compile thread keeps compiled ahead of the inputs (ids not asked for yet).
+  static constexpr size_t kAheadBatches = 8;
+  // Starts the compile thread: it compiles whole batches of ids below `id_count`, drawn by
+  // `seed`, ahead of the inputs. No-op when it runs. REQUIRES: the backend
+  // compiles_concurrently(); not before a fork (warm restarts fork first, then start it).
+  void StartCompileThread(uint32_t id_count, uint64_t seed);
+  [[nodiscard]] bool compiles_in_background() const { return background_; }
+  // Stops it after the unit it is compiling; Get() then compiles on the calling thread.
+  void StopCompileThread();
+  // Between inputs (no object made by a stub lives): takes the batches the compile thread
+  // finished; recycles once it has compiled its recycle_units batches and every id it
+  // compiled was asked for; waits for its next batch when nothing is compiled. Nothing
+  // without the compile thread.
+  void SafePoint();
 
   // The hierarchy `id` (any value; taken modulo 2^hierarchy_bits by the caller).
   [[nodiscard]] const CompiledHierarchy& Get(uint32_t id);
@@ -93,7 +127,8 @@ class HierarchyCache {
   // Get(id) would hit. TakeUnasked: an id compiled and never asked for by Get() (a batch's
   // neighbours of the id that was asked; CompileAhead's), chosen by `r` and removed from the
   // list; nullopt when there is none. AnyCompiled: a compiled id chosen by `r`, or nullopt.
-  // A recycle empties all three.
+  // A recycle empties all three. With the compile thread, what it finished is seen from the
+  // next SafePoint() or Get().
   [[nodiscard]] bool Compiled(uint32_t id) const { return entries_.count(id) != 0; }
   [[nodiscard]] std::optional<uint32_t> TakeUnasked(uint64_t r);
   [[nodiscard]] std::optional<uint32_t> AnyCompiled(uint64_t r) const;
@@ -109,13 +144,50 @@ class HierarchyCache {
   [[nodiscard]] static std::string Namespace(uint32_t id) { return "h" + std::to_string(id); }
 
  private:
-  void CompileBatch(uint32_t first, uint32_t count);
+  struct Unit {
+    gen::CompilerMode mode;
+    std::string code;
+  };
+  // Ids first.. generated and emitted; then compiled (Build); then in entries_ (Publish).
+  struct Batch {
+    uint32_t first = 0;
+    std::vector<std::unique_ptr<CompiledHierarchy>> hierarchies;
+    std::vector<Unit> units;
+  };
+  [[nodiscard]] Batch Emit(uint32_t first, uint32_t count) const;  // any thread
+  // Compiles b's units and resolves its stubs (the backend; under compile_mu_); counts units
+  // into *counts. `prepare`: also Backend::Prepare every class (for the compile thread).
+  void Build(Batch& b, CacheStats* counts, bool prepare);
+  void Publish(Batch&& b);  // calling thread
+  // Claims and compiles the batch at `first` on the calling thread, recycling first when the
+  // bound is reached. `lock` holds mu_ on entry; released on return.
+  void CompileBatch(uint32_t first, uint32_t count, std::unique_lock<std::mutex>& lock);
+  void RecycleLocked(std::unique_lock<std::mutex>& lock);  // waits for the thread's batch
+  void Collect();                                          // takes done_ (calling thread)
+  void CompileThreadLoop(uint32_t id_count, uint64_t seed);
   [[nodiscard]] uint32_t BatchSize() const;
   backend::Backend& backend_;
   const Options& options_;
   bool lifecycle_kit_ = false;
   bool draw_modes_ = false;
+  bool background_ = false;  // the compile thread runs (calling thread's view)
+
+  // Shared with the compile thread.
+  std::mutex compile_mu_;  // one thread in the backend's Compile/Lookup/Prepare at a time
+  std::mutex mu_;          // guards the members up to the next blank line
+  std::condition_variable work_cv_;  // the compile thread may go on (or stop)
+  std::condition_variable done_cv_;  // a batch finished
+  bool stop_ = false;
+  bool busy_ = false;           // the compile thread is emitting or compiling the batch at busy_first_
+  uint32_t busy_first_ = 0;
   size_t batches_since_recycle_ = 0;
+  std::unordered_set<uint32_t> claimed_;  // first ids of batches compiled or in flight since the recycle
+  std::vector<Batch> done_;               // finished by the compile thread, not yet published
+  size_t done_ids_ = 0;
+  CacheStats thread_counts_;              // the compile thread's, not yet added to stats_
+  std::atomic<size_t> unasked_live_{0};   // compiled ids never asked for (the ahead bound)
+
+  std::thread thread_;
   std::unordered_map<uint32_t, std::unique_ptr<CompiledHierarchy>> entries_;
   std::unordered_set<uint32_t> asked_;  // ids Get() was called for (CacheStats::distinct)
   std::vector<uint32_t> compiled_;      // the keys of entries_, in compile order

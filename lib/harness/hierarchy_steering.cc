@@ -26,6 +26,7 @@ double SteadySeconds() {
 SteeringPolicy SteeringPolicy::FromOptions(const Options& options) {
   SteeringPolicy p;
   p.jit_budget = options.jit_budget_pct / 100.0;
+  p.compile_thread = options.compile_thread != 0;
   return p;
 }
 
@@ -51,13 +52,18 @@ double HierarchySteering::Credit() {
 
 size_t HierarchySteering::Mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed) {
   ++stats_.mutations;
+  if (policy_.compile_thread && !started_) {
+    started_ = true;  // here, in libFuzzer's fuzzing loop: after any fork, never in a replay
+    cache_.StartCompileThread(HierarchyCount(bits_), (static_cast<uint64_t>(seed) << 1) | 1);
+  }
+  cache_.SafePoint();
   // Too short to hold a header (libFuzzer's first length limits): every byte is libFuzzer's.
   if (max_size < kInputHeaderBytes) return mutate_(data, size, max_size);
   // Missing header bytes read as 0 (input_header.h): writing them keeps the hierarchy.
   while (size < kInputHeaderBytes) data[size++] = 0;
   uint64_t rng = (static_cast<uint64_t>(seed) << 32) ^ 0x5eed5eedull ^ stats_.mutations;
   const uint32_t id = HierarchyIdOf(data, size, bits_);
-  const bool has_credit = Credit() > 0;
+  const bool has_credit = Credit() > 0 && !cache_.compiles_in_background();
   const bool move = static_cast<double>(Next(&rng) >> 11) * 0x1.0p-53 < policy_.p_move;
   std::optional<uint32_t> to;
   if (move) {

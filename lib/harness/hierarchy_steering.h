@@ -14,6 +14,9 @@
 //       3. else to a compiled hierarchy drawn at random;
 //   - moves an input whose own hierarchy is not compiled (a corpus input after the cache
 //     recycled) to a compiled one when the budget has no credit.
+// With the compile thread (SteeringPolicy::compile_thread) the JIT is off the fuzzing thread:
+// 1. takes the thread's batches, 2. is never chosen, and every Mutate is the cache's
+// SafePoint (where it takes the thread's batches and recycles).
 // Credit accrues at `jit_budget` seconds per second of wall time, up to `credit_cap_seconds`,
 // and every second the cache spends compiling spends one (the account may go negative: a kit
 // compiled on credit is paid back before the next), so the JIT takes about `jit_budget` of a
@@ -48,6 +51,11 @@ struct SteeringPolicy {
   double p_move = 1.0 / 16;          // per mutation: take the input to another hierarchy
   double jit_budget = 0.30;          // share of wall time the JIT may take (--vto-jit_budget_pct)
   double credit_cap_seconds = 30.0;  // unspent credit kept at most (a quiet spell's savings)
+  // The first Mutate starts the cache's compile thread (--vto-compile_thread; the caller
+  // checked the backend and the target). Then the thread's batches are the ids no input has
+  // asked for, and the budget is not spent: nothing is compiled on the fuzzing thread on
+  // purpose.
+  bool compile_thread = false;
   // The policy of a campaign: jit_budget from --vto-jit_budget_pct (which is > 0: 0 means
   // no steering, and the caller does not build one).
   [[nodiscard]] static SteeringPolicy FromOptions(const Options& options);
@@ -89,6 +97,7 @@ class HierarchySteering {
   ClockFn clock_;
   double credit_ = 0;
   double last_wall_ = -1;
+  bool started_ = false;  // the compile thread
   double last_jit_ = 0;
   SteeringStats stats_;
 };

@@ -74,6 +74,11 @@ void PrintStats() {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_state->started).count();
   std::snprintf(jit, sizeof jit, " jit_share_pct=%.1f", wall > 0 ? 100.0 * c.compile_seconds / wall : 0.0);
   line += jit;
+  if (c.thread_hierarchies > 0 || g_state->cache->compiles_in_background()) {
+    std::snprintf(jit, sizeof jit, " thread_hierarchies=%llu jit_thread_seconds=%.2f jit_wait_seconds=%.2f",
+                  static_cast<unsigned long long>(c.thread_hierarchies), c.thread_seconds, c.wait_seconds);
+    line += jit;
+  }
   if (g_state->steering) {
     const SteeringStats& s = g_state->steering->stats();
     line += " steered_mutations=" + std::to_string(s.mutations) + " steered_to_unasked=" + std::to_string(s.to_unasked) +
@@ -89,6 +94,11 @@ void PrintStats() {
     line += " findings=" + std::to_string(f.findings) + " findings_saved=" + std::to_string(f.saved);
   }
   std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+// At exit: the compile thread must not run while LLVM's static destructors do.
+void StopCompileThread() {
+  if (g_state != nullptr && g_state->cache) g_state->cache->StopCompileThread();
 }
 
 }  // namespace
@@ -152,11 +162,15 @@ void InitTarget(int* argc_ptr, char*** argv_ptr, const char* target_name) {
   }
   const int bits = lifecycle || race ? g_state->options.lifecycle_hierarchy_bits : g_state->options.hierarchy_bits;
   if (g_state->options.jit_budget_pct > 0) {
-    g_state->steering = std::make_unique<HierarchySteering>(*g_state->cache, bits,
-                                                            SteeringPolicy::FromOptions(g_state->options),
-                                                            &LibFuzzerMutate);
+    SteeringPolicy policy = SteeringPolicy::FromOptions(g_state->options);
+    // fuzz_race runs its own threads, and its hierarchies per hour meet their target on the
+    // fuzzing thread; a plug-in may not compile while it installs (backend.h).
+    policy.compile_thread = policy.compile_thread && !race && g_state->backend->compiles_concurrently();
+    g_state->steering = std::make_unique<HierarchySteering>(*g_state->cache, bits, policy, &LibFuzzerMutate);
   }
   std::atexit(&PrintStats);
+  // Runs before PrintStats (atexit order), and before static destructors.
+  if (g_state->steering && g_state->options.compile_thread != 0) std::atexit(&StopCompileThread);
   if (g_state->options.warm_restarts != 0) {
     // The first hierarchies, compiled before the first fork: each child starts from them,
     // and the steering mutator moves inputs to them before it spends JIT on others. As many

@@ -1,13 +1,20 @@
 // hierarchy_cache_test.cc — the compiler mode each cached hierarchy is compiled in: the one
 // its id draws (fuzz_dispatch, fuzz_race), with the lifecycle kit's exceptions, or the
-// default mode without --vto-compiler_modes.
+// default mode without --vto-compiler_modes; the compile thread: inputs run while it
+// compiles, its hierarchies are the same programs, and the cache recycles with it.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "backend/backend.h"
 #include "gen/compiler_mode.h"
+#include "harness/dispatch_scenario.h"
 #include "harness/hierarchy_cache.h"
 #include "harness/options.h"
 #include "test_backend.h"
@@ -78,6 +85,91 @@ TEST(HierarchyCache, LifecycleKitNeverAssumesUniqueVtables) {
   EXPECT_EQ(ch.mode.opt_level, drawn.opt_level);
   EXPECT_TRUE(ch.mode.strict_vtable_pointers);
   EXPECT_FALSE(AnyAssumed(ch));
+}
+
+// An input of fuzz_dispatch on hierarchy `id`: the header, then scenario bytes.
+std::vector<uint8_t> InputOn(uint32_t id, uint32_t salt) {
+  std::vector<uint8_t> in = {static_cast<uint8_t>(id), static_cast<uint8_t>(id >> 8)};
+  uint64_t x = 0x243f6a8885a308d3ull ^ salt;
+  for (int i = 0; i < 96; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    in.push_back(static_cast<uint8_t>(x >> 56));
+  }
+  return in;
+}
+
+// Inputs run (and install overlays) on this thread while the compile thread compiles the
+// next batches; nothing is compiled here; once the thread has compiled recycle_units batches
+// and each of their ids ran, SafePoint recycles and the thread goes on in the new
+// interpreter.
+TEST(HierarchyCache, CompileThreadCompilesWhileInputsRunAndRecycles) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(b->compiles_concurrently());
+  Options options;
+  options.batch = 2;
+  options.recycle_units = 4;
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
+  DispatchRunner runner(*b, cache, options);
+  cache.StartCompileThread(1u << 16, 7);
+  ASSERT_TRUE(cache.compiles_in_background());
+  std::set<uint32_t> ran;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  for (uint32_t i = 0; cache.stats().recycles == 0 && std::chrono::steady_clock::now() < deadline; ++i) {
+    cache.SafePoint();
+    std::optional<uint32_t> id = cache.TakeUnasked(i);
+    if (!id) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the thread compiles the next batch
+      id = cache.AnyCompiled(i);
+    }
+    ASSERT_TRUE(id.has_value()) << "SafePoint returned with nothing compiled";
+    const std::vector<uint8_t> in = InputOn(*id, i);
+    runner.Run(in.data(), in.size());
+    ran.insert(*id);
+  }
+  EXPECT_EQ(cache.stats().recycles, 1u);
+  EXPECT_GE(ran.size(), 8u);  // every id of the 4 batches, each asked before the recycle
+  EXPECT_EQ(cache.stats().compile_seconds, 0.0);
+  EXPECT_GE(cache.stats().thread_hierarchies, 8u);
+  EXPECT_GT(runner.stats().overlays, 0u);
+  // After the recycle: the thread's next batch, in the new interpreter.
+  cache.SafePoint();
+  std::optional<uint32_t> id = cache.AnyCompiled(1);
+  ASSERT_TRUE(id.has_value());
+  const std::vector<uint8_t> in = InputOn(*id, 1);
+  runner.Run(in.data(), in.size());
+  // An id the thread has not claimed compiles here, while it runs.
+  uint32_t mine = 65535;
+  while (cache.Compiled(mine)) --mine;
+  const CompiledHierarchy& ch = cache.Get(mine);
+  EXPECT_EQ(ch.id, mine);
+  EXPECT_GT(cache.stats().compile_seconds, 0.0);
+  cache.StopCompileThread();
+  EXPECT_FALSE(cache.compiles_in_background());
+}
+
+// Which thread compiled a hierarchy does not change it: the same source in the same mode as
+// a cache without the thread compiles for the same id.
+TEST(HierarchyCache, CompileThreadCompilesTheSameProgramForAnId) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
+  std::unique_ptr<backend::Backend> b2 = OpenTestBackend(nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_NE(b2, nullptr);
+  Options options;
+  options.batch = 2;
+  HierarchyCache threaded(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
+  HierarchyCache plain(*b2, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
+  threaded.StartCompileThread(1u << 16, 11);
+  threaded.SafePoint();
+  std::optional<uint32_t> id = threaded.TakeUnasked(0);
+  ASSERT_TRUE(id.has_value());
+  const CompiledHierarchy& a = threaded.Get(*id);
+  const CompiledHierarchy& c = plain.Get(*id);
+  EXPECT_EQ(a.source, c.source);
+  EXPECT_EQ(a.mode, c.mode);
+  EXPECT_EQ(a.symbols.size(), c.symbols.size());
+  EXPECT_EQ(threaded.stats().compile_seconds, 0.0);
+  EXPECT_EQ(threaded.stats().hits, 1u);
 }
 
 }  // namespace

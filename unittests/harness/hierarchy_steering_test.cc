@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "backend/backend.h"
@@ -151,6 +153,35 @@ TEST(HierarchySteering, ShortInputsGetAHeaderThatKeepsTheirHierarchy) {
   EXPECT_EQ(s.Mutate(one, 0, 1, 1), 1u);
   ASSERT_EQ(rig.given.size(), 1u);
   EXPECT_EQ(rig.given[0].data, one);
+}
+
+// With the compile thread, the JIT leaves the fuzzing thread: moves go to the thread's
+// batches, never to a new id compiled here, whatever the credit.
+TEST(HierarchySteering, WithTheCompileThreadMovesToItsBatchesAndCompilesNothingHere) {
+  Rig r;
+  SteeringPolicy p;
+  p.p_move = 1.0;
+  p.jit_budget = 1.0;
+  p.compile_thread = true;
+  HierarchySteering s(
+      *r.cache, kBits, p, [](uint8_t*, size_t size, size_t) { return size; }, [&r] { return r.now; });
+  std::set<uint32_t> ids;
+  std::vector<uint8_t> in = {0, 0, 1, 2, 3};
+  for (unsigned i = 0; ids.size() <= 6 && i < 4000; ++i) {  // until the thread's second batch ran
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    r.now += 100;  // plenty of credit: not spent with the thread
+    in = r.Mutate(s, in, i + 1);
+    const uint32_t id = r.IdOf(in);
+    EXPECT_TRUE(r.cache->Compiled(id)) << id;
+    (void)r.cache->Get(id);  // the input runs
+    ids.insert(id);
+  }
+  EXPECT_TRUE(r.cache->compiles_in_background());
+  EXPECT_EQ(s.stats().to_new, 0u);
+  EXPECT_GT(s.stats().to_unasked, 0u);
+  EXPECT_GT(ids.size(), 6u);
+  EXPECT_EQ(r.cache->stats().compile_seconds, 0.0);
+  EXPECT_GT(r.cache->stats().thread_hierarchies, 0u);
 }
 
 }  // namespace
