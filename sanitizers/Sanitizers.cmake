@@ -3,7 +3,8 @@
 # Input (cache variables set by CMakePresets.json):
 #   VTO_SANITIZE   '' | 'address;undefined' | 'undefined' | 'thread'
 #                  (or '' with -fsanitize=... in CMAKE_CXX_FLAGS, as OSS-Fuzz builds do)
-#   VTO_FUZZ       ON adds -fsanitize=fuzzer-no-link to all code (targets link VTO_FUZZ_ENGINE)
+#   VTO_FUZZ       ON adds -fsanitize=fuzzer-no-link to all code (targets link VTO_FUZZ_ENGINE),
+#                  except what coverage_ignorelist.txt leaves out
 #   VTO_FUZZ_ENGINE  what fuzz targets link: '-fsanitize=fuzzer' or OSS-Fuzz's $LIB_FUZZING_ENGINE
 #   VTO_COVERAGE   ON adds clang source-based coverage
 # Output:
@@ -59,6 +60,12 @@ endif()
 # honggfuzz, ...) brings its own instrumentation flags in CMAKE_CXX_FLAGS.
 if(VTO_FUZZ AND VTO_FUZZ_ENGINE STREQUAL "-fsanitize=fuzzer")
   list(APPEND _vto_san_flags -fsanitize=fuzzer-no-link)
+endif()
+# What the compile thread runs stays out of the coverage instrumentation, whichever engine
+# instruments (coverage_ignorelist.txt says why). Compile options only: the linker has no use
+# for it.
+if(VTO_FUZZ)
+  add_compile_options(-fsanitize-coverage-ignorelist=${CMAKE_CURRENT_LIST_DIR}/coverage_ignorelist.txt)
 endif()
 
 if(VTO_COVERAGE)
