@@ -5,14 +5,15 @@
 #include <utility>
 
 namespace vto::gen {
-namespace {
 
-std::uint64_t SplitMix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+std::uint64_t SplitMix64(std::uint64_t* state) {
+  std::uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
+
+namespace {
 
 // FNV-1a over the input, so inputs that share a prefix continue differently.
 std::uint64_t HashBytes(const std::vector<std::uint8_t>& bytes) {
@@ -36,7 +37,7 @@ ByteSource ByteSource::FromSeed(std::uint64_t seed, std::size_t size) {
   std::vector<std::uint8_t> bytes(size);
   std::uint64_t state = seed;
   for (std::size_t i = 0; i < size; i += 8) {
-    std::uint64_t v = SplitMix64(state);
+    std::uint64_t v = SplitMix64(&state);
     for (std::size_t j = i; j < size && j < i + 8; ++j, v >>= 8) bytes[j] = static_cast<std::uint8_t>(v);
   }
   return ByteSource(std::move(bytes));
@@ -45,7 +46,7 @@ ByteSource ByteSource::FromSeed(std::uint64_t seed, std::size_t size) {
 std::uint8_t ByteSource::NextByte() {
   std::size_t i = pos_++;
   if (i < bytes_.size()) return bytes_[i];
-  return static_cast<std::uint8_t>(SplitMix64(tail_state_));
+  return static_cast<std::uint8_t>(SplitMix64(&tail_state_));
 }
 
 std::uint32_t ByteSource::Below(std::uint32_t n) {

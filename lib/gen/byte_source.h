@@ -23,6 +23,10 @@
 
 namespace vto::gen {
 
+// One step of SplitMix64, the stream behind FromSeed: advances *state, returns the next value
+// (also the harness's choices of hierarchies: hierarchy_steering.h, hierarchy_cache.h).
+[[nodiscard]] std::uint64_t SplitMix64(std::uint64_t* state);
+
 class ByteSource {
  public:
   // How many bytes FromSeed makes by default (more than any default-policy hierarchy uses).

@@ -298,18 +298,6 @@ void HierarchyCache::SafePoint() {
   }
 }
 
-namespace {
-
-// SplitMix64: the compile thread's choice of ids.
-uint64_t NextDraw(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
-
 void HierarchyCache::StartCompileThread(uint32_t id_count, uint64_t seed) {
   if (background_) return;
   if (!backend_.compiles_concurrently()) {
@@ -357,10 +345,10 @@ void HierarchyCache::CompileThreadLoop(uint32_t id_count, uint64_t seed) {
                        unasked_live_.load() + done_ids_ < ahead && claimed_.size() < batches);
     });
     if (stop_) return;
-    uint32_t first = static_cast<uint32_t>(NextDraw(&rng) % batches) * batch;
+    uint32_t first = static_cast<uint32_t>(gen::SplitMix64(&rng) % batches) * batch;
     for (uint32_t tries = 0; claimed_.count(first) != 0; ++tries) {
       // Few batches left unclaimed: the next one after the drawn one.
-      first = tries < 16 ? static_cast<uint32_t>(NextDraw(&rng) % batches) * batch : (first + batch) % (batches * batch);
+      first = tries < 16 ? static_cast<uint32_t>(gen::SplitMix64(&rng) % batches) * batch : (first + batch) % (batches * batch);
     }
     claimed_.insert(first);
     ++batches_since_recycle_;

@@ -4,18 +4,14 @@
 #include <algorithm>
 #include <chrono>
 
+#include "gen/byte_source.h"
 #include "harness/input_header.h"
 
 namespace vto::harness {
 namespace {
 
-// SplitMix64: the mutator's choices from libFuzzer's seed.
-uint64_t Next(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+// The mutator's choices from libFuzzer's seed.
+uint64_t Next(uint64_t* state) { return gen::SplitMix64(state); }
 
 double SteadySeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();

@@ -81,6 +81,33 @@ TEST_F(InterpTest, ResolverFindsClassDefinedInLaterUnit) {
   destroy(bird);
 }
 
+// Runs `read(t)` over and over on three threads t while `compile(i)` compiles three units i on
+// this one; returns how many reads ran. Every reader has read once before the first compile
+// (on a loaded machine the compiles could otherwise finish before a reader was scheduled).
+template <typename Read, typename Compile>
+long ReadWhileCompiling(Read read, Compile compile) {
+  std::atomic<bool> stop{false};
+  std::atomic<long> reads{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      do {
+        read(t);
+        ++reads;
+      } while (!stop.load());
+    });
+  }
+  while (reads.load() < 3) std::this_thread::yield();
+  for (int i = 0; i < 3; ++i) compile(i);
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  return reads.load();
+}
+
+std::string LaterUnit(int i) {
+  return "namespace zoo { struct Later" + std::to_string(i) + " : Animal { virtual int extra() { return 0; } }; }";
+}
+
 TEST_F(InterpTest, ResolverIsThreadSafeWhileCompiling) {
   CompileClean(kZoo);
   ClangShapeResolver resolver(*interp_);
@@ -88,30 +115,15 @@ TEST_F(InterpTest, ResolverIsThreadSafeWhileCompiling) {
   const std::string rtti = DynamicRttiName(bird);
   const ClassShape* expected = resolver.Find(rtti);
   ASSERT_NE(expected, nullptr);
-  std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
-  std::atomic<long> finds{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&, t] {
-      const std::string later = "N3zoo5Later" + std::to_string(t) + "E";
-      do {
+  const long finds = ReadWhileCompiling(
+      [&](int t) {
         if (resolver.Find(rtti) != expected) ++wrong;
-        (void)resolver.Find(later);  // misses that index new units while they compile
-        ++finds;
-      } while (!stop.load());
-    });
-  }
-  // The readers are running before the compiles start (on a loaded machine the compiles
-  // could otherwise finish before a reader was scheduled at all: finds stayed 0).
-  while (finds.load() < 3) std::this_thread::yield();
-  for (int i = 0; i < 3; ++i)
-    CompileClean("namespace zoo { struct Later" + std::to_string(i) +
-                 " : Animal { virtual int extra() { return 0; } }; }");
-  stop = true;
-  for (std::thread& t : threads) t.join();
+        (void)resolver.Find("N3zoo6Later" + std::to_string(t) + "E");  // misses that index new units while they compile
+      },
+      [&](int i) { CompileClean(LaterUnit(i)); });
   EXPECT_EQ(wrong.load(), 0);
-  EXPECT_GT(finds.load(), 0);
+  EXPECT_GT(finds, 0);
   for (int i = 0; i < 3; ++i) {
     const ClassShape* later = resolver.Find("N3zoo6Later" + std::to_string(i) + "E");
     ASSERT_NE(later, nullptr) << i;
@@ -127,26 +139,13 @@ TEST_F(InterpTest, FindClassIsThreadSafeWhileCompiling) {
   CompileClean(kZoo);
   const ClassLayout* expected = interp_->FindClass("zoo::Bird");
   ASSERT_NE(expected, nullptr);
-  std::atomic<bool> stop{false};
   std::atomic<int> wrong{0};
-  std::atomic<long> finds{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&, t] {
-      const std::string later = "zoo::Later" + std::to_string(t);
-      do {
+  (void)ReadWhileCompiling(
+      [&](int t) {
         if (interp_->FindClass("zoo::Bird") != expected) ++wrong;
-        (void)interp_->FindClass(later);  // a miss until its unit is compiled, then a hit
-        ++finds;
-      } while (!stop.load());
-    });
-  }
-  while (finds.load() < 3) std::this_thread::yield();
-  for (int i = 0; i < 3; ++i)
-    CompileClean("namespace zoo { struct Later" + std::to_string(i) +
-                 " : Animal { virtual int extra() { return 0; } }; }");
-  stop = true;
-  for (std::thread& t : threads) t.join();
+        (void)interp_->FindClass("zoo::Later" + std::to_string(t));  // a miss until its unit is compiled
+      },
+      [&](int i) { CompileClean(LaterUnit(i)); });
   EXPECT_EQ(wrong.load(), 0);
   for (int i = 0; i < 3; ++i) {
     const ClassLayout* later = interp_->FindClass("zoo::Later" + std::to_string(i));
