@@ -249,6 +249,7 @@ void HierarchyCache::Collect() {
   stats_.thread_hierarchies += c.hierarchies;
   stats_.thread_seconds += c.thread_seconds;
   for (Batch& b : ready) Publish(std::move(b));
+  if (!ready.empty()) work_cv_.notify_one();  // done_ids_ went back to 0
 }
 
 const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
@@ -256,7 +257,9 @@ const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
   if (background_) Collect();
   if (asked_.insert(id).second) {
     ++stats_.distinct;
-    if (entries_.count(id) != 0) --unasked_live_;
+    // One fewer compiled ahead: the compile thread may be waiting for that (CompileAhead's
+    // ids, or its own batches, all asked for).
+    if (entries_.count(id) != 0 && --unasked_live_ < AheadIds() && background_) work_cv_.notify_one();
   }
   auto it = entries_.find(id);
   if (it != entries_.end()) {
@@ -336,7 +339,7 @@ HierarchyCache::~HierarchyCache() { StopCompileThread(); }
 void HierarchyCache::CompileThreadLoop(uint32_t id_count, uint64_t seed) {
   const uint32_t batch = BatchSize();
   const uint32_t batches = (id_count + batch - 1) / batch;
-  const size_t ahead = kAheadBatches * batch;
+  const size_t ahead = AheadIds();
   uint64_t rng = seed;
   for (;;) {
     std::unique_lock<std::mutex> lock(mu_);

@@ -166,6 +166,7 @@ class HierarchyCache {
   void Collect();                                          // takes done_ (calling thread)
   void CompileThreadLoop(uint32_t id_count, uint64_t seed);
   [[nodiscard]] uint32_t BatchSize() const;
+  [[nodiscard]] size_t AheadIds() const { return kAheadBatches * BatchSize(); }
   backend::Backend& backend_;
   const Options& options_;
   bool lifecycle_kit_ = false;

@@ -172,5 +172,26 @@ TEST(HierarchyCache, CompileThreadCompilesTheSameProgramForAnId) {
   EXPECT_EQ(threaded.stats().hits, 1u);
 }
 
+// Started with more compiled ahead than it keeps (a warm restart's CompileAhead), the thread
+// waits, and compiles again once inputs have asked for them.
+TEST(HierarchyCache, CompileThreadResumesOnceTheIdsCompiledAheadAreAsked) {
+  std::unique_ptr<backend::Backend> b = OpenTestBackend(nullptr);
+  ASSERT_NE(b, nullptr);
+  Options options;
+  options.batch = 1;
+  HierarchyCache cache(*b, options, /*lifecycle_kit=*/false, /*compiler_modes=*/true);
+  const uint32_t ahead = static_cast<uint32_t>(HierarchyCache::kAheadBatches) + 2;
+  ASSERT_EQ(cache.CompileAhead(ahead), ahead);
+  cache.StartCompileThread(1u << 16, 3);
+  for (uint32_t id = 0; id < ahead; ++id) (void)cache.Get(id);  // every one asked: below the bound
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (cache.stats().thread_hierarchies == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    cache.SafePoint();
+  }
+  EXPECT_GT(cache.stats().thread_hierarchies, 0u);
+  EXPECT_TRUE(cache.TakeUnasked(0).has_value());
+}
+
 }  // namespace
 }  // namespace vto::harness
