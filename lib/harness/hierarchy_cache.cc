@@ -17,6 +17,20 @@
 
 namespace vto::harness {
 
+void CacheStats::Add(const CacheStats& o) {
+  gets += o.gets;
+  hits += o.hits;
+  units += o.units;
+  recycles += o.recycles;
+  hierarchies += o.hierarchies;
+  distinct += o.distinct;
+  for (int l = 0; l < 3; ++l) units_at_level[l] += o.units_at_level[l];
+  compile_seconds += o.compile_seconds;
+  thread_hierarchies += o.thread_hierarchies;
+  thread_seconds += o.thread_seconds;
+  wait_seconds += o.wait_seconds;
+}
+
 CompiledHierarchy::CompiledHierarchy() = default;
 CompiledHierarchy::~CompiledHierarchy() = default;
 
@@ -49,6 +63,10 @@ HierarchyCache::HierarchyCache(backend::Backend& backend, const Options& options
 }
 
 namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // The model, the mode and the source variants drawn from one id's bytes, in that order.
 std::pair<gen::Hierarchy, gen::CompilerMode> Draw(uint32_t id) {
@@ -207,7 +225,6 @@ void HierarchyCache::Publish(Batch&& b) {
 void HierarchyCache::RecycleLocked(std::unique_lock<std::mutex>& lock) {
   done_cv_.wait(lock, [&] { return !busy_; });  // the compile thread's batch is in the old interpreter too
   done_.clear();
-  done_ids_ = 0;
   claimed_.clear();
   batches_since_recycle_ = 0;
   entries_.clear();
@@ -229,7 +246,7 @@ void HierarchyCache::CompileBatch(uint32_t first, uint32_t count, std::unique_lo
   // JIT time: compiling the units and resolving their stubs.
   const auto start = std::chrono::steady_clock::now();
   Build(b, &stats_, /*prepare=*/false);
-  stats_.compile_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats_.compile_seconds += SecondsSince(start);
   Publish(std::move(b));
 }
 
@@ -239,17 +256,12 @@ void HierarchyCache::Collect() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ready.swap(done_);
-    done_ids_ = 0;
     c = thread_counts_;
     thread_counts_ = CacheStats{};
   }
-  stats_.units += c.units;
-  for (int l = 0; l < 3; ++l) stats_.units_at_level[l] += c.units_at_level[l];
-  stats_.hierarchies += c.hierarchies;
-  stats_.thread_hierarchies += c.hierarchies;
-  stats_.thread_seconds += c.thread_seconds;
+  stats_.Add(c);
   for (Batch& b : ready) Publish(std::move(b));
-  if (!ready.empty()) work_cv_.notify_one();  // done_ids_ went back to 0
+  if (!ready.empty()) work_cv_.notify_one();  // published: no longer ahead in done_
 }
 
 const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
@@ -275,7 +287,7 @@ const CompiledHierarchy& HierarchyCache::Get(uint32_t id) {
     done_cv_.wait(lock, [&] { return !(busy_ && busy_first_ == first); });
     lock.unlock();
     Collect();
-    stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats_.wait_seconds += SecondsSince(start);
     it = entries_.find(id);
     // Claimed and not in flight is published (a recycle unclaims everything).
     VTO_CHECK(it != entries_.end(), "h" + std::to_string(id) + "'s batch was claimed and never published");
@@ -297,7 +309,7 @@ void HierarchyCache::SafePoint() {
     done_cv_.wait(lock, [&] { return !done_.empty() || stop_; });
     lock.unlock();
     Collect();
-    stats_.wait_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats_.wait_seconds += SecondsSince(start);
   }
 }
 
@@ -339,13 +351,15 @@ HierarchyCache::~HierarchyCache() { StopCompileThread(); }
 void HierarchyCache::CompileThreadLoop(uint32_t id_count, uint64_t seed) {
   const uint32_t batch = BatchSize();
   const uint32_t batches = (id_count + batch - 1) / batch;
+  // Compiled and not asked for: published (unasked_live_) or finished and not yet taken.
   const size_t ahead = AheadIds();
+  auto ahead_now = [&] { return unasked_live_.load() + done_.size() * batch; };
   uint64_t rng = seed;
   for (;;) {
     std::unique_lock<std::mutex> lock(mu_);
     work_cv_.wait(lock, [&] {
-      return stop_ || (batches_since_recycle_ < static_cast<size_t>(options_.recycle_units) &&
-                       unasked_live_.load() + done_ids_ < ahead && claimed_.size() < batches);
+      return stop_ || (batches_since_recycle_ < static_cast<size_t>(options_.recycle_units) && ahead_now() < ahead &&
+                       claimed_.size() < batches);
     });
     if (stop_) return;
     uint32_t first = static_cast<uint32_t>(gen::SplitMix64(&rng) % batches) * batch;
@@ -362,13 +376,10 @@ void HierarchyCache::CompileThreadLoop(uint32_t id_count, uint64_t seed) {
     CacheStats counts;
     const auto start = std::chrono::steady_clock::now();
     Build(b, &counts, /*prepare=*/true);
-    counts.thread_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    counts.thread_seconds = SecondsSince(start);
+    counts.thread_hierarchies = counts.hierarchies;
     lock.lock();
-    thread_counts_.units += counts.units;
-    for (int l = 0; l < 3; ++l) thread_counts_.units_at_level[l] += counts.units_at_level[l];
-    thread_counts_.hierarchies += counts.hierarchies;
-    thread_counts_.thread_seconds += counts.thread_seconds;
-    done_ids_ += b.hierarchies.size();
+    thread_counts_.Add(counts);
     done_.push_back(std::move(b));
     busy_ = false;
     done_cv_.notify_all();

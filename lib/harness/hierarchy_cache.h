@@ -82,6 +82,8 @@ struct CacheStats {
   uint64_t thread_hierarchies = 0;  // compiled by the compile thread (also in `hierarchies`)
   double thread_seconds = 0;        // the compile thread's JIT
   double wait_seconds = 0;          // the calling thread waiting for the compile thread
+
+  void Add(const CacheStats& o);  // every field, summed (the compile thread's into the cache's)
 };
 
 // The backend ABI's spelling of a compiler mode (backend_abi.h).
@@ -184,7 +186,6 @@ class HierarchyCache {
   size_t batches_since_recycle_ = 0;
   std::unordered_set<uint32_t> claimed_;  // first ids of batches compiled or in flight since the recycle
   std::vector<Batch> done_;               // finished by the compile thread, not yet published
-  size_t done_ids_ = 0;
   CacheStats thread_counts_;              // the compile thread's, not yet added to stats_
   std::atomic<size_t> unasked_live_{0};   // compiled ids never asked for (the ahead bound)
 
