@@ -135,7 +135,9 @@ class Emitter {
 
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
-    out_ += "struct " + ClassName(c) + (cm.is_final ? " final" : "");
+    const int align = ClassAlignas(h_, c);
+    out_ += "struct " + (align > 0 ? "alignas(" + std::to_string(align) + ") " : std::string()) +
+            ClassName(c) + (cm.is_final ? " final" : "");
     for (size_t i = 0; i < cm.bases.size(); ++i) {
       out_ += i == 0 ? " : " : ", ";
       out_ += std::string(cm.bases[i].is_virtual ? "virtual " : "") + ClassName(cm.bases[i].cls);
@@ -251,11 +253,14 @@ class Emitter {
         Stub("void*", NewStubName(ns_, c), "()", "  return new " + Q(c) + "();\n");
         // delete through C* on a polymorphic non-final class with a non-virtual destructor
         // draws -Wdelete-non-abstract-non-virtual-dtor; the qualified destructor call and
-        // operator delete do the same thing (the object's dynamic type is C) quietly.
+        // operator delete do the same thing (the object's dynamic type is C) quietly (the
+        // aligned one for a C over-aligned by its own or a base's alignas, as `new` took).
         if (cm.polymorphic && !cm.virtual_dtor && !cm.is_final)
           Stub("void", DeleteStubName(ns_, c), "(void* c)",
                "  " + Q(c) + "* p = static_cast<" + Q(c) + "*>(c);\n  p->" + Q(c) + "::~" +
-                   ClassName(c) + "();\n  ::operator delete(c);\n");
+                   ClassName(c) + "();\n  if constexpr (alignof(" + Q(c) +
+                   ") > __STDCPP_DEFAULT_NEW_ALIGNMENT__)\n    ::operator delete(c, std::align_val_t{alignof(" +
+                   Q(c) + ")});\n  else\n    ::operator delete(c);\n");
         else
           Stub("void", DeleteStubName(ns_, c), "(void* c)",
                "  delete static_cast<" + Q(c) + "*>(c);\n");

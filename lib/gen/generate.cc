@@ -271,6 +271,19 @@ Hierarchy Generate(ByteSource& src, const GenPolicy& policy) {
 
 void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) {
   h->small_in_memory = src.Chance(policy.p_small_in_memory);
+  h->class_align.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    if (!src.Chance(policy.p_overaligned_class)) continue;
+    int a = 32 << src.PickWeighted(policy.overaligned_weights);
+    // An alignas below the alignment a base already requires is ill-formed.
+    for (const Base& b : h->classes[c].bases) a = std::max(a, ObjectAlignas(*h, b.cls));
+    h->class_align[c] = a;
+  }
+}
+
+void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 1) h->small_in_memory = false;
+  if (level < 2) h->class_align.clear();
 }
 
 }  // namespace vto::gen

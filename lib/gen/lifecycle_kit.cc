@@ -48,13 +48,21 @@ D* Make(int mode) {
 template <class D>
 void Use(D&& temporary, void* ctx) { vto_lc_body(ctx, &temporary); }
 
+// Frees storage `new D` allocated with the global allocation functions: the aligned ones for
+// a D over-aligned by an alignas (gen/model.h, Hierarchy::class_align).
+template <class D>
+void FreeStorage(void* p) {
+  if constexpr (alignof(D) > __STDCPP_DEFAULT_NEW_ALIGNMENT__) ::operator delete(p, std::align_val_t{alignof(D)});
+  else ::operator delete(p);
+}
+
 template <class D>
 void DestroyExact(D* p) {
   if constexpr (std::has_virtual_destructor_v<D> || std::is_final_v<D>) {
     delete p;
   } else {  // polymorphic without a virtual destructor: the same calls, without the warning
     p->D::~D();
-    ::operator delete(static_cast<void*>(p));
+    FreeStorage<D>(p);
   }
 }
 
@@ -64,7 +72,7 @@ void GlobalDestroyExact(D* p) {
     ::delete p;
   } else {  // as DestroyExact
     p->D::~D();
-    ::operator delete(static_cast<void*>(p));
+    FreeStorage<D>(p);
   }
 }
 
@@ -77,7 +85,7 @@ void* Entry(int op, void* a, void* b) {
     case @GLOBAL_DELETE_EXACT@: GlobalDestroyExact(static_cast<D*>(a)); return nullptr;
     case @QUALIFIED@:
       static_cast<D*>(a)->D::~D();
-      if (b != nullptr) ::operator delete(a);
+      if (b != nullptr) FreeStorage<D>(a);
       return nullptr;
     case @PLACEMENT@:
       if constexpr (std::is_constructible_v<D, int>) return ::new (a) D(mode);
@@ -142,7 +150,7 @@ void* Entry(int op, void* a, void* b) {
     case @VECTOR_CAPACITY@: return Ptr(static_cast<std::vector<D>*>(a)->capacity());
     case @ARRAY_NEW@: return new D[Int(b)];
     case @ARRAY_DELETE@: delete[] static_cast<D*>(a); return nullptr;
-    case @FREE@: ::operator delete(a); return nullptr;
+    case @FREE@: FreeStorage<D>(a); return nullptr;
     case @SIZE@: return Ptr(sizeof(D));
     case @ALIGN@: return Ptr(alignof(D));
     case @SHARED_GET@: return static_cast<std::shared_ptr<void>*>(a)->get();
@@ -195,6 +203,8 @@ std::string LcXClass(const std::string& cn, const std::string& xn, bool bodies) 
   if (!bodies) {
     return out + "  explicit " + xn + "(int m = 0);\n  " + xn + "(const " + xn + "&) = default;\n" +
            "  static void* operator new(std::size_t n);\n  static void operator delete(void* p, std::size_t n);\n" +
+           "  static void* operator new(std::size_t n, std::align_val_t al);\n" +
+           "  static void operator delete(void* p, std::size_t n, std::align_val_t al);\n" +
            "  ~" + xn + "() override;\n};\n";
   }
   out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
@@ -206,6 +216,11 @@ std::string LcXClass(const std::string& cn, const std::string& xn, bool bodies) 
          std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
   out += "  static void operator delete(void* p, std::size_t n) {\n    vto_lc_storage(" +
          std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n);\n  }\n";
+  // ... and their aligned forms, which `new` and `delete` of an over-aligned LcX select.
+  out += "  static void* operator new(std::size_t n, std::align_val_t al) {\n    void* p = ::operator new(n, al);\n"
+         "    vto_lc_storage(" + std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
+  out += "  static void operator delete(void* p, std::size_t n, std::align_val_t al) {\n    vto_lc_storage(" +
+         std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n, al);\n  }\n";
   out += "  ~" + xn + "() override {\n";
   out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
          std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";

@@ -17,7 +17,8 @@
 //                               // throw from the constructor, or throw and catch inside the
 //                               // destructor body. Never final, so it is more derived than
 //                               // every class a binding reflects. Has its own operator new
-//                               // and sized operator delete (global ones underneath), which
+//                               // and sized operator delete, plain and aligned (global ones
+//                               // underneath; an over-aligned LcX takes the aligned), which
 //                               // report to the host: a class-specific deallocation
 //                               // function for the storage oracle to expect.
 //   extern "C" void* <ns>_lc_C<c>(int op, void* a, void* b);  // op = LcOp | variant | mode
@@ -72,6 +73,7 @@ enum LcOp : int {
   kLcArrayNew = 20,       // → new D[(intptr)b]
   kLcArrayDelete = 21,    // delete[] static_cast<D*>(a)
   kLcFree = 22,           // ::operator delete(a) for storage of a `new D` whose object is gone
+                          // (aligned for an over-aligned D, as for kLcQualifiedDtor's free)
   kLcSize = 23,           // → (void*)sizeof(D)
   kLcAlign = 24,          // → (void*)alignof(D)
   kLcVectorCapacity = 25, // → (void*)capacity of holder a

@@ -1,6 +1,8 @@
 // model.cc — lookups over the hierarchy model (see model.h).
 #include "gen/model.h"
 
+#include <algorithm>
+
 namespace vto::gen {
 
 const char* TypeSpelling(ValueKind k) {
@@ -71,6 +73,12 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
     s += ")";
   }
   return s;
+}
+
+int ObjectAlignas(const Hierarchy& h, int cls) {
+  int align = ClassAlignas(h, cls);
+  for (const Base& b : h.classes[static_cast<size_t>(cls)].bases) align = std::max(align, ObjectAlignas(h, b.cls));
+  return align;
 }
 
 }  // namespace vto::gen

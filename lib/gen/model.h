@@ -36,7 +36,8 @@ namespace vto::gen {
 // Version of the generator's byte → program mapping. A regression artifact stores it next to
 // the input bytes and the emitted source (the source, not the bytes, is the reproducer).
 // 2: an id also draws its compiler mode and source variants (compiler_mode.h, generate.h).
-inline constexpr int kGeneratorVersion = 2;
+// 3: the source variants include over-aligned classes (Hierarchy::class_align).
+inline constexpr int kGeneratorVersion = 3;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -117,9 +118,22 @@ struct Hierarchy {
   // Source variant (DrawSourceVariants): `Small` has a user-provided destructor, so every
   // function returning it returns in memory (the return slot is the first argument).
   bool small_in_memory = false;
+  // Source variant: class_align[c] > 0 declares class c `alignas(class_align[c])` (32 or 64,
+  // more than operator new's default alignment of 16): `new` and `delete` of it take the
+  // aligned allocation functions, and its subobjects sit at offsets that are multiples of it.
+  // Empty, or one entry per class (0: no alignas).
+  std::vector<int> class_align;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
+
+// The alignas of class `cls` (Hierarchy::class_align), 0 if it has none.
+[[nodiscard]] inline int ClassAlignas(const Hierarchy& h, int cls) {
+  return static_cast<size_t>(cls) < h.class_align.size() ? h.class_align[static_cast<size_t>(cls)] : 0;
+}
+// The largest alignas of `cls` and its direct and indirect bases, 0 if none has one: an
+// object of `cls` is over-aligned (new and delete take the aligned functions) iff > 0.
+[[nodiscard]] int ObjectAlignas(const Hierarchy& h, int cls);
 
 // "C<index>" — the class's name inside the hierarchy's namespace.
 [[nodiscard]] inline std::string ClassName(int cls) { return "C" + std::to_string(cls); }

@@ -26,7 +26,7 @@ namespace vto::gen {
 // One data member shape: `alignas(align) unsigned char d<i>[size]`.
 struct MemberKind {
   int size = 1;
-  int align = 1;  // a power of two, at most 16 (so `new` never needs aligned allocation)
+  int align = 1;  // a power of two, at most 16 (over-aligned classes: GenPolicy::p_overaligned_class)
 };
 
 struct GenPolicy {
@@ -97,6 +97,10 @@ struct GenPolicy {
   // slot in the first register, `this` in the second), so a this-adjusting thunk must move
   // the second register.
   double p_small_in_memory = 0.5;
+  // A class is declared `alignas(32)` or `alignas(64)` (weights below): over-aligned, so
+  // `new` and the deleting destructor take the aligned (and sized) allocation functions.
+  double p_overaligned_class = 0.12;
+  std::array<unsigned, 2> overaligned_weights = {1, 1};  // alignas(32), alignas(64)
 };
 
 }  // namespace vto::gen

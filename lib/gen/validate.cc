@@ -139,6 +139,13 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     any_concrete = any_concrete || !cm.abstract;
   }
   if (!any_concrete) return "no concrete class";
+  if (!h.class_align.empty() && h.class_align.size() != h.classes.size()) return "class_align: not one entry per class";
+  for (int c = 0; c < static_cast<int>(h.class_align.size()); ++c) {
+    const int a = h.class_align[static_cast<size_t>(c)];
+    if (a != 0 && a != 32 && a != 64) return At(c) + "alignas is not 32 or 64";
+    for (const Base& b : h.classes[static_cast<size_t>(c)].bases)
+      if (a != 0 && a < ObjectAlignas(h, b.cls)) return At(c) + "alignas below the alignment of a base";
+  }
   return "";
 }
 

@@ -137,7 +137,7 @@ HierarchyCache::Batch HierarchyCache::Emit(uint32_t first, uint32_t count) const
     ch->ns = Namespace(id);
     std::tie(ch->model, ch->mode) = Draw(id);
     if (!draw_modes_) ch->mode = DefaultMode(options_);
-    if (options_.source_variants == 0) ch->model.small_in_memory = false;
+    gen::LimitSourceVariants(&ch->model, options_.source_variants);
     ch->plan = gen::PlanStubs(ch->model);
     ch->source = gen::EmitSource(ch->model, ch->ns);
     if (lifecycle_kit_) {

@@ -9,7 +9,7 @@
 // hierarchy in the mode its id draws (gen/compiler_mode.h; with the lifecycle kit never
 // assuming unique vtables, and the kit's units without strict vtable pointers: see
 // CompileBatch); the others compile every hierarchy in DefaultMode(). Its source variants
-// (gen/generate.h) are the drawn ones, none with `Options::source_variants` 0. Hierarchies
+// (gen/generate.h) are the drawn ones up to the level `Options::source_variants` (0: none). Hierarchies
 // with the lifecycle kit are compiled one at a time, in several units
 // (gen::EmitLifecycleKitUnits). After `Options::recycle_units` batches it drops every entry
 // and recycles the backend's interpreter, bounding memory.

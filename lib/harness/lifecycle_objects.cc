@@ -4,6 +4,7 @@
 // code or throw, and shared_ptr links between them.
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -221,9 +222,16 @@ void LifecycleScenario::CreateSingle(int cls, bool x, int mode, Store store) {
   std::string storage_tx = "nullptr";
   if (store == Store::kPlacement) {
     hd.elem_size = reinterpret_cast<size_t>(kit(OpCode(o, gen::kLcSize), nullptr, nullptr));
-    storage = std::calloc(1, hd.elem_size);
+    // Aligned for the class (an alignas may make it 32 or 64); sizeof is a multiple of it.
+    const size_t align = reinterpret_cast<size_t>(kit(OpCode(o, gen::kLcAlign), nullptr, nullptr));
+    storage = std::aligned_alloc(align, hd.elem_size);
+    if (storage == nullptr) HarnessError("CreateSingle: aligned_alloc failed");
+    std::memset(storage, 0, hd.elem_size);
     hd.h = storage;
-    if (tx_ != nullptr) T(HV(hd) + " = std::calloc(1, " + std::to_string(hd.elem_size) + ");");
+    if (tx_ != nullptr) {
+      T(HV(hd) + " = std::aligned_alloc(" + std::to_string(align) + ", " + std::to_string(hd.elem_size) + ");");
+      T("std::memset(" + HV(hd) + ", 0, " + std::to_string(hd.elem_size) + ");");
+    }
     storage_tx = HV(hd);
   }
   void* made = nullptr;

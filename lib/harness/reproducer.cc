@@ -141,6 +141,7 @@ const char* const kProgramHead = R"(
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <initializer_list>

@@ -98,10 +98,24 @@ TEST(Emit, SpellsOverridesFinalsAndDestructors) {
                    "  return Small{2, -3};\n"),
             std::string::npos) << s;
   // C1 is polymorphic, not final, non-virtual destructor: no `delete` expression on it.
-  EXPECT_NE(s.find("p->ns::C1::~C1();\n  ::operator delete(c);"), std::string::npos) << s;
+  EXPECT_NE(s.find("p->ns::C1::~C1();\n  if constexpr (alignof(ns::C1) > __STDCPP_DEFAULT_NEW_ALIGNMENT__)\n"
+                   "    ::operator delete(c, std::align_val_t{alignof(ns::C1)});\n  else\n    ::operator delete(c);\n"),
+            std::string::npos) << s;
   // C2 is final: a plain delete draws no warning.
   EXPECT_NE(s.find("delete static_cast<ns::C2*>(c);"), std::string::npos) << s;
   EXPECT_EQ(s.find("ns_delete_via_"), std::string::npos) << "no virtual destructor anywhere";
+}
+
+// Hierarchy::class_align: the alignas goes before the class name (and before `final`).
+TEST(Emit, SpellsOverAlignedClasses) {
+  HierarchyBuilder hb;
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  hb.At(b).is_final = true;
+  Hierarchy h = hb.Build();
+  h.class_align = {32, 64};
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("struct alignas(32) C0 {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("struct alignas(64) C1 final : C0 {\n"), std::string::npos) << s;
 }
 
 TEST(Emit, ReturnEncodingsFollowTheConventions) {

@@ -62,6 +62,42 @@ TEST(Generate, EverySeedIsValid) {
   }
 }
 
+// The source variants as the harness draws them (after the mode) are valid too, and every
+// level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
+TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
+  int overaligned = 0;
+  for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
+    ByteSource src = ByteSource::FromSeed(seed);
+    Hierarchy h = Generate(src, GenPolicy{});
+    (void)DrawCompilerMode(src, GenPolicy{});
+    DrawSourceVariants(src, GenPolicy{}, &h);
+    ASSERT_EQ(ValidateHierarchy(h), "") << "seed " << seed << "\n" << DescribeHierarchy(h);
+    for (size_t c = 0; c < h.classes.size(); ++c) overaligned += ClassAlignas(h, static_cast<int>(c)) > 0;
+    Hierarchy v1 = h;
+    LimitSourceVariants(&v1, 1);
+    EXPECT_EQ(v1.small_in_memory, h.small_in_memory);
+    EXPECT_TRUE(v1.class_align.empty());
+    Hierarchy v0 = h;
+    LimitSourceVariants(&v0, 0);
+    EXPECT_FALSE(v0.small_in_memory);
+    EXPECT_EQ(EmitSource(v0, "ns"), EmitSource(FromSeed(seed), "ns"));
+  }
+  EXPECT_GT(overaligned, 0);
+}
+
+TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
+  Hierarchy h;  // struct C0 {}; struct C1 : C0 {};
+  h.classes.resize(2);
+  h.classes[1].bases.push_back(Base{0, false});
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  h.class_align = {64, 32};
+  EXPECT_EQ(ValidateHierarchy(h).rfind("C1: alignas below", 0), 0u) << ValidateHierarchy(h);
+  h.class_align = {64, 64};
+  EXPECT_EQ(ValidateHierarchy(h).find("alignas"), std::string::npos);
+  h.class_align = {16, 0};
+  EXPECT_EQ(ValidateHierarchy(h), "C0: alignas is not 32 or 64");
+}
+
 TEST(Generate, PolicyBoundsAreObeyed) {
   GenPolicy policy;
   policy.min_classes = policy.max_classes = 3;
@@ -134,6 +170,10 @@ std::map<std::string, int> CountFeatures() {
           for (int b : g.node(p).bases) parents += b == node;
         if (g.node(node).is_virtual && parents >= 2) f.insert("virtual diamond");
       }
+      if (ClassAlignas(h, c) > 0) f.insert("over-aligned class");
+      if (ObjectAlignas(h, c) > 0 && cm.polymorphic && cm.virtual_dtor && !cm.abstract)
+        f.insert("over-aligned object with a virtual destructor");
+      if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
       if (cm.is_final && cm.polymorphic) f.insert("final polymorphic class");
       if (cm.abstract) f.insert("abstract class");
       if (cm.polymorphic && !cm.virtual_dtor) f.insert("non-virtual dtor");
@@ -197,6 +237,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "call adjusts this", "devirtualizable call", "failing dynamic_cast", "class with several vptrs",
       "new virtual in a derived class", "compiled at -O1", "compiled at -O2", "-fassume-unique-vtables",
       "-fstrict-vtable-pointers", "returns Small in memory", "call adjusts this, returns in memory",
+      "over-aligned class", "over-aligned object with a virtual destructor", "over-aligned by a base",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
