@@ -31,6 +31,10 @@ inline constexpr std::uintptr_t kPtrFactor = 16;
 // What a call stub returns when the value it got is no valid encoding.
 inline constexpr long kBadReturn = 0;
 
+// What a destructor of a hierarchy with throwing destructors (Hierarchy::throwing_dtors)
+// throws when the host armed it (trace.h, vto_dtor_should_throw): `throw int(kDtorThrowValue)`.
+inline constexpr int kDtorThrowValue = 0x7d7d7d;
+
 // Replacement functions: per signature k, kReplacementsPerSignature of them (r = 0..3).
 inline constexpr int kReplacementsPerSignature = 4;
 // Generated implementation ids are 1 .. kReplacementIdBase - 1.

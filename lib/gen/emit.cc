@@ -123,7 +123,9 @@ class Emitter {
     out_ +=
         "#include <cstdint>\n#include <new>\n#include <typeinfo>\n\n"
         "extern \"C\" void vto_trace_record(int impl_id, const void* self);\n"
-        "extern \"C\" int vto_trace_last_id(void);\n\n";
+        "extern \"C\" int vto_trace_last_id(void);\n";
+    if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";
+    out_ += "\n";
     out_ += "namespace " + ns_ + " {\n\n";
     // With a user-provided destructor Small is not trivial for calls: returned in memory.
     out_ += h_.small_in_memory ? "struct Small {\n  int a;\n  int b;\n  ~Small() {}\n};\n"
@@ -153,7 +155,8 @@ class Emitter {
     if (cm.declares_dtor) {
       const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += std::string("  ") + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
-              ClassName(c) + "()" + (inherited ? " override" : "") + ";\n";
+              ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
+              ";\n";
     }
     for (const Method& m : cm.methods) {
       const Signature& s = Sig(m.sig);
@@ -177,7 +180,12 @@ class Emitter {
     const ClassModel& cm = h_.classes[c];
     const std::string cn = ClassName(c);
     if (!cm.ctor_calls.empty()) out_ += cn + "::" + cn + "() {\n" + Calls(cm.ctor_calls) + "}\n";
-    if (cm.declares_dtor) out_ += cn + "::~" + cn + "() {\n" + Calls(cm.dtor_calls) + "}\n";
+    if (cm.declares_dtor) {
+      out_ += cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(cm.dtor_calls);
+      if (h_.throwing_dtors)
+        out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
+      out_ += "}\n";
+    }
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
       const Signature& s = Sig(m.sig);

@@ -279,11 +279,15 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     for (const Base& b : h->classes[c].bases) a = std::max(a, ObjectAlignas(*h, b.cls));
     h->class_align[c] = a;
   }
+  h->throwing_dtors = src.Chance(policy.p_throwing_dtors);
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
   if (level < 1) h->small_in_memory = false;
-  if (level < 2) h->class_align.clear();
+  if (level < 2) {
+    h->class_align.clear();
+    h->throwing_dtors = false;
+  }
 }
 
 }  // namespace vto::gen

@@ -75,6 +75,14 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
   return s;
 }
 
+bool RunsDeclaredDestructor(const Hierarchy& h, int cls) {
+  const ClassModel& c = h.classes[static_cast<size_t>(cls)];
+  if (c.declares_dtor) return true;
+  for (const Base& b : c.bases)
+    if (RunsDeclaredDestructor(h, b.cls)) return true;
+  return false;
+}
+
 int ObjectAlignas(const Hierarchy& h, int cls) {
   int align = ClassAlignas(h, cls);
   for (const Base& b : h.classes[static_cast<size_t>(cls)].bases) align = std::max(align, ObjectAlignas(h, b.cls));

@@ -36,7 +36,8 @@ namespace vto::gen {
 // Version of the generator's byte → program mapping. A regression artifact stores it next to
 // the input bytes and the emitted source (the source, not the bytes, is the reproducer).
 // 2: an id also draws its compiler mode and source variants (compiler_mode.h, generate.h).
-// 3: the source variants include over-aligned classes (Hierarchy::class_align).
+// 3: the source variants include over-aligned classes (Hierarchy::class_align) and
+//    destructors that may throw (Hierarchy::throwing_dtors).
 inline constexpr int kGeneratorVersion = 3;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
@@ -123,6 +124,12 @@ struct Hierarchy {
   // aligned allocation functions, and its subobjects sit at offsets that are multiples of it.
   // Empty, or one entry per class (0: no alignas).
   std::vector<int> class_align;
+  // Source variant: every user-declared destructor is `noexcept(false)` (so is every virtual
+  // destructor then, and every implicit one above a declared one) and ends with
+  //   if (vto_dtor_should_throw(this)) throw int(kDtorThrowValue);
+  // which throws only when the host armed it (gen/trace.h): `delete` must free the storage
+  // and a destroy hook must have fired, done its bookkeeping and let the exception through.
+  bool throwing_dtors = false;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
@@ -134,6 +141,9 @@ struct Hierarchy {
 // The largest alignas of `cls` and its direct and indirect bases, 0 if none has one: an
 // object of `cls` is over-aligned (new and delete take the aligned functions) iff > 0.
 [[nodiscard]] int ObjectAlignas(const Hierarchy& h, int cls);
+// True if `cls` or one of its direct or indirect bases declares a destructor: destroying an
+// object of `cls` runs a destructor body (with throwing_dtors, one that can throw).
+[[nodiscard]] bool RunsDeclaredDestructor(const Hierarchy& h, int cls);
 
 // "C<index>" — the class's name inside the hierarchy's namespace.
 [[nodiscard]] inline std::string ClassName(int cls) { return "C" + std::to_string(cls); }

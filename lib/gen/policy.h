@@ -101,6 +101,8 @@ struct GenPolicy {
   // `new` and the deleting destructor take the aligned (and sized) allocation functions.
   double p_overaligned_class = 0.12;
   std::array<unsigned, 2> overaligned_weights = {1, 1};  // alignas(32), alignas(64)
+  // The hierarchy's destructors are noexcept(false) and throw when the host arms them.
+  double p_throwing_dtors = 0.3;
 };
 
 }  // namespace vto::gen

@@ -11,6 +11,7 @@ struct Buffer {
   std::size_t size = 0;
   bool overflowed = false;
   int last_id = 0;
+  bool dtor_throw_armed = false;
 };
 
 Buffer& ThreadBuffer() {
@@ -25,7 +26,12 @@ void Trace::Clear() {
   b.size = 0;
   b.overflowed = false;
   b.last_id = 0;
+  b.dtor_throw_armed = false;
 }
+
+void Trace::ArmDestructorThrow() { ThreadBuffer().dtor_throw_armed = true; }
+
+bool Trace::DestructorThrowArmed() { return ThreadBuffer().dtor_throw_armed; }
 
 std::size_t Trace::size() { return ThreadBuffer().size; }
 
@@ -49,3 +55,10 @@ extern "C" void vto_trace_record(int impl_id, const void* self) {
 }
 
 extern "C" int vto_trace_last_id(void) { return vto::gen::ThreadBuffer().last_id; }
+
+extern "C" int vto_dtor_should_throw(const void*) {
+  vto::gen::Buffer& b = vto::gen::ThreadBuffer();
+  const bool armed = b.dtor_throw_armed;
+  b.dtor_throw_armed = false;
+  return armed ? 1 : 0;
+}

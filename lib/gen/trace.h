@@ -1,9 +1,11 @@
 // trace.h — the host-side trace sink that generated code reports to.
 //
-// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the two extern "C"
+// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the three extern "C"
 // functions emitted code calls:
 //   void vto_trace_record(int impl_id, const void* self);  // every method body, first thing
 //   int  vto_trace_last_id(void);                          // call stubs of void methods
+//   int  vto_dtor_should_throw(const void* self);          // the end of every destructor body
+//                                                          // of a hierarchy with throwing_dtors
 // The JIT resolves them from the host process, so an executable that JITs generated code
 // must export its symbols (CMake ENABLE_EXPORTS ON, or -Wl,--export-dynamic) and reference
 // Trace (which links this file in from the static library).
@@ -27,6 +29,9 @@ extern "C" {
 void vto_trace_record(int impl_id, const void* self);
 // The impl_id of the most recent vto_trace_record on this thread since Trace::Clear, else 0.
 int vto_trace_last_id(void);
+// Nonzero once after Trace::ArmDestructorThrow() on this thread (the destructor body that
+// asks then throws int(kDtorThrowValue), gen/conventions.h), else 0.
+int vto_dtor_should_throw(const void* self);
 }
 
 namespace vto::gen {
@@ -40,8 +45,13 @@ class Trace {
  public:
   static constexpr std::size_t kCapacity = 1024;
 
-  // Forgets this thread's records.
+  // Forgets this thread's records, and disarms ArmDestructorThrow.
   static void Clear();
+  // The next destructor body of a hierarchy with throwing destructors (model.h,
+  // Hierarchy::throwing_dtors) to end on this thread throws.
+  static void ArmDestructorThrow();
+  // Whether the destructor throw is armed and has not happened yet.
+  [[nodiscard]] static bool DestructorThrowArmed();
   // Records kept since Clear (at most kCapacity).
   [[nodiscard]] static std::size_t size();
   // The i-th record since Clear. REQUIRES: i < size().

@@ -51,6 +51,8 @@ struct DispatchPolicy {
     return p;
   }
   static constexpr double kHookedDelete = 0.5;  // an object whose overlays are all hooked dies with them
+  // In a hierarchy with throwing destructors, a delete whose destructor throws.
+  static constexpr double kDtorThrows = 0.3;
   static TargetPolicy Target(uint32_t caps) {  // objects with several vptrs only
     TargetPolicy p;
     p.subobjects = (caps & VTO_CAP_MULTIPLE_VPTRS) != 0;
@@ -570,16 +572,48 @@ class DispatchScenario {
     if (options.empty()) return -1;
     return options[src_.Below(static_cast<uint32_t>(options.size()))];
   }
+  // Deletes `o` through static type `s` (-1: its own class). In a hierarchy with throwing
+  // destructors (gen/model.h) the input may arm the throw: then the delete must let the
+  // destructor's exception out, and the rest (the storage freed, every hook fired once, the
+  // overlays' state released: the checks after it and at the end of the input) as without.
   void DeleteThrough(const Object& o, int s) {
     T("vto_repro::ClearTrace();");
-    T((s < 0 ? gen::DeleteStubName(ch_.ns, o.cls) + "(" + V(o) + ")"
-             : gen::DeleteViaStubName(ch_.ns, s) + "(" + UpX(o, s) + ")") + ";");
+    const std::string call = s < 0 ? gen::DeleteStubName(ch_.ns, o.cls) + "(" + V(o) + ")"
+                                   : gen::DeleteViaStubName(ch_.ns, s) + "(" + UpX(o, s) + ")";
     gen::Trace::Clear();
-    if (s < 0) {
-      o.t->del(o.ptr);
-    } else {
-      o.t->delete_via[static_cast<size_t>(s)](Up(o, s));
+    auto run = [&] {
+      if (s < 0) {
+        o.t->del(o.ptr);
+      } else {
+        o.t->delete_via[static_cast<size_t>(s)](Up(o, s));
+      }
+    };
+    // The exact class's delete stub of a polymorphic class without a virtual destructor is a
+    // destructor call and operator delete, which a throw would leave unfreed: never armed.
+    const gen::ClassModel& cm = h_.classes[static_cast<size_t>(o.cls)];
+    const bool delete_expression = s >= 0 || !(cm.polymorphic && !cm.virtual_dtor && !cm.is_final);
+    if (!h_.throwing_dtors || !delete_expression || !gen::RunsDeclaredDestructor(h_, o.cls) ||
+        !src_.Chance(DispatchPolicy::kDtorThrows)) {
+      T(call + ";");
+      run();
+      return;
     }
+    T("vto_repro::ArmDtorThrow();");
+    oracle_.Record(Expectation::Holds(), [&] { return DtorThrowSpelling(o, call); });  // makes the call
+    gen::Trace::ArmDestructorThrow();
+    bool threw = false;
+    try {
+      run();
+    } catch (int v) {
+      threw = v == gen::kDtorThrowValue;
+    }
+    ++stats_.dtor_throws;
+    oracle_.Verify(Expectation::Holds(), Value::Bool(threw && !gen::Trace::DestructorThrowArmed()),
+                   [&] { return DtorThrowSpelling(o, call); });
+  }
+  Spelling DtorThrowSpelling(const Object& o, const std::string& call) const {
+    return Spelling{"the delete of " + A(o) + " let through the exception its destructor threw",
+                    "vto_repro::Throws([&] { " + call + "; })", {}, OverlaysString(o)};
   }
 
   // A teardown of `ov` returns `want`.

@@ -163,9 +163,23 @@ thread_local const void* last_self = nullptr;
 // Every traced call since ClearTrace() on this thread (the first 1024 of them).
 thread_local std::vector<std::pair<int, const void*>> trace;
 thread_local size_t traced = 0;
+thread_local bool dtor_throw_armed = false;
 inline void ClearTrace() {
   trace.clear();
   traced = 0;
+  dtor_throw_armed = false;
+}
+// The next destructor body of a hierarchy with throwing destructors to end throws.
+inline void ArmDtorThrow() { dtor_throw_armed = true; }
+// Runs f; whether it threw an int (a destructor's kDtorThrowValue).
+template <class F>
+bool Throws(F f) {
+  try {
+    f();
+  } catch (int) {
+    return true;
+  }
+  return false;
 }
 }  // namespace vto_repro
 extern "C" void vto_trace_record(int impl_id, const void* self) {
@@ -175,6 +189,11 @@ extern "C" void vto_trace_record(int impl_id, const void* self) {
   ++vto_repro::traced;
 }
 extern "C" int vto_trace_last_id(void) { return vto_repro::last_id; }
+extern "C" int vto_dtor_should_throw(const void*) {
+  const bool armed = vto_repro::dtor_throw_armed;
+  vto_repro::dtor_throw_armed = false;
+  return armed ? 1 : 0;
+}
 )";
 
 const char* const kBuiltinAccess = R"vto(

@@ -24,6 +24,15 @@ struct FiringFrame {
 };
 thread_local FiringFrame* t_firing = nullptr;
 
+#if VTO_FAULT_IS(finish_after_original_dtor)
+// FAULT: the last overlay is marked finished once the original destructor has returned.
+thread_local Block* t_unfinished = nullptr;
+void FinishAfterOriginal() {
+  if (t_unfinished != nullptr) t_unfinished->finished.store(true, std::memory_order_release);
+  t_unfinished = nullptr;
+}
+#endif
+
 void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept {
   try {
     hook(self, user_data);
@@ -132,7 +141,11 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
         // without the mutex and leave the rest to the next critical section (AddFinishing).
         original = top->vtable(j).prev_vptr;
         top->RestoreVptrs();
+#if VTO_FAULT_IS(finish_after_original_dtor)
+        t_unfinished = top;  // FAULT: "the destructor is still running": finished after it returns
+#else
         top->finished.store(true, std::memory_order_release);  // `top` is not ours after this
+#endif
         return reinterpret_cast<abi::DestructorFn>(original[slot]);
       }
       reg.Relock(lock);
@@ -226,6 +239,15 @@ void HookedCompleteDestructor(void* self) { RunHooks(self, Kind::kComplete)(self
 void HookedDeletingDestructor(void* self) {
   RunHooks(self, Kind::kComplete)(self);
   ::operator delete(self);
+}
+#elif VTO_FAULT_IS(finish_after_original_dtor)
+void HookedCompleteDestructor(void* self) {
+  RunHooks(self, Kind::kComplete)(self);
+  FinishAfterOriginal();
+}
+void HookedDeletingDestructor(void* self) {
+  RunHooks(self, Kind::kDeleting)(self);
+  FinishAfterOriginal();
 }
 #elif VTO_FAULT_IS(complete_hook_frees_storage)
 // FAULT: one trampoline for both slots, through the deleting destructor.

@@ -174,6 +174,8 @@ std::map<std::string, int> CountFeatures() {
       if (ObjectAlignas(h, c) > 0 && cm.polymorphic && cm.virtual_dtor && !cm.abstract)
         f.insert("over-aligned object with a virtual destructor");
       if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
+      if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
+        f.insert("throwing destructor under a virtual one");
       if (cm.is_final && cm.polymorphic) f.insert("final polymorphic class");
       if (cm.abstract) f.insert("abstract class");
       if (cm.polymorphic && !cm.virtual_dtor) f.insert("non-virtual dtor");
@@ -238,6 +240,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "new virtual in a derived class", "compiled at -O1", "compiled at -O2", "-fassume-unique-vtables",
       "-fstrict-vtable-pointers", "returns Small in memory", "call adjusts this, returns in memory",
       "over-aligned class", "over-aligned object with a virtual destructor", "over-aligned by a base",
+      "throwing destructor under a virtual one",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
