@@ -118,6 +118,29 @@ TEST(Emit, SpellsOverAlignedClasses) {
   EXPECT_NE(s.find("struct alignas(64) C1 final : C0 {\n"), std::string::npos) << s;
 }
 
+// Hierarchy::throwing_dtors: noexcept(false) on every declared destructor, whose body ends
+// with the throw the host arms.
+TEST(Emit, SpellsThrowingDestructors) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m0 = hb.Introduce(a, {si});
+  hb.At(a).declares_dtor = hb.At(a).declares_virtual_dtor = true;
+  hb.At(b).declares_dtor = true;
+  hb.At(b).dtor_calls = {{m0, si}};
+  Hierarchy h = hb.Build();
+  h.throwing_dtors = true;
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("extern \"C\" int vto_dtor_should_throw(const void* self);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  virtual ~C0() noexcept(false);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  ~C1() noexcept(false) override;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("C1::~C1() noexcept(false) {\n  m0();\n  if (vto_dtor_should_throw(this)) throw int(" +
+                   std::to_string(kDtorThrowValue) + ");\n}\n"),
+            std::string::npos) << s;
+  h.throwing_dtors = false;
+  EXPECT_EQ(EmitSource(h, "ns").find("vto_dtor_should_throw"), std::string::npos);
+}
+
 TEST(Emit, ReturnEncodingsFollowTheConventions) {
   HierarchyBuilder hb;
   const int sl = hb.Sig({}, ValueKind::kLong), sd = hb.Sig({ValueKind::kDouble}, ValueKind::kDouble),

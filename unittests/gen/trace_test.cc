@@ -1,4 +1,5 @@
-// trace_test.cc — the host trace sink: records, last id, overflow, one buffer per thread.
+// trace_test.cc — the host trace sink: records, last id, overflow, one buffer per thread, and
+// the destructor throw it arms.
 #include "gen/trace.h"
 
 #include <gtest/gtest.h>
@@ -45,6 +46,24 @@ TEST(Trace, EachThreadHasItsOwnBuffer) {
   EXPECT_EQ(other_size, 0u);
   EXPECT_EQ(Trace::size(), 1u);
   EXPECT_EQ(vto_trace_last_id(), 1);
+}
+
+// The throw of a hierarchy with throwing destructors: armed on one thread, asked for once.
+TEST(Trace, AnArmedDestructorThrowIsAnsweredOnceOnItsThread) {
+  Trace::Clear();
+  EXPECT_EQ(vto_dtor_should_throw(nullptr), 0);
+  Trace::ArmDestructorThrow();
+  EXPECT_TRUE(Trace::DestructorThrowArmed());
+  int other = -1;
+  std::thread t([&] { other = vto_dtor_should_throw(nullptr); });
+  t.join();
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(vto_dtor_should_throw(nullptr), 1);
+  EXPECT_FALSE(Trace::DestructorThrowArmed());
+  EXPECT_EQ(vto_dtor_should_throw(nullptr), 0);
+  Trace::ArmDestructorThrow();
+  Trace::Clear();
+  EXPECT_EQ(vto_dtor_should_throw(nullptr), 0);
 }
 
 }  // namespace
