@@ -21,6 +21,11 @@ inline constexpr long kArgLong = 22;
 inline constexpr double kArgDouble = 3.5;
 inline constexpr std::uintptr_t kArgPtr = 0x40;  // passed as reinterpret_cast<void*>(kArgPtr)
 
+// The arguments every call of a variadic virtual (Hierarchy::variadic_sigs) passes after its
+// canonical ones, in this order: a double (in a vector register) and an int.
+inline constexpr double kVarArgDouble = 4.25;
+inline constexpr int kVarArgInt = 33;
+
 // Return encodings of an implementation id `id`:
 //   int → id;  long → id * kLongFactor;  double → id + kDoubleOffset;
 //   void* → (void*)(id * kPtrFactor);  Small → {id, ~id};  void → nothing.

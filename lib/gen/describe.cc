@@ -4,9 +4,10 @@
 namespace vto::gen {
 namespace {
 
-std::string DescribeSignature(const Signature& s) {
+std::string DescribeSignature(const Signature& s, bool variadic) {
   std::string out = std::string(TypeSpelling(s.ret)) + "(";
   for (size_t i = 0; i < s.args.size(); ++i) out += (i ? ", " : "") + std::string(TypeSpelling(s.args[i]));
+  if (variadic) out += ", ...";
   return out + ")" + (s.is_const ? " const" : "");
 }
 
@@ -23,9 +24,11 @@ std::string DescribeCalls(const char* what, const std::vector<VirtualCall>& call
 std::string DescribeHierarchy(const Hierarchy& h) {
   std::string out = "vto_gen v" + std::to_string(kGeneratorVersion) + ": " +
                     std::to_string(h.classes.size()) + " classes, " +
-                    std::to_string(h.signatures.size()) + " signatures\n ";
+                    std::to_string(h.signatures.size()) + " signatures" +
+                    (h.small_in_memory ? ", Small in memory" : "") + (h.throwing_dtors ? ", throwing destructors" : "") +
+                    "\n ";
   for (size_t i = 0; i < h.signatures.size(); ++i)
-    out += " sig" + std::to_string(i) + ": " + DescribeSignature(h.signatures[i]) + ";";
+    out += " sig" + std::to_string(i) + ": " + DescribeSignature(h.signatures[i], IsVariadic(h, static_cast<int>(i))) + ";";
   out += "\n";
   for (size_t c = 0; c < h.classes.size(); ++c) {
     const ClassModel& cm = h.classes[c];

@@ -64,9 +64,11 @@ class Emitter {
     }
   }
 
+  // The canonical arguments, and for a variadic signature the two extra ones after them.
   std::string CanonicalArgs(int sig, bool qualified) const {
     std::string s;
     for (ValueKind a : Sig(sig).args) s += (s.empty() ? "" : ", ") + CanonicalArg(a, qualified);
+    if (IsVariadic(h_, sig)) s += ", " + Num(kVarArgDouble) + ", " + std::to_string(kVarArgInt);
     return s;
   }
 
@@ -79,6 +81,7 @@ class Emitter {
       s += Type(args[i], qualified);
       if (names) s += " a" + std::to_string(i);
     }
+    if (IsVariadic(h_, sig)) s += ", ...";
     return "(" + s + ")";
   }
 
@@ -92,10 +95,17 @@ class Emitter {
     return s;
   }
 
-  // Body of a method or replacement: record (±id, self), return the encoded id.
+  // Body of a method or replacement: record (±id, self), return the encoded id. A variadic
+  // one first reads its two extra arguments; they count as arguments to check.
   std::string Body(int sig, int id, const char* self, bool qualified) const {
-    const std::string cond = ArgsCanonical(sig, qualified);
-    std::string s = "  vto_trace_record(";
+    std::string cond = ArgsCanonical(sig, qualified);
+    std::string s;
+    if (IsVariadic(h_, sig)) {
+      s += "  std::va_list ap;\n  va_start(ap, a" + std::to_string(Sig(sig).args.size() - 1) + ");\n" +
+           "  const double v0 = va_arg(ap, double);\n  const int v1 = va_arg(ap, int);\n  va_end(ap);\n";
+      cond += " && v0 == " + Num(kVarArgDouble) + " && v1 == " + std::to_string(kVarArgInt);
+    }
+    s += "  vto_trace_record(";
     s += cond.empty() ? std::to_string(id)
                       : cond + " ? " + std::to_string(id) + " : " + std::to_string(-id);
     s += std::string(", ") + self + ");\n";
@@ -121,7 +131,7 @@ class Emitter {
             "): namespace " + ns_ + ", " + std::to_string(h_.classes.size()) +
             " classes. See docs/GENERATOR.md.\n";
     out_ +=
-        "#include <cstdint>\n#include <new>\n#include <typeinfo>\n\n"
+        "#include <cstdarg>\n#include <cstdint>\n#include <new>\n#include <typeinfo>\n\n"
         "extern \"C\" void vto_trace_record(int impl_id, const void* self);\n"
         "extern \"C\" int vto_trace_last_id(void);\n";
     if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";

@@ -280,6 +280,10 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     h->class_align[c] = a;
   }
   h->throwing_dtors = src.Chance(policy.p_throwing_dtors);
+  h->variadic_sigs.assign(h->signatures.size(), 0);
+  for (size_t k = 0; k < h->signatures.size(); ++k) {
+    if (MayBeVariadic(*h, static_cast<int>(k)) && src.Chance(policy.p_variadic_sig)) h->variadic_sigs[k] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
@@ -287,6 +291,7 @@ void LimitSourceVariants(Hierarchy* h, int level) {
   if (level < 2) {
     h->class_align.clear();
     h->throwing_dtors = false;
+    h->variadic_sigs.clear();
   }
 }
 

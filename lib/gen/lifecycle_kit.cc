@@ -300,6 +300,7 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
       params += ", ";
       params += sig.args[i] == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.args[i]);
     }
+    if (IsVariadic(h, static_cast<int>(k))) params += ", ...";
     const std::string ret = sig.ret == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.ret);
     // conventions.h, kNonCReturnBegin.
     const bool non_c = sig.ret == ValueKind::kSmall && h.small_in_memory;

@@ -70,9 +70,20 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
     s += "(";
     const Signature& signature = h.signatures[sig];
     for (size_t i = 0; i < signature.args.size(); ++i) s += (i ? ", " : "") + std::string(TypeSpelling(signature.args[i]));
+    if (IsVariadic(h, sig)) s += signature.args.empty() ? "..." : ", ...";
     s += ")";
   }
   return s;
+}
+
+bool MayBeVariadic(const Hierarchy& h, int sig) {
+  if (h.signatures[static_cast<size_t>(sig)].args.empty()) return false;
+  for (const NameInfo& name : h.names) {
+    if (name.sigs.size() < 2) continue;
+    for (int s : name.sigs)
+      if (s == sig) return false;
+  }
+  return true;
 }
 
 bool RunsDeclaredDestructor(const Hierarchy& h, int cls) {

@@ -36,8 +36,9 @@ namespace vto::gen {
 // Version of the generator's byte → program mapping. A regression artifact stores it next to
 // the input bytes and the emitted source (the source, not the bytes, is the reproducer).
 // 2: an id also draws its compiler mode and source variants (compiler_mode.h, generate.h).
-// 3: the source variants include over-aligned classes (Hierarchy::class_align) and
-//    destructors that may throw (Hierarchy::throwing_dtors).
+// 3: the source variants include over-aligned classes (Hierarchy::class_align),
+//    destructors that may throw (Hierarchy::throwing_dtors) and variadic virtuals
+//    (Hierarchy::variadic_sigs).
 inline constexpr int kGeneratorVersion = 3;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
@@ -130,9 +131,25 @@ struct Hierarchy {
   // which throws only when the host armed it (gen/trace.h): `delete` must free the storage
   // and a destroy hook must have fired, done its bookkeeping and let the exception through.
   bool throwing_dtors = false;
+  // Source variant: variadic_sigs[k] != 0 makes signature k variadic — `int m(long, ...)`:
+  // every call passes its canonical arguments and then kVarArgDouble and kVarArgInt
+  // (conventions.h), every body reads them back with va_arg. On x86-64 the caller passes in
+  // %al the number of vector registers it used, which the callee's prologue reads, so a thunk
+  // on the way must leave %al (and the stacked arguments) alone. Only for a signature with
+  // at least one argument whose every name has no other overload (a call with the extra
+  // arguments could otherwise resolve to another overload). Empty, or one entry per signature.
+  std::vector<char> variadic_sigs;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
+
+// Whether signature `sig` is variadic (Hierarchy::variadic_sigs).
+[[nodiscard]] inline bool IsVariadic(const Hierarchy& h, int sig) {
+  return static_cast<size_t>(sig) < h.variadic_sigs.size() && h.variadic_sigs[static_cast<size_t>(sig)] != 0;
+}
+// Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
+// has another overload.
+[[nodiscard]] bool MayBeVariadic(const Hierarchy& h, int sig);
 
 // The alignas of class `cls` (Hierarchy::class_align), 0 if it has none.
 [[nodiscard]] inline int ClassAlignas(const Hierarchy& h, int cls) {

@@ -103,6 +103,8 @@ struct GenPolicy {
   std::array<unsigned, 2> overaligned_weights = {1, 1};  // alignas(32), alignas(64)
   // The hierarchy's destructors are noexcept(false) and throw when the host arms them.
   double p_throwing_dtors = 0.3;
+  // A signature that may be (model.h, MayBeVariadic) is made variadic: `int m(long, ...)`.
+  double p_variadic_sig = 0.25;
 };
 
 }  // namespace vto::gen

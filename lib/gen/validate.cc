@@ -146,6 +146,10 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     for (const Base& b : h.classes[static_cast<size_t>(c)].bases)
       if (a != 0 && a < ObjectAlignas(h, b.cls)) return At(c) + "alignas below the alignment of a base";
   }
+  if (!h.variadic_sigs.empty() && h.variadic_sigs.size() != h.signatures.size())
+    return "variadic_sigs: not one entry per signature";
+  for (int k = 0; k < static_cast<int>(h.variadic_sigs.size()); ++k)
+    if (IsVariadic(h, k) && !MayBeVariadic(h, k)) return "sig" + std::to_string(k) + ": variadic, but it may not be";
   return "";
 }
 

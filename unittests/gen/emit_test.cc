@@ -141,6 +141,27 @@ TEST(Emit, SpellsThrowingDestructors) {
   EXPECT_EQ(EmitSource(h, "ns").find("vto_dtor_should_throw"), std::string::npos);
 }
 
+// Hierarchy::variadic_sigs: `...` in every declaration, definition and replacement, the two
+// extra arguments in every call, read back by every body.
+TEST(Emit, SpellsVariadicVirtuals) {
+  HierarchyBuilder hb;
+  const int sl = hb.Sig({ValueKind::kLong}, ValueKind::kInt);
+  const int a = hb.Class();
+  hb.Introduce(a, {sl});
+  Hierarchy h = hb.Build();
+  ASSERT_TRUE(MayBeVariadic(h, sl));
+  h.variadic_sigs = {1};
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("  virtual int m0(long, ...);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("int C0::m0(long a0, ...) {\n  std::va_list ap;\n  va_start(ap, a0);\n"
+                   "  const double v0 = va_arg(ap, double);\n  const int v1 = va_arg(ap, int);\n  va_end(ap);\n"
+                   "  vto_trace_record(a0 == 22L && v0 == 4.25 && v1 == 33 ? 1 : -1, this);\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("p->m0(22L, 4.25, 33)"), std::string::npos) << s;
+  EXPECT_NE(s.find("(void* self, long a0, ...) {\n  std::va_list ap;"), std::string::npos) << s;
+  EXPECT_EQ(MethodSpelling(h, 0, sl), "m0");
+}
+
 TEST(Emit, ReturnEncodingsFollowTheConventions) {
   HierarchyBuilder hb;
   const int sl = hb.Sig({}, ValueKind::kLong), sd = hb.Sig({ValueKind::kDouble}, ValueKind::kDouble),

@@ -77,6 +77,8 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     LimitSourceVariants(&v1, 1);
     EXPECT_EQ(v1.small_in_memory, h.small_in_memory);
     EXPECT_TRUE(v1.class_align.empty());
+    EXPECT_FALSE(v1.throwing_dtors);
+    EXPECT_TRUE(v1.variadic_sigs.empty());
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -193,6 +195,7 @@ std::map<std::string, int> CountFeatures() {
         if (!introduced && !intro_is_direct_base) f.insert("override of a grand-base method");
         f.insert(std::string("returns ") + TypeSpelling(h.signatures[m.sig].ret));
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
+        if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
         for (ValueKind a : h.signatures[m.sig].args) f.insert(std::string("takes ") + TypeSpelling(a));
       }
       if (cm.abstract) continue;
@@ -213,6 +216,7 @@ std::map<std::string, int> CountFeatures() {
           if (e && e->this_path != ex.PathOf(s) && h.small_in_memory && h.signatures[call.sig].ret == ValueKind::kSmall) {
             f.insert("call adjusts this, returns in memory");
           }
+          if (e && e->this_path != ex.PathOf(s) && IsVariadic(h, call.sig)) f.insert("variadic call adjusts this");
           if (e && e->may_devirtualize) f.insert("devirtualizable call");
         }
         for (int t : plan.classes[s].dyncasts)
@@ -240,7 +244,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "new virtual in a derived class", "compiled at -O1", "compiled at -O2", "-fassume-unique-vtables",
       "-fstrict-vtable-pointers", "returns Small in memory", "call adjusts this, returns in memory",
       "over-aligned class", "over-aligned object with a virtual destructor", "over-aligned by a base",
-      "throwing destructor under a virtual one",
+      "throwing destructor under a virtual one", "variadic virtual", "variadic call adjusts this",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
