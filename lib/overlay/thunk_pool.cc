@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "overlay/fault.h"
+
 namespace vto::internal {
 namespace {
 
@@ -20,6 +22,17 @@ constexpr unsigned char kStub[17] = {
     0x48, 0x03, 0x3D, 0, 0, 0, 0,              // add rdi, [rip + disp32]
     0xFF, 0x25, 0, 0, 0, 0,                    // jmp [rip + disp32]
 };
+#if VTO_FAULT_IS(thunk_jumps_through_rax)
+// FAULT: "load the target, jump to it" — through rax, whose low byte a variadic callee reads
+// as the number of vector registers its caller used (x86-64 SysV): endbr64, add 4..10 as
+// above, mov rax, [rip + disp32] 11..17 (displacement at 14, relative to 18), jmp rax 18..19.
+constexpr unsigned char kFaultStub[20] = {
+    0xF3, 0x0F, 0x1E, 0xFA,        // endbr64
+    0x48, 0x03, 0x3D, 0, 0, 0, 0,  // add rdi, [rip + disp32]
+    0x48, 0x8B, 0x05, 0, 0, 0, 0,  // mov rax, [rip + disp32]
+    0xFF, 0xE0,                    // jmp rax
+};
+#endif
 constexpr size_t kModRm = 6;
 constexpr unsigned char kModRmRdi = 0x3D;  // mod 00, reg 7 (rdi), rm 101 (rip-relative)
 constexpr unsigned char kModRmRsi = 0x35;  // reg 6 (rsi)
@@ -47,6 +60,13 @@ bool Grow(ThisRegister reg) noexcept {
   std::memset(code, 0xCC, kPage);  // int3 between stubs
   for (size_t i = 0; i < kPerPage; ++i) {
     unsigned char* stub = code + i * kStride;
+#if VTO_FAULT_IS(thunk_jumps_through_rax)
+    std::memcpy(stub, kFaultStub, sizeof kFaultStub);
+    stub[kModRm] = reg == ThisRegister::kRdi ? kModRmRdi : kModRmRsi;
+    PutDisplacement(stub + 7, static_cast<int32_t>(kPage - 11));
+    PutDisplacement(stub + 14, static_cast<int32_t>(kPage + offsetof(Data, target) - 18));
+    continue;
+#endif
     std::memcpy(stub, kStub, sizeof kStub);
     stub[kModRm] = reg == ThisRegister::kRdi ? kModRmRdi : kModRmRsi;
     PutDisplacement(stub + 7, static_cast<int32_t>(kPage - 11));                       // -> Data::adjustment
