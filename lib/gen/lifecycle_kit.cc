@@ -204,7 +204,7 @@ std::string LcXClass(const std::string& cn, const std::string& xn, bool bodies) 
     return out + "  explicit " + xn + "(int m = 0);\n  " + xn + "(const " + xn + "&) = default;\n" +
            "  static void* operator new(std::size_t n);\n  static void operator delete(void* p, std::size_t n);\n" +
            "  static void* operator new(std::size_t n, std::align_val_t al);\n" +
-           "  static void operator delete(void* p, std::size_t n, std::align_val_t al);\n" +
+           "  static void operator delete(void* p, std::align_val_t al);\n" +
            "  ~" + xn + "() override;\n};\n";
   }
   out += "  explicit " + xn + "(int m = 0) {\n    mode = m;\n";
@@ -216,11 +216,15 @@ std::string LcXClass(const std::string& cn, const std::string& xn, bool bodies) 
          std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
   out += "  static void operator delete(void* p, std::size_t n) {\n    vto_lc_storage(" +
          std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n);\n  }\n";
-  // ... and their aligned forms, which `new` and `delete` of an over-aligned LcX select.
+  // ... and the aligned forms `new` and `delete` of an over-aligned LcX select. The aligned
+  // operator delete is the unsized one: with only a sized aligned form, clang 22 calls no
+  // deallocation function when the constructor of `new LcX` throws (the storage leaks), and
+  // the size is LcX's own anyway (it is the most derived class).
   out += "  static void* operator new(std::size_t n, std::align_val_t al) {\n    void* p = ::operator new(n, al);\n"
          "    vto_lc_storage(" + std::to_string(kLcStorageNew) + ", p, n);\n    return p;\n  }\n";
-  out += "  static void operator delete(void* p, std::size_t n, std::align_val_t al) {\n    vto_lc_storage(" +
-         std::to_string(kLcStorageDelete) + ", p, n);\n    ::operator delete(p, n, al);\n  }\n";
+  out += "  static void operator delete(void* p, std::align_val_t al) {\n    vto_lc_storage(" +
+         std::to_string(kLcStorageDelete) + ", p, sizeof(" + xn + "));\n    ::operator delete(p, sizeof(" + xn +
+         "), al);\n  }\n";
   out += "  ~" + xn + "() override {\n";
   out += "    try {\n      if (mode & " + std::to_string(kLcModeDtorThrows) + ") throw int(" +
          std::to_string(kLcThrowValue) + ");\n    } catch (int) {\n      mode = 0;\n    }\n  }\n};\n";

@@ -17,8 +17,9 @@
 //                               // throw from the constructor, or throw and catch inside the
 //                               // destructor body. Never final, so it is more derived than
 //                               // every class a binding reflects. Has its own operator new
-//                               // and sized operator delete, plain and aligned (global ones
-//                               // underneath; an over-aligned LcX takes the aligned), which
+//                               // and operator delete, plain (sized) and aligned (unsized:
+//                               // clang frees nothing when the constructor throws with only
+//                               // a sized aligned one); global ones underneath, which
 //                               // report to the host: a class-specific deallocation
 //                               // function for the storage oracle to expect.
 //   extern "C" void* <ns>_lc_C<c>(int op, void* a, void* b);  // op = LcOp | variant | mode
