@@ -86,18 +86,24 @@ bool MayBeVariadic(const Hierarchy& h, int sig) {
   return true;
 }
 
+// Both walk the classes up to `cls` once, in their topological order (every base precedes
+// its derived classes), instead of every path through a diamond.
 bool RunsDeclaredDestructor(const Hierarchy& h, int cls) {
-  const ClassModel& c = h.classes[static_cast<size_t>(cls)];
-  if (c.declares_dtor) return true;
-  for (const Base& b : c.bases)
-    if (RunsDeclaredDestructor(h, b.cls)) return true;
-  return false;
+  std::vector<char> runs(static_cast<size_t>(cls) + 1, 0);
+  for (size_t c = 0; c <= static_cast<size_t>(cls); ++c) {
+    runs[c] = h.classes[c].declares_dtor;
+    for (const Base& b : h.classes[c].bases) runs[c] = runs[c] || runs[static_cast<size_t>(b.cls)];
+  }
+  return runs.back() != 0;
 }
 
 int ObjectAlignas(const Hierarchy& h, int cls) {
-  int align = ClassAlignas(h, cls);
-  for (const Base& b : h.classes[static_cast<size_t>(cls)].bases) align = std::max(align, ObjectAlignas(h, b.cls));
-  return align;
+  std::vector<int> align(static_cast<size_t>(cls) + 1, 0);
+  for (size_t c = 0; c <= static_cast<size_t>(cls); ++c) {
+    align[c] = ClassAlignas(h, static_cast<int>(c));
+    for (const Base& b : h.classes[c].bases) align[c] = std::max(align[c], align[static_cast<size_t>(b.cls)]);
+  }
+  return align.back();
 }
 
 }  // namespace vto::gen

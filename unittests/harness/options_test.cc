@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include "gen/generate.h"
 #include "harness/dispatch_scenario.h"
 
 namespace vto::harness {
@@ -101,6 +102,15 @@ TEST(Options, IntFlagsOutsideTheirRangeAreRefused) {
   EXPECT_FALSE(ParseOptions({"--vto-max_objects=0"}, &o, &error));
   EXPECT_TRUE(ParseOptions({"--vto-hierarchy_bits=16", "--vto-verbose=2"}, &o, &error)) << error;
   EXPECT_NE(OptionsHelp().find("in [1, 16]"), std::string::npos);
+}
+
+// --vto-source_variants ranges over gen::LimitSourceVariants's levels and defaults to all.
+TEST(Options, SourceVariantLevelsAreTheGeneratorsLevels) {
+  Options o;
+  EXPECT_EQ(o.source_variants, gen::kSourceVariantLevels);
+  std::string error;
+  EXPECT_TRUE(ParseOptions({"--vto-source_variants=0"}, &o, &error)) << error;
+  EXPECT_FALSE(ParseOptions({"--vto-source_variants=" + std::to_string(gen::kSourceVariantLevels + 1)}, &o, &error));
 }
 
 }  // namespace
