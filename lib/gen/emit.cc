@@ -273,7 +273,7 @@ class Emitter {
         // draws -Wdelete-non-abstract-non-virtual-dtor; the qualified destructor call and
         // operator delete do the same thing (the object's dynamic type is C) quietly (the
         // aligned one for a C over-aligned by its own or a base's alignas, as `new` took).
-        if (cm.polymorphic && !cm.virtual_dtor && !cm.is_final)
+        if (DeleteStubCallsDestructor(cm))
           Stub("void", DeleteStubName(ns_, c), "(void* c)",
                "  " + Q(c) + "* p = static_cast<" + Q(c) + "*>(c);\n  p->" + Q(c) + "::~" +
                    ClassName(c) + "();\n  if constexpr (alignof(" + Q(c) +

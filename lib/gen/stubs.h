@@ -40,6 +40,14 @@ struct StubPlan {
 
 [[nodiscard]] StubPlan PlanStubs(const Hierarchy& h);
 
+// Whether <ns>_delete_C is a qualified destructor call and operator delete rather than a
+// delete expression: for a polymorphic, non-final class with a non-virtual destructor, where
+// `delete` draws -Wdelete-non-abstract-non-virtual-dtor. (A destructor that throws there
+// leaves the storage allocated.)
+[[nodiscard]] inline bool DeleteStubCallsDestructor(const ClassModel& c) {
+  return c.polymorphic && !c.virtual_dtor && !c.is_final;
+}
+
 }  // namespace vto::gen
 
 #endif  // VTO_GEN_STUBS_H

@@ -17,6 +17,7 @@
 #include "gen/compiler_mode.h"
 #include "gen/expect.h"
 #include "gen/stub_names.h"
+#include "gen/stubs.h"
 #include "gen/trace.h"
 #include "harness/class_tables.h"
 #include "harness/contract_rules.h"
@@ -588,10 +589,9 @@ class DispatchScenario {
         o.t->delete_via[static_cast<size_t>(s)](Up(o, s));
       }
     };
-    // The exact class's delete stub of a polymorphic class without a virtual destructor is a
-    // destructor call and operator delete, which a throw would leave unfreed: never armed.
-    const gen::ClassModel& cm = h_.classes[static_cast<size_t>(o.cls)];
-    const bool delete_expression = s >= 0 || !(cm.polymorphic && !cm.virtual_dtor && !cm.is_final);
+    // A delete stub that calls the destructor and then operator delete would leave the
+    // storage allocated after a throw: never armed.
+    const bool delete_expression = s >= 0 || !gen::DeleteStubCallsDestructor(h_.classes[static_cast<size_t>(o.cls)]);
     if (!h_.throwing_dtors || !delete_expression || !gen::RunsDeclaredDestructor(h_, o.cls) ||
         !src_.Chance(DispatchPolicy::kDtorThrows)) {
       T(call + ";");
