@@ -99,4 +99,22 @@ void ComputeFacts(Hierarchy& h) {
   }
 }
 
+std::vector<int> ReturnClassCandidates(const Hierarchy& h, int cls, int name, int sig) {
+  const SubobjectGraph g(h, cls);
+  std::vector<int> returned;  // what the overridden declarations return
+  for (int b = 0; b < cls; ++b) {
+    if (g.OfClass(b).empty()) continue;  // not a base of cls
+    if (const Method* m = FindMethod(h, b, name, sig)) returned.push_back(m->ret_class);
+  }
+  std::vector<int> out;
+  for (int x = 0; x <= cls; ++x) {
+    const int xn = g.Unique(x);
+    if (xn < 0) continue;  // not a base, or an ambiguous one
+    bool ok = true;
+    for (int r : returned) ok = ok && r >= 0 && g.Unique(r, xn) >= 0;
+    if (ok) out.push_back(x);
+  }
+  return out;
+}
+
 }  // namespace vto::gen

@@ -57,6 +57,14 @@ struct MemberLookup {
 // (inside that subtree). Ill-formed (non-unique) overriders count as not pure.
 [[nodiscard]] bool IsAbstractAt(const Hierarchy& h, const SubobjectGraph& g, int within);
 
+// The classes a declaration of (name, sig) in `cls` may return a pointer to
+// (Hierarchy::class_return_sigs), in class order: `cls` or an unambiguous base of it (so
+// `return this;` converts), of which the class every overridden declaration (in a direct or
+// indirect base of `cls`) returns is itself or an unambiguous base ([class.virtual]: the
+// covariant return rule). Reads Method::ret_class of the bases' declarations. Empty when no
+// class qualifies: the declaration cannot return a class pointer.
+[[nodiscard]] std::vector<int> ReturnClassCandidates(const Hierarchy& h, int cls, int name, int sig);
+
 // Fills ClassModel::polymorphic, abstract and virtual_dtor of every class.
 void ComputeFacts(Hierarchy& h);
 

@@ -53,7 +53,8 @@ std::string DescribeHierarchy(const Hierarchy& h) {
     out += DescribeCalls("ctor", cm.ctor_calls) + DescribeCalls("dtor", cm.dtor_calls);
     for (const Method& m : cm.methods)
       out += " " + MethodName(m.name) + "/" + std::to_string(m.sig) + "#" +
-             std::to_string(m.impl_id) + (m.pure ? "=0" : "") + (m.is_final ? " final" : "");
+             std::to_string(m.impl_id) + (m.ret_class >= 0 ? "->" + ClassName(m.ret_class) + "*" : "") +
+             (m.pure ? "=0" : "") + (m.is_final ? " final" : "");
     out += "\n";
   }
   return out;

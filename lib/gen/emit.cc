@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gen/conventions.h"
+#include "gen/cxx_rules.h"
 #include "gen/stub_names.h"
 #include "gen/stubs.h"
 
@@ -97,7 +98,8 @@ class Emitter {
 
   // Body of a method or replacement: record (±id, self), return the encoded id. A variadic
   // one first reads its two extra arguments; they count as arguments to check.
-  std::string Body(int sig, int id, const char* self, bool qualified) const {
+  // `returned`, if not empty, is what a class-returning method returns (Method::ret_class).
+  std::string Body(int sig, int id, const char* self, bool qualified, const std::string& returned = {}) const {
     std::string cond = ArgsCanonical(sig, qualified);
     std::string s;
     if (IsVariadic(h_, sig)) {
@@ -109,6 +111,7 @@ class Emitter {
     s += cond.empty() ? std::to_string(id)
                       : cond + " ? " + std::to_string(id) + " : " + std::to_string(-id);
     s += std::string(", ") + self + ");\n";
+    if (!returned.empty()) return s + "  return " + returned + ";\n";
     switch (Sig(sig).ret) {
       case ValueKind::kVoid: break;
       case ValueKind::kInt: s += "  return " + std::to_string(id) + ";\n"; break;
@@ -135,6 +138,7 @@ class Emitter {
         "extern \"C\" void vto_trace_record(int impl_id, const void* self);\n"
         "extern \"C\" int vto_trace_last_id(void);\n";
     if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";
+    if (AnyClassReturn()) out_ += "extern \"C\" const void* vto_trace_last_self(void);\n";
     out_ += "\n";
     out_ += "namespace " + ns_ + " {\n\n";
     // With a user-provided destructor Small is not trivial for calls: returned in memory.
@@ -171,7 +175,7 @@ class Emitter {
     for (const Method& m : cm.methods) {
       const Signature& s = Sig(m.sig);
       const bool introduced = h_.names[m.name].introduced_by == c;
-      out_ += std::string("  ") + (introduced ? "virtual " : "") + TypeSpelling(s.ret) + " " +
+      out_ += std::string("  ") + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
               MethodName(m.name) + Params(m.sig, false, false) + (s.is_const ? " const" : "") +
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
@@ -199,9 +203,11 @@ class Emitter {
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
       const Signature& s = Sig(m.sig);
-      out_ += std::string(TypeSpelling(s.ret)) + " " + cn + "::" + MethodName(m.name) +
-              Params(m.sig, true, false) + (s.is_const ? " const" : "") + " {\n" +
-              Body(m.sig, m.impl_id, "this", false) + "}\n";
+      // A class-returning method returns itself: `this` converted (implicitly, to an
+      // unambiguous base), from a const method too.
+      out_ += ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
+              (s.is_const ? " const" : "") + " {\n" +
+              Body(m.sig, m.impl_id, "this", false, m.ret_class >= 0 ? "const_cast<" + cn + "*>(this)" : "") + "}\n";
     }
     out_ += "\n";
   }
@@ -225,11 +231,50 @@ class Emitter {
 
   std::string Q(int cls) const { return ns_ + "::" + ClassName(cls); }
 
+  bool AnyClassReturn() const {
+    for (char c : h_.class_return_sigs)
+      if (c != 0) return true;
+    return false;
+  }
+
+  // A call stub of a class-returning signature: the pointer the call returns must be the one
+  // the language makes of what the function that ran returned. It asks the trace which
+  // function ran (its id) and on which `this`, and converts that `this` as the function did
+  // and then as the call's return type asks (the declaration `s`'s lookup finds); a
+  // replacement returns the void* of its id, which no conversion may have moved. The stub
+  // returns the id, or kBadReturn when the pointer differs.
+  std::string ClassReturnCheck(int s, const VirtualCall& call, const std::string& expr) const {
+    const SubobjectGraph g(h_, s);
+    const int found = ResolveCall(h_, g, 0, call.name, call.sig);
+    const Method* decl = FindMethod(h_, g.node(found).cls, call.name, call.sig);
+    const std::string rt = Q(decl->ret_class) + "*";
+    std::string b = "  " + rt + " const q = " + expr + ";\n  const long t = vto_trace_last_id();\n" +
+                    "  const long id = t < 0 ? -t : t;\n  void* const self = const_cast<void*>(vto_trace_last_self());\n  (void)self;\n" +
+                    "  " + rt + " want = nullptr;\n  switch (id) {\n";
+    const std::vector<std::vector<char>> is_base = BaseClosure(h_);
+    for (size_t d = 0; d < h_.classes.size(); ++d) {
+      const Method* m = FindMethod(h_, static_cast<int>(d), call.name, call.sig);
+      if (m == nullptr || m->pure) continue;
+      if (static_cast<int>(d) != g.node(found).cls && !is_base[d][static_cast<size_t>(g.node(found).cls)]) continue;
+      b += "    case " + std::to_string(m->impl_id) + ": want = static_cast<" + rt + ">(static_cast<" +
+           Q(m->ret_class) + "*>(static_cast<" + Q(static_cast<int>(d)) + "*>(self))); break;\n";
+    }
+    for (int r = 0; r < kReplacementsPerSignature; ++r) {
+      const int id = ReplacementId(call.sig, r);
+      b += "    case " + std::to_string(id) + ": want = reinterpret_cast<" + rt + ">(std::uintptr_t{" +
+           std::to_string(static_cast<std::uintptr_t>(id) * kPtrFactor) + "u}); break;\n";
+    }
+    b += "    default: return " + std::to_string(kBadReturn) + "L;\n  }\n  return q == want ? id : " +
+         std::to_string(kBadReturn) + "L;\n";
+    return b;
+  }
+
   std::string CallStubBody(int s, const VirtualCall& call) const {
     const Signature& sig = Sig(call.sig);
     const std::string ptr_type = (sig.is_const ? "const " : "") + Q(s) + "*";
     std::string b = "  " + ptr_type + " p = static_cast<" + ptr_type + ">(s);\n";
     const std::string expr = "p->" + MethodName(call.name) + "(" + CanonicalArgs(call.sig, true) + ")";
+    if (ReturnsClass(h_, call.sig)) return b + ClassReturnCheck(s, call, expr);
     switch (sig.ret) {
       case ValueKind::kVoid:
         b += "  " + expr + ";\n  return vto_trace_last_id();\n";

@@ -6,9 +6,9 @@
 // every function does is the emitted interface, documented in docs/GENERATOR.md.
 //
 // Promises: for a hierarchy from Generate, the source compiles with clang 22
-// `-std=c++17 -Wall -Wextra` without any diagnostic, uses only standard headers, and needs two
-// host symbols: `extern "C" void vto_trace_record(int, const void*)` and
-// `extern "C" int vto_trace_last_id(void)` (trace.h defines them). Sources emitted into
+// `-std=c++17 -Wall -Wextra` without any diagnostic, uses only standard headers, and needs the
+// host symbols trace.h defines: `vto_trace_record` and `vto_trace_last_id` always,
+// `vto_dtor_should_throw` with throwing_dtors, `vto_trace_last_self` with class_return_sigs. Sources emitted into
 // distinct namespaces can be concatenated into one translation unit. The same model and
 // namespace always give the same text.
 //

@@ -249,6 +249,37 @@ void IdPass(Hierarchy& h) {
     for (Method& m : cm.methods) m.impl_id = next++;
 }
 
+// Source variant class_return_sigs: each void*-returning signature may return class
+// pointers instead, each declaration one of its ReturnClassCandidates (in class order, so an
+// override sees what its bases chose). Where some declaration has no candidate the signature
+// keeps void* (its draws are spent all the same).
+void DrawClassReturns(ByteSource& src, const GenPolicy& policy, Hierarchy& h) {
+  h.class_return_sigs.assign(h.signatures.size(), 0);
+  for (size_t k = 0; k < h.signatures.size(); ++k) {
+    if (h.signatures[k].ret != ValueKind::kPtr || !src.Chance(policy.p_class_return_sig)) continue;
+    bool ok = true;
+    for (size_t c = 0; c < h.classes.size(); ++c) {
+      for (Method& m : h.classes[c].methods) {
+        if (m.sig != static_cast<int>(k)) continue;
+        const std::vector<int> cands = ReturnClassCandidates(h, static_cast<int>(c), m.name, m.sig);
+        if (cands.empty()) {
+          ok = false;
+          continue;
+        }
+        // The declaring class itself (the usual `Derived* clone()`) half the time.
+        m.ret_class = src.Chance(0.5) ? cands.back() : cands[src.Below(static_cast<uint32_t>(cands.size()))];
+      }
+    }
+    if (ok) {
+      h.class_return_sigs[k] = 1;
+      continue;
+    }
+    for (ClassModel& c : h.classes)
+      for (Method& m : c.methods)
+        if (m.sig == static_cast<int>(k)) m.ret_class = -1;
+  }
+}
+
 }  // namespace
 
 Hierarchy Generate(ByteSource& src, const GenPolicy& policy) {
@@ -284,9 +315,15 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
   for (size_t k = 0; k < h->signatures.size(); ++k) {
     if (MayBeVariadic(*h, static_cast<int>(k)) && src.Chance(policy.p_variadic_sig)) h->variadic_sigs[k] = 1;
   }
+  DrawClassReturns(src, policy, *h);
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 3) {
+    h->class_return_sigs.clear();
+    for (ClassModel& c : h->classes)
+      for (Method& m : c.methods) m.ret_class = -1;
+  }
   if (level < 1) h->small_in_memory = false;
   if (level < 2) {
     h->class_align.clear();

@@ -76,6 +76,10 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
   return s;
 }
 
+std::string ReturnSpelling(const Hierarchy& h, const Method& m) {
+  return m.ret_class >= 0 ? ClassName(m.ret_class) + "*" : TypeSpelling(h.signatures[static_cast<size_t>(m.sig)].ret);
+}
+
 bool MayBeVariadic(const Hierarchy& h, int sig) {
   if (h.signatures[static_cast<size_t>(sig)].args.empty()) return false;
   for (const NameInfo& name : h.names) {

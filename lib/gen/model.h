@@ -39,7 +39,9 @@ namespace vto::gen {
 // 3: the source variants include over-aligned classes (Hierarchy::class_align),
 //    destructors that may throw (Hierarchy::throwing_dtors) and variadic virtuals
 //    (Hierarchy::variadic_sigs).
-inline constexpr int kGeneratorVersion = 3;
+// 4: the source variants include class-pointer and covariant returns
+//    (Hierarchy::class_return_sigs, Method::ret_class).
+inline constexpr int kGeneratorVersion = 4;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -71,6 +73,9 @@ struct Method {
   bool pure = false;    // declared `= 0` (and never defined)
   bool is_final = false;  // declared `final`: no class derived from this one declares the name
   int impl_id = 0;      // >= 1, unique in the hierarchy; what the body records and returns
+  // Hierarchy::class_return_sigs: the method returns C<ret_class>* (its body returns `this`
+  // converted to it) instead of void*; -1 otherwise.
+  int ret_class = -1;
 };
 
 struct Base {
@@ -139,6 +144,17 @@ struct Hierarchy {
   // at least one argument whose every name has no other overload (a call with the extra
   // arguments could otherwise resolve to another overload). Empty, or one entry per signature.
   std::vector<char> variadic_sigs;
+  // Source variant: class_return_sigs[k] != 0 turns signature k's `void*` return into a
+  // pointer to a class of the hierarchy, chosen per declaration (Method::ret_class): the
+  // declaring class or one of its unambiguous bases, and in an override a class that has the
+  // class of every overridden declaration as itself or an unambiguous base — a covariant
+  // return type where they differ. Every body returns `this`, converted. A vtable entry whose
+  // declaration returns another class than its final overrider calls it through a
+  // return-adjusting thunk when that conversion moves the pointer or crosses a virtual base
+  // (CONTRACT R19 refuses to replace such an overrider). A replacement returns a void* that
+  // only an unadjusted entry passes on unchanged (conventions.h). Only for signatures that
+  // return void*. Empty, or one entry per signature.
+  std::vector<char> class_return_sigs;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
@@ -146,6 +162,10 @@ struct Hierarchy {
 // Whether signature `sig` is variadic (Hierarchy::variadic_sigs).
 [[nodiscard]] inline bool IsVariadic(const Hierarchy& h, int sig) {
   return static_cast<size_t>(sig) < h.variadic_sigs.size() && h.variadic_sigs[static_cast<size_t>(sig)] != 0;
+}
+// Whether signature `sig` returns a class pointer (Hierarchy::class_return_sigs).
+[[nodiscard]] inline bool ReturnsClass(const Hierarchy& h, int sig) {
+  return static_cast<size_t>(sig) < h.class_return_sigs.size() && h.class_return_sigs[static_cast<size_t>(sig)] != 0;
 }
 // Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
 // has another overload.
@@ -161,6 +181,10 @@ struct Hierarchy {
 // True if `cls` or one of its direct or indirect bases declares a destructor: destroying an
 // object of `cls` runs a destructor body (with throwing_dtors, one that can throw).
 [[nodiscard]] bool RunsDeclaredDestructor(const Hierarchy& h, int cls);
+
+// What the method `m` returns, spelled inside the hierarchy's namespace: TypeSpelling of its
+// signature's kind, or "C<ret_class>*".
+[[nodiscard]] std::string ReturnSpelling(const Hierarchy& h, const Method& m);
 
 // "C<index>" — the class's name inside the hierarchy's namespace.
 [[nodiscard]] inline std::string ClassName(int cls) { return "C" + std::to_string(cls); }

@@ -105,6 +105,9 @@ struct GenPolicy {
   double p_throwing_dtors = 0.3;
   // A signature that may be (model.h, MayBeVariadic) is made variadic: `int m(long, ...)`.
   double p_variadic_sig = 0.25;
+  // A signature that returns void* returns pointers to classes of the hierarchy instead, each
+  // declaration its own (model.h, class_return_sigs): covariant returns where they differ.
+  double p_class_return_sig = 0.7;
 };
 
 }  // namespace vto::gen

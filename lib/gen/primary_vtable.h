@@ -10,8 +10,9 @@
 // per virtual function the class declares that does not override one of the primary base's.
 // A function the class only inherits from another (secondary or virtual) base lives in that
 // base's vtable, not in the class's primary one, so a reflection API that resolves names in
-// the primary vtable (interp::ClassLayout::FindSlot) cannot name it. There are no covariant
-// returns in the model, so no declared override needs a second entry.
+// the primary vtable (interp::ClassLayout::FindSlot) cannot name it. An override with a
+// covariant return that the primary base's entry must adjust (Hierarchy::class_return_sigs)
+// gets a second entry of its own; either names the same final overrider.
 //
 // Only the first non-virtual dynamic base is taken as primary: a class whose primary base is a
 // nearly empty virtual base (ABI 2.4 II.1) is answered as if it had none, so InPrimaryVtable may

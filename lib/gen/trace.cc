@@ -11,6 +11,7 @@ struct Buffer {
   std::size_t size = 0;
   bool overflowed = false;
   int last_id = 0;
+  const void* last_self = nullptr;
   bool dtor_throw_armed = false;
 };
 
@@ -26,6 +27,7 @@ void Trace::Clear() {
   b.size = 0;
   b.overflowed = false;
   b.last_id = 0;
+  b.last_self = nullptr;
   b.dtor_throw_armed = false;
 }
 
@@ -48,6 +50,7 @@ bool Trace::overflowed() { return ThreadBuffer().overflowed; }
 extern "C" void vto_trace_record(int impl_id, const void* self) {
   vto::gen::Buffer& b = vto::gen::ThreadBuffer();
   b.last_id = impl_id;
+  b.last_self = self;
   if (b.size < vto::gen::Trace::kCapacity)
     b.records[b.size++] = vto::gen::TraceRecord{impl_id, self};
   else
@@ -55,6 +58,8 @@ extern "C" void vto_trace_record(int impl_id, const void* self) {
 }
 
 extern "C" int vto_trace_last_id(void) { return vto::gen::ThreadBuffer().last_id; }
+
+extern "C" const void* vto_trace_last_self(void) { return vto::gen::ThreadBuffer().last_self; }
 
 extern "C" int vto_dtor_should_throw(const void*) {
   vto::gen::Buffer& b = vto::gen::ThreadBuffer();

@@ -1,9 +1,10 @@
 // trace.h — the host-side trace sink that generated code reports to.
 //
-// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the three extern "C"
+// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the four extern "C"
 // functions emitted code calls:
 //   void vto_trace_record(int impl_id, const void* self);  // every method body, first thing
 //   int  vto_trace_last_id(void);                          // call stubs of void methods
+//   const void* vto_trace_last_self(void);                 // call stubs of class-returning ones
 //   int  vto_dtor_should_throw(const void* self);          // the end of every destructor body
 //                                                          // of a hierarchy with throwing_dtors
 // The JIT resolves them from the host process, so an executable that JITs generated code
@@ -29,6 +30,8 @@ extern "C" {
 void vto_trace_record(int impl_id, const void* self);
 // The impl_id of the most recent vto_trace_record on this thread since Trace::Clear, else 0.
 int vto_trace_last_id(void);
+// The self of that record (nullptr after Trace::Clear): the `this` the function ran on.
+const void* vto_trace_last_self(void);
 // Nonzero once after Trace::ArmDestructorThrow() on this thread (the destructor body that
 // asks then throws int(kDtorThrowValue), gen/conventions.h), else 0.
 int vto_dtor_should_throw(const void* self);

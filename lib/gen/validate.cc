@@ -1,6 +1,7 @@
 // validate.cc — ValidateHierarchy (see validate.h).
 #include "gen/validate.h"
 
+#include <algorithm>
 #include <set>
 
 #include "gen/conventions.h"
@@ -150,6 +151,21 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     return "variadic_sigs: not one entry per signature";
   for (int k = 0; k < static_cast<int>(h.variadic_sigs.size()); ++k)
     if (IsVariadic(h, k) && !MayBeVariadic(h, k)) return "sig" + std::to_string(k) + ": variadic, but it may not be";
+  if (!h.class_return_sigs.empty() && h.class_return_sigs.size() != h.signatures.size())
+    return "class_return_sigs: not one entry per signature";
+  for (int c = 0; c < static_cast<int>(h.classes.size()); ++c) {
+    for (const Method& m : h.classes[static_cast<size_t>(c)].methods) {
+      const std::string at = At(c) + MethodName(m.name) + "/sig" + std::to_string(m.sig) + ": ";
+      if (!ReturnsClass(h, m.sig)) {
+        if (m.ret_class != -1) return at + "returns a class, but its signature does not";
+        continue;
+      }
+      if (h.signatures[static_cast<size_t>(m.sig)].ret != ValueKind::kPtr) return at + "a class return replaces a non-void* return";
+      const std::vector<int> ok = ReturnClassCandidates(h, c, m.name, m.sig);
+      if (std::find(ok.begin(), ok.end(), m.ret_class) == ok.end())
+        return at + "returns C" + std::to_string(m.ret_class) + "*, which is no unambiguous base it may return (covariance)";
+    }
+  }
   return "";
 }
 

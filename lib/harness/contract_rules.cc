@@ -11,9 +11,11 @@ int ReflectedSubobject(const std::vector<std::ptrdiff_t>& offsets_of_reflected, 
 }
 
 InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook, bool reflected_has_virtual_dtor,
-                               bool has_reflected_subobject, bool dynamic_type_assumes_vptr_identity) {
+                               bool has_reflected_subobject, bool dynamic_type_assumes_vptr_identity,
+                               bool replaces_return_adjusted) {
   if (!has_reflected_subobject) return InstallVerdict::kMustRefuse;
   if (dynamic_type_assumes_vptr_identity) return InstallVerdict::kMustRefuse;
+  if (replaces_return_adjusted) return InstallVerdict::kMustRefuse;
   if (hook && !reflected_has_virtual_dtor) return InstallVerdict::kMustRefuse;
   if (!missing_capabilities.empty()) return InstallVerdict::kMayRefuse;
   return InstallVerdict::kMustInstall;

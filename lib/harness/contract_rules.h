@@ -30,17 +30,21 @@ enum class InstallVerdict : uint8_t {
   kMayRefuse,    // needs a capability the backend does not declare: either answer is fine
   kMustRefuse,   // the contract forbids it (no reflected subobject, R11/R18; a destroy hook
                  // on a class without a virtual destructor can never fire, R9; a final dynamic
-                 // type whose code compares vptrs, R13): an install is a bug
+                 // type whose code compares vptrs, R13; a replacement for an overrider whose
+                 // returned pointer some vtable entry adjusts, R19): an install is a bug
 };
 // `missing_capabilities`: MissingCapabilities() of the request ("" when the backend has
 // every capability it needs); `has_reflected_subobject`: ReflectedSubobject() found one;
 // `dynamic_type_assumes_vptr_identity`: the object's dynamic type is final and its unit was
-// compiled with -fassume-unique-vtables at -O1 or above (CompiledHierarchy::VptrIdentityAssumed).
+// compiled with -fassume-unique-vtables at -O1 or above (CompiledHierarchy::VptrIdentityAssumed);
+// `replaces_return_adjusted`: a replaced method's final overrider returns a class pointer that
+// some entry of the group adjusts (overlay_request.h, AnyReturnAdjusted).
 // A class with a vptr whose primary vtable names no function of its own (its virtual
 // functions all in a virtual base) is polymorphic (R3 is "no vptr"): it must install.
 [[nodiscard]] InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook,
                                              bool reflected_has_virtual_dtor, bool has_reflected_subobject,
-                                             bool dynamic_type_assumes_vptr_identity);
+                                             bool dynamic_type_assumes_vptr_identity,
+                                             bool replaces_return_adjusted = false);
 // The reproducer's spelling: "VTO_MUST_INSTALL", "VTO_MAY_REFUSE", "VTO_MUST_REFUSE".
 [[nodiscard]] const char* InstallVerdictCxx(InstallVerdict v);
 

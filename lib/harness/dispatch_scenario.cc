@@ -350,6 +350,7 @@ class DispatchScenario {
       got.traced_id = last.impl_id;
       got.traced_self = last.self;
       ++stats_.calls_checked;
+      if (gen::ReturnsClass(h_, c.call.sig)) ++stats_.class_return_calls;
       oracle_.Verify(want, got, spell);
     }
   }
@@ -390,7 +391,8 @@ class DispatchScenario {
       const InstallVerdict verdict = ExpectedInstall(
           MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                               reflected != o.cls),
-          ov.request.hook, h_.classes[reflected].virtual_dtor, ov.at.reflected_node >= 0, ch_.VptrIdentityAssumed(o.cls));
+          ov.request.hook, h_.classes[reflected].virtual_dtor, ov.at.reflected_node >= 0, ch_.VptrIdentityAssumed(o.cls),
+          AnyReturnAdjusted(ov.request));
       if (tx_ != nullptr) {
         ov.tx = tx_->NewHandle();
         std::string hook = "nullptr";
@@ -411,6 +413,7 @@ class DispatchScenario {
       if (!out.ok()) {
         ++stats_.refusals;
         if (ch_.VptrIdentityAssumed(o.cls)) ++stats_.vptr_identity_refusals;
+        if (AnyReturnAdjusted(ov.request)) ++stats_.return_adjusted_refusals;
         continue;
       }
       ov.handle = out.handle;
@@ -462,6 +465,11 @@ class DispatchScenario {
         return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
                             ", which holds " + gen::ClassName(r.reflected) +
                             " more than once, none at the instance pointer (must be refused: CONTRACT R18)",
+                        "", {}, {}};
+      }
+      if (AnyReturnAdjusted(r)) {
+        return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
+                            " that " + ReturnAdjustedWhy(ch_, r),
                         "", {}, {}};
       }
       return Spelling{"installed a destroy hook on " + gen::ClassName(r.reflected) +

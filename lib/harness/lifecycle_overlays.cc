@@ -67,7 +67,7 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
       MissingCapabilities(*o.t, b_.capabilities(), ov.request.hook, ov.request.extra != 0, stacked,
                           reflected != o.cls || o.x),
       ov.request.hook, h_.classes[reflected].virtual_dtor, at.reflected_node >= 0,
-      /*dynamic_type_assumes_vptr_identity=*/!o.x && ch_.VptrIdentityAssumed(o.cls));
+      /*dynamic_type_assumes_vptr_identity=*/!o.x && ch_.VptrIdentityAssumed(o.cls), AnyReturnAdjusted(ov.request));
   if (tx_ != nullptr) {
     ov.tx = tx_->NewHandle();
     T("H[" + std::to_string(ov.tx) + "] = vto_repro::Install(" + IX(o, at) + ", \"@SHAPE(" + spec.class_name + ")@\", {" +
@@ -93,6 +93,11 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
       return Spelling{"installed an overlay reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
                           " through its subobject at offset " + std::to_string(at.instance_off) + ", which holds " +
                           gen::ClassName(reflected) + " more than once, none there (must be refused: CONTRACT R18)",
+                      "", {}, {}};
+    }
+    if (AnyReturnAdjusted(ov.request)) {
+      return Spelling{"installed an overlay reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
+                          " that " + ReturnAdjustedWhy(ch_, ov.request),
                       "", {}, {}};
     }
     return Spelling{"installed a destroy hook on " + gen::ClassName(reflected) +

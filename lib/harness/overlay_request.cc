@@ -23,7 +23,9 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
       if (policy.primary_names_only && !gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;
       std::optional<gen::Expected> e;
       if (at.reflected_node >= 0) e = object_tables.ex().CallAt(at.reflected_node, call.name, call.sig);
-      r.methods.push_back({call, rn, e});
+      const bool adjusted = e && ReplacesReturnAdjusted(ch, *e, call.name, call.sig);
+      if (adjusted && !policy.return_adjusted_allowed) continue;
+      r.methods.push_back({call, rn, e, adjusted});
     }
   }
   if (policy.extra_allowed) r.extra = src.Below(policy.max_extra + 1);
@@ -34,6 +36,61 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
     r.hook = src.Chance(policy.hook_nonvirtual);
   }
   return r;
+}
+
+bool ReturnConversionAdjusts(const CompiledHierarchy& ch, int from, int to) {
+  if (from == to) return false;
+  const gen::SubobjectGraph g(ch.model, from);
+  const int target = g.Unique(to);
+  // Reachable from the complete object through non-virtual bases only?
+  std::vector<int> todo = {0};
+  bool non_virtual = false;
+  while (!todo.empty() && !non_virtual) {
+    const int n = todo.back();
+    todo.pop_back();
+    non_virtual = n == target;
+    for (int b : g.node(n).bases)
+      if (!g.node(b).is_virtual) todo.push_back(b);
+  }
+  if (!non_virtual) return true;
+  // A static_cast along non-virtual bases only adds a constant: the stub is given an address
+  // no object is at, which it never reads.
+  alignas(64) static char probe[64];
+  auto up = reinterpret_cast<void* (*)(void*)>(ch.Stub(gen::UpStubName(ch.ns, from, to)));
+  return up(probe) != static_cast<void*>(probe);
+}
+
+bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
+  if (!gen::ReturnsClass(ch.model, sig)) return false;
+  const int d = e.this_class;
+  const gen::Method* overrider = gen::FindMethod(ch.model, d, name, sig);
+  if (overrider == nullptr || overrider->ret_class < 0) return false;
+  const gen::SubobjectGraph g(ch.model, d);
+  for (int b = 0; b < d; ++b) {
+    if (g.OfClass(b).empty()) continue;  // not a base of the overrider's class
+    const gen::Method* overridden = gen::FindMethod(ch.model, b, name, sig);
+    if (overridden != nullptr && ReturnConversionAdjusts(ch, overrider->ret_class, overridden->ret_class)) return true;
+  }
+  return false;
+}
+
+bool AnyReturnAdjusted(const OverlayRequest& r) {
+  for (const ReplacedMethod& m : r.methods)
+    if (m.return_adjusted) return true;
+  return false;
+}
+
+std::string ReturnAdjustedWhy(const CompiledHierarchy& ch, const OverlayRequest& r) {
+  for (const ReplacedMethod& m : r.methods) {
+    if (!m.return_adjusted) continue;
+    const gen::Method* o = gen::FindMethod(ch.model, m.on_reflected->this_class, m.call.name, m.call.sig);
+    return "replaced " + gen::MethodSpelling(ch.model, m.call.name, m.call.sig) + ", whose final overrider " +
+           gen::ClassName(m.on_reflected->this_class) + "::" + gen::MethodName(m.call.name) + " returns " +
+           gen::ClassName(o->ret_class) + "*, which a declaration it overrides returns as a base that sits "
+           "elsewhere: a vtable entry adjusts the pointer, which no replacement can stand in for (must be "
+           "refused: CONTRACT R19)";
+  }
+  return "";
 }
 
 std::string ReplacementStub(const CompiledHierarchy& ch, const ReplacedMethod& m) {

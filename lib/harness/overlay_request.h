@@ -37,6 +37,9 @@ struct ReplacedMethod {
   // The call's final overrider through the reflected subobject; nullopt when there is no
   // such subobject (a request that must be refused) or the call does not resolve there.
   std::optional<gen::Expected> on_reflected;
+  // That overrider returns a class pointer that some entry of the object's vtable group
+  // adjusts (ReplacesReturnAdjusted): the contract refuses to replace it (CONTRACT R19).
+  bool return_adjusted = false;
 };
 
 struct OverlayRequest {
@@ -58,6 +61,10 @@ struct RequestPolicy {
   // (CONTRACT P23; the built-in backend refuses such a name, R17). A backend that does not
   // claim it is asked what it always was, and its install is checked like any other.
   bool primary_names_only = false;
+  // Leave out of the request (after its draws) a method whose final overrider the contract
+  // does not let a replacement stand in for (ReplacedMethod::return_adjusted, R19): for a
+  // scenario that expects every install to succeed.
+  bool return_adjusted_allowed = true;
   double replace = 0.5;           // each method of the reflected class is replaced
   double throwing = 0;            // ... by the lifecycle kit's throwing replacement (0: never drawn)
   bool extra_allowed = true;      // false: no extra slots, nothing drawn
@@ -70,6 +77,22 @@ struct RequestPolicy {
 [[nodiscard]] OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy& ch,
                                                 const ClassTables& object_tables, const InstallTarget& at,
                                                 const RequestPolicy& policy);
+
+// Whether converting a C<from>* to a C<to>* (`to` an unambiguous base of `from`, or `from`
+// itself) changes the pointer for some object: `to` is reached only through a virtual base,
+// or sits at a non-zero offset. This is when clang makes a vtable entry of a declaration
+// returning C<to>* whose final overrider returns C<from>* a return-adjusting thunk. The
+// offset is what the JIT'd up-cast stub adds to a pointer (never dereferenced on a path
+// without virtual bases).
+[[nodiscard]] bool ReturnConversionAdjusts(const CompiledHierarchy& ch, int from, int to);
+// Whether the final overrider `e` of (name, sig) returns a class pointer that the entry of
+// some declaration it overrides adjusts (ReturnConversionAdjusts from its return class to
+// that declaration's).
+[[nodiscard]] bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig);
+// Whether any method of the request does (ReplacedMethod::return_adjusted).
+[[nodiscard]] bool AnyReturnAdjusted(const OverlayRequest& r);
+// Why an install of `r` must be refused under R19 (names the first such method), for a finding.
+[[nodiscard]] std::string ReturnAdjustedWhy(const CompiledHierarchy& ch, const OverlayRequest& r);
 
 // The backend request (no hook callback: the scenario sets on_destroy/user_data).
 [[nodiscard]] backend::OverlaySpec MakeOverlaySpec(const CompiledHierarchy& ch, const OverlayRequest& r, void* instance);

@@ -44,6 +44,7 @@ int RaceScenario::NewOverlay(Object& o, bool transparent, int rank) {
   policy.methods = !transparent;  // a pair's install order is unknown: its overlays replace nothing
   policy.primary_names_only = Can(VTO_CAP_MULTIPLE_VPTRS);
   policy.replace = RacePolicy::kMethod;
+  policy.return_adjusted_allowed = false;  // every install must succeed (R19 would refuse)
   policy.extra_allowed = Can(VTO_CAP_EXTRA_SLOTS);
   policy.max_extra = RacePolicy::kMaxExtra;
   policy.hook_virtual = Can(VTO_CAP_DESTROY_HOOK) ? RacePolicy::kHook : -1;

@@ -189,6 +189,7 @@ extern "C" void vto_trace_record(int impl_id, const void* self) {
   ++vto_repro::traced;
 }
 extern "C" int vto_trace_last_id(void) { return vto_repro::last_id; }
+extern "C" const void* vto_trace_last_self(void) { return vto_repro::last_self; }
 extern "C" int vto_dtor_should_throw(const void*) {
   const bool armed = vto_repro::dtor_throw_armed;
   vto_repro::dtor_throw_armed = false;

@@ -304,11 +304,24 @@ InstallResult CountThunks(const InstallRequest& req, const GroupView& group, siz
       return Refuse(Status::kInconsistentShapes, "slot ", r.slot, " of ", req.reflected->name,
                     " is not a virtual function in the dynamic type's vtable");
     }
+#if VTO_FAULT_IS(covariant_checked_on_replaced_entry_only)
+    // FAULT: only the replaced entry is asked whether it adjusts the returned pointer.
+    if (target.return_adjusted) {
+      return Refuse(Status::kCovariantReturn, "slot ", r.slot, " of ", req.reflected->name, " adjusts its return");
+    }
+#endif
     for (size_t j = 0; j < group.size(); ++j) {
       for (uint32_t t = 0; t < group.slots(j); ++t) {
         const VTableEntry e = group.entry(j, t);
         if (e.overrider != target.overrider) continue;
+#if VTO_FAULT_IS(covariant_checked_on_replaced_entry_only)
+        if (false) {
+#elif VTO_FAULT_IS(covariant_checked_in_reflected_vtable_only)
+        // FAULT: the entries of the other vtables of the group are not looked at.
+        if (e.return_adjusted && j == jr) {
+#else
         if (e.return_adjusted) {
+#endif
           return Refuse(Status::kCovariantReturn, "slot ", r.slot, " of ", req.reflected->name,
                         ": its final overrider has a covariant return type that some vtable entry adjusts "
                         "(vtable ", j, ", slot ", t, "); a replacement cannot stand in for it");

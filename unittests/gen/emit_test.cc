@@ -13,6 +13,7 @@
 #include "gen/generate.h"
 #include "gen/stub_names.h"
 #include "gen/stubs.h"
+#include "gen/validate.h"
 #include "hierarchy_builder.h"
 
 namespace vto::gen {
@@ -160,6 +161,51 @@ TEST(Emit, SpellsVariadicVirtuals) {
   EXPECT_NE(s.find("p->m0(22L, 4.25, 33)"), std::string::npos) << s;
   EXPECT_NE(s.find("(void* self, long a0, ...) {\n  std::va_list ap;"), std::string::npos) << s;
   EXPECT_EQ(MethodSpelling(h, 0, sl), "m0");
+}
+
+// A class-returning signature (class_return_sigs): declarations spell their own class
+// pointer, bodies return `this`, and a call stub converts the traced `this` of whichever
+// function ran as that function and the call's declaration do.
+TEST(Emit, SpellsClassReturns) {
+  HierarchyBuilder hb;
+  const int sp = hb.Sig({}, ValueKind::kPtr, /*is_const=*/true);
+  const int a = hb.Class();
+  const int x = hb.Class();
+  const int b = hb.Class({Base{x, false}, Base{a, false}});
+  const int name = hb.Introduce(a, {sp});  // impl 1
+  hb.Override(b, name);                    // impl 2
+  Hierarchy h = hb.Build();
+  h.class_return_sigs = {1};
+  h.classes[static_cast<size_t>(a)].methods[0].ret_class = a;
+  h.classes[static_cast<size_t>(b)].methods[0].ret_class = b;
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("extern \"C\" const void* vto_trace_last_self(void);"), std::string::npos) << s;
+  EXPECT_NE(s.find("  virtual C0* m0() const;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  C2* m0() const override;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("C2* C2::m0() const {\n  vto_trace_record(2, this);\n  return const_cast<C2*>(this);\n}"),
+            std::string::npos) << s;
+  // Through C0 the call returns a C0*: C2's function's result, converted (an adjusting entry).
+  EXPECT_NE(s.find("  ns::C0* const q = p->m0();\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("    case 1: want = static_cast<ns::C0*>(static_cast<ns::C0*>(static_cast<ns::C0*>(self))); break;\n"
+                   "    case 2: want = static_cast<ns::C0*>(static_cast<ns::C2*>(static_cast<ns::C2*>(self))); break;\n"),
+            std::string::npos) << s;
+  // Through C2 only C2's function can run.
+  EXPECT_NE(s.find("  ns::C2* const q = p->m0();\n  const long t = vto_trace_last_id();"), std::string::npos) << s;
+  EXPECT_NE(s.find("    case " + std::to_string(ReplacementId(sp, 0)) + ": want = reinterpret_cast<ns::C0*>(std::uintptr_t{" +
+                   std::to_string(static_cast<std::uintptr_t>(ReplacementId(sp, 0)) * kPtrFactor) + "u}); break;\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("  return q == want ? id : 0L;\n"), std::string::npos) << s;
+  // A replacement stays a void* function.
+  EXPECT_NE(s.find("extern \"C\" void* ns_repl_0_0(void* self) {"), std::string::npos) << s;
+
+  // C2 may not return C1 (C0's declaration returns C0, no base of C1), nor C0 return C2.
+  h.classes[static_cast<size_t>(b)].methods[0].ret_class = x;
+  EXPECT_NE(ValidateHierarchy(h).find("covariance"), std::string::npos) << ValidateHierarchy(h);
+  h.classes[static_cast<size_t>(b)].methods[0].ret_class = a;
+  EXPECT_EQ(ValidateHierarchy(h), "");
+  h.classes[static_cast<size_t>(a)].methods[0].ret_class = b;
+  EXPECT_NE(ValidateHierarchy(h).find("covariance"), std::string::npos) << ValidateHierarchy(h);
 }
 
 TEST(Emit, ReturnEncodingsFollowTheConventions) {

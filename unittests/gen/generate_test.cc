@@ -79,6 +79,13 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_TRUE(v1.class_align.empty());
     EXPECT_FALSE(v1.throwing_dtors);
     EXPECT_TRUE(v1.variadic_sigs.empty());
+    Hierarchy v2 = h;
+    LimitSourceVariants(&v2, 2);
+    ASSERT_EQ(ValidateHierarchy(v2), "") << "seed " << seed;
+    EXPECT_EQ(v2.variadic_sigs, h.variadic_sigs);
+    EXPECT_TRUE(v2.class_return_sigs.empty());
+    for (const ClassModel& c : v2.classes)
+      for (const Method& m : c.methods) EXPECT_EQ(m.ret_class, -1);
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -149,6 +156,7 @@ std::map<std::string, int> CountFeatures() {
       if (s.is_const) f.insert("const signature");
       if (s.args.size() == 3) f.insert("three arguments");
     }
+    const std::vector<std::vector<char>> is_base = BaseClosure(h);
     for (size_t ci = 0; ci < h.classes.size(); ++ci) {
       const int c = static_cast<int>(ci);
       const ClassModel& cm = h.classes[c];
@@ -196,6 +204,19 @@ std::map<std::string, int> CountFeatures() {
         f.insert(std::string("returns ") + TypeSpelling(h.signatures[m.sig].ret));
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
+        if (m.ret_class >= 0) {
+          f.insert("returns a class pointer");
+          for (int b = 0; b < c; ++b) {
+            const Method* o = is_base[ci][static_cast<size_t>(b)] ? FindMethod(h, b, m.name, m.sig) : nullptr;
+            if (o == nullptr || o->ret_class == m.ret_class) continue;
+            f.insert("covariant return");
+            // Off the chain of primary bases (each at offset 0, never virtual) a conversion
+            // moves the pointer or crosses a virtual base, mostly: a return-adjusting entry.
+            int r = m.ret_class;
+            while (r >= 0 && r != o->ret_class) r = PrimaryBase(h, r);
+            if (r < 0) f.insert("covariant return off the primary chain");
+          }
+        }
         for (ValueKind a : h.signatures[m.sig].args) f.insert(std::string("takes ") + TypeSpelling(a));
       }
       if (cm.abstract) continue;
@@ -245,6 +266,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "-fstrict-vtable-pointers", "returns Small in memory", "call adjusts this, returns in memory",
       "over-aligned class", "over-aligned object with a virtual destructor", "over-aligned by a base",
       "throwing destructor under a virtual one", "variadic virtual", "variadic call adjusts this",
+      "returns a class pointer", "covariant return", "covariant return off the primary chain",
   };
   std::string report;
   for (const auto& [feature, count] : n) {

@@ -24,6 +24,10 @@ TEST(ContractRules, InstallVerdict) {
   // A final dynamic type whose code compares vptrs (R13): refused, whatever else.
   EXPECT_EQ(ExpectedInstall("", false, true, true, /*assumes_vptr_identity=*/true), InstallVerdict::kMustRefuse);
   EXPECT_EQ(ExpectedInstall(" stacking", true, true, true, true), InstallVerdict::kMustRefuse);
+  // R19: a replacement for an overrider whose returned pointer an entry adjusts.
+  EXPECT_EQ(ExpectedInstall("", false, true, true, false, /*replaces_return_adjusted=*/true), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall(" stacking", false, true, true, false, true), InstallVerdict::kMustRefuse);
+  EXPECT_EQ(ExpectedInstall("", false, true, true, false, false), InstallVerdict::kMustInstall);
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustRefuse), "VTO_MUST_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMayRefuse), "VTO_MAY_REFUSE");
   EXPECT_STREQ(InstallVerdictCxx(InstallVerdict::kMustInstall), "VTO_MUST_INSTALL");
