@@ -60,18 +60,26 @@ bool ReturnConversionAdjusts(const CompiledHierarchy& ch, int from, int to) {
   return up(probe) != static_cast<void*>(probe);
 }
 
-bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
-  if (!gen::ReturnsClass(ch.model, sig)) return false;
+namespace {
+// The first class whose declaration the final overrider `e` overrides with a return its entry
+// must adjust, or -1.
+int AdjustedDeclaration(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
+  if (!gen::ReturnsClass(ch.model, sig)) return -1;
   const int d = e.this_class;
   const gen::Method* overrider = gen::FindMethod(ch.model, d, name, sig);
-  if (overrider == nullptr || overrider->ret_class < 0) return false;
+  if (overrider == nullptr || overrider->ret_class < 0) return -1;
   const gen::SubobjectGraph g(ch.model, d);
   for (int b = 0; b < d; ++b) {
     if (g.OfClass(b).empty()) continue;  // not a base of the overrider's class
     const gen::Method* overridden = gen::FindMethod(ch.model, b, name, sig);
-    if (overridden != nullptr && ReturnConversionAdjusts(ch, overrider->ret_class, overridden->ret_class)) return true;
+    if (overridden != nullptr && ReturnConversionAdjusts(ch, overrider->ret_class, overridden->ret_class)) return b;
   }
-  return false;
+  return -1;
+}
+}  // namespace
+
+bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
+  return AdjustedDeclaration(ch, e, name, sig) >= 0;
 }
 
 bool AnyReturnAdjusted(const OverlayRequest& r) {
@@ -83,12 +91,15 @@ bool AnyReturnAdjusted(const OverlayRequest& r) {
 std::string ReturnAdjustedWhy(const CompiledHierarchy& ch, const OverlayRequest& r) {
   for (const ReplacedMethod& m : r.methods) {
     if (!m.return_adjusted) continue;
-    const gen::Method* o = gen::FindMethod(ch.model, m.on_reflected->this_class, m.call.name, m.call.sig);
+    const int d = m.on_reflected->this_class;
+    const int b = AdjustedDeclaration(ch, *m.on_reflected, m.call.name, m.call.sig);
+    const int from = gen::FindMethod(ch.model, d, m.call.name, m.call.sig)->ret_class;
+    const int to = gen::FindMethod(ch.model, b, m.call.name, m.call.sig)->ret_class;
     return "replaced " + gen::MethodSpelling(ch.model, m.call.name, m.call.sig) + ", whose final overrider " +
-           gen::ClassName(m.on_reflected->this_class) + "::" + gen::MethodName(m.call.name) + " returns " +
-           gen::ClassName(o->ret_class) + "*, which a declaration it overrides returns as a base that sits "
-           "elsewhere: a vtable entry adjusts the pointer, which no replacement can stand in for (must be "
-           "refused: CONTRACT R19)";
+           gen::ClassName(d) + "::" + gen::MethodName(m.call.name) + " returns " + gen::ClassName(from) +
+           "* where the declaration it overrides in " + gen::ClassName(b) + " returns " + gen::ClassName(to) +
+           "*, a base of it reached through a virtual base or at a non-zero offset: that vtable entry adjusts the returned "
+           "pointer, which no replacement can stand in for (must be refused: CONTRACT R19)";
   }
   return "";
 }

@@ -486,6 +486,19 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
       if (static_cast<int32_t>(t) == v.complete_dtor_slot || static_cast<int32_t>(t) == v.deleting_dtor_slot) continue;
 #endif
       clone[t] = current_j[t];
+#if VTO_FAULT_IS(clone_shares_entries_of_one_overrider)
+      // FAULT: "entries of one vtable that reach the same function hold the same pointer":
+      // an entry takes the pointer of the first entry before it with its final overrider,
+      // which for a covariant override is the other of its two entries (one adjusts the
+      // returned pointer, one does not).
+      for (uint32_t u = 0; u < t; ++u) {
+        const VTableEntry a = group.entry(j, u), b = group.entry(j, t);
+        if (a.kind == VTableEntry::Kind::kFunction && b.kind == VTableEntry::Kind::kFunction && a.overrider == b.overrider) {
+          clone[t] = clone[u];
+          break;
+        }
+      }
+#endif
     }
 #endif
   }

@@ -1,4 +1,4 @@
-// trace_test.cc — the host trace sink: records, last id, overflow, one buffer per thread, and
+// trace_test.cc — the host trace sink: records, last id and self, overflow, one buffer per thread, and
 // the destructor throw it arms.
 #include "gen/trace.h"
 
@@ -19,9 +19,11 @@ TEST(Trace, RecordsInOrderAndClears) {
   EXPECT_EQ(Trace::at(0).self, &a);
   EXPECT_EQ(Trace::at(1).impl_id, -7);
   EXPECT_EQ(vto_trace_last_id(), -7);
+  EXPECT_EQ(vto_trace_last_self(), &b);
   Trace::Clear();
   EXPECT_EQ(Trace::size(), 0u);
   EXPECT_EQ(vto_trace_last_id(), 0);
+  EXPECT_EQ(vto_trace_last_self(), nullptr);
 }
 
 TEST(Trace, OverflowKeepsTheFirstRecordsAndTheLastId) {
@@ -30,6 +32,9 @@ TEST(Trace, OverflowKeepsTheFirstRecordsAndTheLastId) {
   EXPECT_EQ(Trace::size(), Trace::kCapacity);
   EXPECT_TRUE(Trace::overflowed());
   EXPECT_EQ(vto_trace_last_id(), static_cast<int>(Trace::kCapacity) + 10);
+  int x = 0;
+  vto_trace_record(3, &x);  // past the capacity: not kept, but the last one
+  EXPECT_EQ(vto_trace_last_self(), &x);
   Trace::Clear();
   EXPECT_FALSE(Trace::overflowed());
 }
