@@ -153,7 +153,11 @@ struct Hierarchy {
   // return-adjusting thunk when that conversion moves the pointer or crosses a virtual base
   // (CONTRACT R19 refuses to replace such an overrider). A replacement returns a void* that
   // only an unadjusted entry passes on unchanged (conventions.h). Only for signatures that
-  // return void*. Empty, or one entry per signature.
+  // return void* and are not variadic: clang 22 clones a variadic function into its
+  // return-adjusting thunk with the function's `this` attributes (`align 64
+  // dereferenceable(...)` of the derived class) on the thunk's unadjusted `this`, which the
+  // optimizer then trusts (at -O1+, UBSan's alignment check in the thunk always fails;
+  // docs/GENERATOR.md, "Validity"). Empty, or one entry per signature.
   std::vector<char> class_return_sigs;
 };
 
