@@ -24,7 +24,8 @@ std::string Num(double v) {
 // Emission context: the hierarchy and the namespace, and the text being built.
 class Emitter {
  public:
-  Emitter(const Hierarchy& h, std::string_view ns) : h_(h), ns_(ns) {}
+  Emitter(const Hierarchy& h, std::string_view ns)
+      : h_(h), ns_(ns), is_base_(BaseClosure(h)) {}
 
   std::string Declarations() {
     Prelude();
@@ -251,11 +252,10 @@ class Emitter {
     std::string b = "  " + rt + " const q = " + expr + ";\n  const long t = vto_trace_last_id();\n" +
                     "  const long id = t < 0 ? -t : t;\n  void* const self = const_cast<void*>(vto_trace_last_self());\n  (void)self;\n" +
                     "  " + rt + " want = nullptr;\n  switch (id) {\n";
-    const std::vector<std::vector<char>> is_base = BaseClosure(h_);
     for (size_t d = 0; d < h_.classes.size(); ++d) {
       const Method* m = FindMethod(h_, static_cast<int>(d), call.name, call.sig);
       if (m == nullptr || m->pure) continue;
-      if (static_cast<int>(d) != g.node(found).cls && !is_base[d][static_cast<size_t>(g.node(found).cls)]) continue;
+      if (static_cast<int>(d) != g.node(found).cls && !is_base_[d][static_cast<size_t>(g.node(found).cls)]) continue;
       b += "    case " + std::to_string(m->impl_id) + ": want = static_cast<" + rt + ">(static_cast<" +
            Q(m->ret_class) + "*>(static_cast<" + Q(static_cast<int>(d)) + "*>(self))); break;\n";
     }
@@ -356,6 +356,7 @@ class Emitter {
 
   const Hierarchy& h_;
   const std::string ns_;
+  const std::vector<std::vector<char>> is_base_;  // BaseClosure(h_), for ClassReturnCheck
   std::string out_;
   std::vector<std::string> stub_names_;  // in definition order
 };

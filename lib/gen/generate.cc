@@ -249,6 +249,13 @@ void IdPass(Hierarchy& h) {
     for (Method& m : cm.methods) m.impl_id = next++;
 }
 
+// Every declaration of signature `sig` (of every signature: -1) returns void* again.
+void ResetClassReturns(Hierarchy& h, int sig) {
+  for (ClassModel& c : h.classes)
+    for (Method& m : c.methods)
+      if (sig < 0 || m.sig == sig) m.ret_class = -1;
+}
+
 // Source variant class_return_sigs: each void*-returning, non-variadic signature may return class
 // pointers instead, each declaration one of its ReturnClassCandidates (in class order, so an
 // override sees what its bases chose). Where some declaration has no candidate the signature
@@ -276,11 +283,9 @@ void DrawClassReturns(ByteSource& src, const GenPolicy& policy, Hierarchy& h) {
     }
     if (ok) {
       h.class_return_sigs[k] = 1;
-      continue;
+    } else {
+      ResetClassReturns(h, static_cast<int>(k));
     }
-    for (ClassModel& c : h.classes)
-      for (Method& m : c.methods)
-        if (m.sig == static_cast<int>(k)) m.ret_class = -1;
   }
 }
 
@@ -325,8 +330,7 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
 void LimitSourceVariants(Hierarchy* h, int level) {
   if (level < 3) {
     h->class_return_sigs.clear();
-    for (ClassModel& c : h->classes)
-      for (Method& m : c.methods) m.ret_class = -1;
+    ResetClassReturns(*h, -1);
   }
   if (level < 1) h->small_in_memory = false;
   if (level < 2) {
