@@ -1,6 +1,8 @@
 // class_index.cc — walks the declarations of compiled translation units for class definitions.
 #include "interp/class_index.h"
 
+#include <iterator>
+
 #include "clang/AST/Decl.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -41,7 +43,7 @@ void ClassIndex::Walk(const clang::DeclContext* context) {
       Walk(exported);
     } else if (const auto* tmpl = llvm::dyn_cast<clang::ClassTemplateDecl>(decl)) {
       const clang::ClassTemplateDecl* canonical = tmpl->getCanonicalDecl();
-      if (seen_templates_.insert(canonical).second) templates_.push_back(canonical);
+      if (seen_templates_.insert(canonical).second) templates_.push_back({canonical});
     } else if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(decl)) {
       if (record->isInjectedClassName() || record->isLambda()) continue;
       if (record->isDependentContext()) continue;  // a template pattern or partial specialization
@@ -60,15 +62,31 @@ void ClassIndex::AddRecord(const clang::CXXRecordDecl* record) {
 }
 
 void ClassIndex::ScanSpecializations() {
-  // Index, not iterator: walking a specialization can discover member templates.
+  std::vector<const clang::ClassTemplateSpecializationDecl*> waiting;
+  waiting.swap(declared_only_);
+  for (const clang::ClassTemplateSpecializationDecl* spec : waiting) VisitSpecialization(spec);
+  // Index, not iterator: walking a specialization can discover member templates. Clang
+  // keeps a template's specializations in insertion order and never removes one, so those
+  // past `visited` are exactly the new ones.
   for (size_t i = 0; i < templates_.size(); ++i) {
-    for (const clang::ClassTemplateSpecializationDecl* spec : templates_[i]->specializations()) {
-      if (spec->isInvalidDecl() || !spec->isCompleteDefinition()) continue;
-      if (spec->isDependentContext() || seen_records_.count(spec) != 0) continue;
-      AddRecord(spec);
-      Walk(spec);
+    const auto specs = templates_[i].decl->specializations();
+    const auto count = static_cast<size_t>(std::distance(specs.begin(), specs.end()));
+    for (size_t k = templates_[i].visited; k < count; ++k) {
+      templates_[i].visited = k + 1;  // before the walk, which may append to templates_
+      VisitSpecialization(*std::next(templates_[i].decl->specializations().begin(), static_cast<std::ptrdiff_t>(k)));
     }
   }
+}
+
+void ClassIndex::VisitSpecialization(const clang::ClassTemplateSpecializationDecl* spec) {
+  // Invalid and dependent ones stay so.
+  if (spec->isInvalidDecl() || spec->isDependentContext() || seen_records_.count(spec) != 0) return;
+  if (!spec->isCompleteDefinition()) {
+    declared_only_.push_back(spec);
+    return;
+  }
+  AddRecord(spec);
+  Walk(spec);
 }
 
 }  // namespace vto::interp

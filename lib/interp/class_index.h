@@ -5,8 +5,11 @@
 // TranslationUnitDecl per incremental input); the first lookup after it walks the queued
 // units' declarations (namespaces, linkage specifications, classes and their nested
 // classes) and, because an input may instantiate class templates declared by an earlier
-// one, the specializations of every class template seen so far. Classes local to a
-// function body and lambdas are not indexed.
+// one, the specializations of every class template seen so far that it has not visited
+// yet, plus those it visited while they were only declared. A catch-up therefore costs
+// what the new units added, not the size of everything compiled before (the standard
+// headers alone declare thousands of templates). Classes local to a function body and
+// lambdas are not indexed.
 #ifndef VTO_INTERP_CLASS_INDEX_H
 #define VTO_INTERP_CLASS_INDEX_H
 
@@ -19,6 +22,7 @@
 
 namespace clang {
 class ClassTemplateDecl;
+class ClassTemplateSpecializationDecl;
 class CXXRecordDecl;
 class DeclContext;
 class TranslationUnitDecl;
@@ -54,10 +58,20 @@ class ClassIndex {
   void Walk(const clang::DeclContext* context);
   void AddRecord(const clang::CXXRecordDecl* record);
   void ScanSpecializations();
+  void VisitSpecialization(const clang::ClassTemplateSpecializationDecl* spec);
+
+  // A class template (its canonical declaration) and how many of its specializations, in
+  // clang's insertion order, have been visited.
+  struct TemplateScan {
+    const clang::ClassTemplateDecl* decl;
+    size_t visited = 0;
+  };
 
   LayoutBuilder& builder_;
   std::vector<clang::TranslationUnitDecl*> pending_;
-  std::vector<const clang::ClassTemplateDecl*> templates_;  // canonical declarations
+  std::vector<TemplateScan> templates_;
+  // Specializations visited while only declared: a later input may instantiate them.
+  std::vector<const clang::ClassTemplateSpecializationDecl*> declared_only_;
   std::unordered_set<const void*> seen_templates_;
   std::unordered_set<const void*> seen_records_;
   std::unordered_map<std::string, const clang::CXXRecordDecl*> by_name_;

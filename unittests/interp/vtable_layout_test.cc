@@ -527,6 +527,15 @@ TEST_F(InterpTest, TemplateSpecializationLayout) {
   const ClassLayout* box_long = interp_->FindClass("ns::Box< long >", &error);
   ASSERT_NE(box_long, nullptr) << error;
   EXPECT_EQ(box_long->shape.rtti_name, "N2ns3BoxIlEE");
+  // A specialization the index visited while it was only declared (a pointer type names it)
+  // is found once a later unit instantiates it.
+  CompileClean("extern \"C\" ns::Box<short>* box_short_declared() { return nullptr; }");
+  EXPECT_EQ(interp_->FindClass("ns::Box<short>", &error), nullptr);
+  CompileClean("extern \"C\" short box_short() { ns::Box<short> b; return b.get(); }");
+  const ClassLayout* box_short = interp_->FindClass("ns::Box<short>", &error);
+  ASSERT_NE(box_short, nullptr) << error;
+  EXPECT_EQ(box_short->shape.rtti_name, "N2ns3BoxIsEE");
+  EXPECT_EQ(interp_->FindClassByRttiName("N2ns3BoxIsEE"), box_short);
 }
 
 TEST_F(InterpTest, FindClassErrors) {
