@@ -1,10 +1,15 @@
 // class_tables.cc — per-class precomputed checks (class_tables.h).
 #include "harness/class_tables.h"
 
+#include <limits>
+
 #include "gen/stub_names.h"
+#include "harness/return_adjustment.h"
 
 namespace vto::harness {
 namespace {
+
+constexpr std::ptrdiff_t kUnknownOffset = std::numeric_limits<std::ptrdiff_t>::min();
 
 uint64_t Key(int s, int name, int sig) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(s)) << 40) ^
@@ -58,6 +63,15 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
     }
     n = next;
   }
+  node_offsets_.assign(static_cast<size_t>(g.size()), kUnknownOffset);
+  for (int n = 0; n < g.size(); ++n) {
+    node_paths_.push_back(g.PathTo(n));
+    const gen::SubobjectPath& path = node_paths_.back();
+    std::vector<PtrFn> walk;
+    for (size_t i = 1; i < path.size(); ++i)
+      walk.push_back(reinterpret_cast<PtrFn>(ch.Stub(gen::UpStubName(ns, path[i - 1], path[i]))));
+    node_walk_.push_back(std::move(walk));
+  }
   for (int n = 0; n < g.size(); ++n) {
     has_virtual_bases = has_virtual_bases || g.node(n).is_virtual;
     if (ch.model.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) has_multiple_vptrs = true;
@@ -86,9 +100,26 @@ void* ClassTables::WalkPath(void* obj, const gen::SubobjectPath& path) const {
   return p;
 }
 
+void* ClassTables::WalkNode(void* obj, int node) const {
+  void* p = obj;
+  for (PtrFn up_stub : node_walk_[static_cast<size_t>(node)]) p = up_stub(p);
+  return p;
+}
+
 std::ptrdiff_t ClassTables::OffsetOf(void* obj, int node, bool walk) const {
-  const gen::SubobjectPath path = ex_->graph().PathTo(node);
-  return static_cast<char*>(walk ? WalkPath(obj, path) : PointerOf(obj, path)) - static_cast<char*>(obj);
+  if (walk) return static_cast<char*>(WalkNode(obj, node)) - static_cast<char*>(obj);
+  std::ptrdiff_t& off = node_offsets_[static_cast<size_t>(node)];
+  if (off == kUnknownOffset) off = static_cast<char*>(WalkNode(obj, node)) - static_cast<char*>(obj);
+  return off;
+}
+
+const ClassTables::ReflectedCall& ClassTables::CallAt(int node, int name, int sig) const {
+  auto [it, inserted] = reflected_calls_.try_emplace(Key(node, name, sig));
+  if (inserted) {
+    it->second.expected = ex_->CallAt(node, name, sig);
+    it->second.return_adjusted = it->second.expected && ReplacesReturnAdjusted(ch_, *it->second.expected, name, sig);
+  }
+  return it->second;
 }
 
 std::vector<std::ptrdiff_t> ClassTables::VptrOffsets(void* obj) const {

@@ -71,23 +71,42 @@ class ClassTables {
 
   // The check for a call of (name, sig) through static type s, or nullptr.
   [[nodiscard]] const CallCheck* Find(int s, int name, int sig) const;
+
+  // A call of (name, sig) through polymorphic subobject `node` of ex().graph(), as an
+  // overlay reflecting that subobject replaces it: its final overrider (nullopt: the call
+  // does not resolve there), and whether the contract refuses to replace it because some
+  // vtable entry adjusts its returned pointer (return_adjustment.h, CONTRACT R19). Computed
+  // on first use; the reference stays valid as long as the tables.
+  struct ReflectedCall {
+    std::optional<gen::Expected> expected;
+    bool return_adjusted = false;
+  };
+  [[nodiscard]] const ReflectedCall& CallAt(int node, int name, int sig) const;
+  // ex().graph().PathTo(node), computed once.
+  [[nodiscard]] const gen::SubobjectPath& PathOf(int node) const { return node_paths_[static_cast<size_t>(node)]; }
   // The subobject `path` of the complete object `obj` of exactly this class (first use per
   // path walks the up stubs; later uses add a cached offset).
   [[nodiscard]] void* PointerOf(void* obj, const gen::SubobjectPath& path) const;
   // The same for `obj` whose dynamic type is MORE derived than this class (virtual bases
   // then sit elsewhere): always walks the up stubs, never reads or fills the cache.
   [[nodiscard]] void* WalkPath(void* obj, const gen::SubobjectPath& path) const;
-  // The offset of subobject `node` of ex().graph() from `obj`: PointerOf its path, or
-  // (`walk`: obj's dynamic type is more derived) WalkPath.
+  // The offset of subobject `node` of ex().graph() from `obj`: PointerOf its path (cached
+  // by node), or (`walk`: obj's dynamic type is more derived) WalkPath.
   [[nodiscard]] std::ptrdiff_t OffsetOf(void* obj, int node, bool walk = false) const;
   // Where every vptr of `obj` sits: the offsets of polymorphic_nodes (duplicates included).
   [[nodiscard]] std::vector<std::ptrdiff_t> VptrOffsets(void* obj) const;
 
  private:
   const CompiledHierarchy& ch_;
+  [[nodiscard]] void* WalkNode(void* obj, int node) const;
+
   std::unique_ptr<gen::ObjectExpectations> ex_;
   std::unordered_map<uint64_t, size_t> call_index_;
   mutable std::map<gen::SubobjectPath, std::ptrdiff_t> offsets_;
+  std::vector<gen::SubobjectPath> node_paths_;  // by node of ex().graph()
+  std::vector<std::vector<PtrFn>> node_walk_;   // by node: the up stubs along its path
+  mutable std::vector<std::ptrdiff_t> node_offsets_;  // by node; kUnknownOffset until first use
+  mutable std::unordered_map<uint64_t, ReflectedCall> reflected_calls_;
 };
 
 // The capabilities (VTO_CAP_*) an overlay request on an object of these tables needs and

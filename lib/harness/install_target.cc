@@ -17,7 +17,7 @@ InstallTarget Select(const ClassTables& t, void* obj, bool walk, InstallTarget a
   const int k = ReflectedSubobject(offsets, at.instance_off);
   if (k >= 0) {
     at.reflected_node = nodes[static_cast<size_t>(k)];
-    at.reflected_path = g.PathTo(at.reflected_node);
+    at.reflected_path = t.PathOf(at.reflected_node);
     at.reflected_off = offsets[static_cast<size_t>(k)];
   }
   return at;
@@ -33,7 +33,7 @@ InstallTarget TargetAt(const ClassTables& t, void* obj, bool more_derived, int i
   InstallTarget at;
   at.reflected = reflected;
   at.instance_node = instance_node;
-  at.instance_path = t.ex().graph().PathTo(instance_node);
+  at.instance_path = t.PathOf(instance_node);
   at.instance_off = instance_node == 0 ? 0 : t.OffsetOf(obj, instance_node, more_derived);
   at.instance = static_cast<char*>(obj) + at.instance_off;
   return Select(t, obj, more_derived, at);

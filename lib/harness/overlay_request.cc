@@ -5,6 +5,7 @@
 #include "gen/lifecycle_kit.h"
 #include "gen/primary_vtable.h"
 #include "gen/stub_names.h"
+#include "harness/return_adjustment.h"
 
 namespace vto::harness {
 
@@ -21,11 +22,13 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
       const int rn = throwing ? kThrowingReplacement : static_cast<int>(src.Below(gen::kReplacementsPerSignature));
       // Drawn first, so an input draws the same bytes whichever calls are left out.
       if (policy.primary_names_only && !gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;
-      std::optional<gen::Expected> e;
-      if (at.reflected_node >= 0) e = object_tables.ex().CallAt(at.reflected_node, call.name, call.sig);
-      const bool adjusted = e && ReplacesReturnAdjusted(ch, *e, call.name, call.sig);
-      if (adjusted && !policy.return_adjusted_allowed) continue;
-      r.methods.push_back({call, rn, e, adjusted});
+      if (at.reflected_node < 0) {
+        r.methods.push_back({call, rn, std::nullopt, false});
+        continue;
+      }
+      const ClassTables::ReflectedCall& rc = object_tables.CallAt(at.reflected_node, call.name, call.sig);
+      if (rc.return_adjusted && !policy.return_adjusted_allowed) continue;
+      r.methods.push_back({call, rn, rc.expected, rc.return_adjusted});
     }
   }
   if (policy.extra_allowed) r.extra = src.Below(policy.max_extra + 1);
@@ -38,50 +41,6 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
   return r;
 }
 
-bool ReturnConversionAdjusts(const CompiledHierarchy& ch, int from, int to) {
-  if (from == to) return false;
-  const gen::SubobjectGraph g(ch.model, from);
-  const int target = g.Unique(to);
-  // Reachable from the complete object through non-virtual bases only?
-  std::vector<int> todo = {0};
-  bool non_virtual = false;
-  while (!todo.empty() && !non_virtual) {
-    const int n = todo.back();
-    todo.pop_back();
-    non_virtual = n == target;
-    for (int b : g.node(n).bases)
-      if (!g.node(b).is_virtual) todo.push_back(b);
-  }
-  if (!non_virtual) return true;
-  // A static_cast along non-virtual bases only adds a constant: the stub is given an address
-  // no object is at, which it never reads.
-  alignas(64) static char probe[64];
-  auto up = reinterpret_cast<void* (*)(void*)>(ch.Stub(gen::UpStubName(ch.ns, from, to)));
-  return up(probe) != static_cast<void*>(probe);
-}
-
-namespace {
-// The first class whose declaration the final overrider `e` overrides with a return its entry
-// must adjust, or -1.
-int AdjustedDeclaration(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
-  if (!gen::ReturnsClass(ch.model, sig)) return -1;
-  const int d = e.this_class;
-  const gen::Method* overrider = gen::FindMethod(ch.model, d, name, sig);
-  if (overrider == nullptr || overrider->ret_class < 0) return -1;
-  const gen::SubobjectGraph g(ch.model, d);
-  for (int b = 0; b < d; ++b) {
-    if (g.OfClass(b).empty()) continue;  // not a base of the overrider's class
-    const gen::Method* overridden = gen::FindMethod(ch.model, b, name, sig);
-    if (overridden != nullptr && ReturnConversionAdjusts(ch, overrider->ret_class, overridden->ret_class)) return b;
-  }
-  return -1;
-}
-}  // namespace
-
-bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig) {
-  return AdjustedDeclaration(ch, e, name, sig) >= 0;
-}
-
 bool AnyReturnAdjusted(const OverlayRequest& r) {
   for (const ReplacedMethod& m : r.methods)
     if (m.return_adjusted) return true;
@@ -92,7 +51,7 @@ std::string ReturnAdjustedWhy(const CompiledHierarchy& ch, const OverlayRequest&
   for (const ReplacedMethod& m : r.methods) {
     if (!m.return_adjusted) continue;
     const int d = m.on_reflected->this_class;
-    const int b = AdjustedDeclaration(ch, *m.on_reflected, m.call.name, m.call.sig);
+    const int b = ReturnAdjustingDeclaration(ch, *m.on_reflected, m.call.name, m.call.sig);
     const int from = gen::FindMethod(ch.model, d, m.call.name, m.call.sig)->ret_class;
     const int to = gen::FindMethod(ch.model, b, m.call.name, m.call.sig)->ret_class;
     return "replaced " + gen::MethodSpelling(ch.model, m.call.name, m.call.sig) + ", whose final overrider " +

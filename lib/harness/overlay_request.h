@@ -38,7 +38,7 @@ struct ReplacedMethod {
   // such subobject (a request that must be refused) or the call does not resolve there.
   std::optional<gen::Expected> on_reflected;
   // That overrider returns a class pointer that some entry of the object's vtable group
-  // adjusts (ReplacesReturnAdjusted): the contract refuses to replace it (CONTRACT R19).
+  // adjusts (return_adjustment.h): the contract refuses to replace it (CONTRACT R19).
   bool return_adjusted = false;
 };
 
@@ -78,17 +78,6 @@ struct RequestPolicy {
                                                 const ClassTables& object_tables, const InstallTarget& at,
                                                 const RequestPolicy& policy);
 
-// Whether converting a C<from>* to a C<to>* (`to` an unambiguous base of `from`, or `from`
-// itself) changes the pointer for some object: `to` is reached only through a virtual base,
-// or sits at a non-zero offset. This is when clang makes a vtable entry of a declaration
-// returning C<to>* whose final overrider returns C<from>* a return-adjusting thunk. The
-// offset is what the JIT'd up-cast stub adds to a pointer (never dereferenced on a path
-// without virtual bases).
-[[nodiscard]] bool ReturnConversionAdjusts(const CompiledHierarchy& ch, int from, int to);
-// Whether the final overrider `e` of (name, sig) returns a class pointer that the entry of
-// some declaration it overrides adjusts (ReturnConversionAdjusts from its return class to
-// that declaration's).
-[[nodiscard]] bool ReplacesReturnAdjusted(const CompiledHierarchy& ch, const gen::Expected& e, int name, int sig);
 // Whether any method of the request does (ReplacedMethod::return_adjusted).
 [[nodiscard]] bool AnyReturnAdjusted(const OverlayRequest& r);
 // Why an install of `r` must be refused under R19 (names the first such method), for a finding.
