@@ -162,7 +162,7 @@ const vto_backend_api kApi = {VTO_BACKEND_ABI_VERSION, "minimal", VTO_CAP_MORE_D
                               VTO_PROMISE_REFUSES_INVALID_TARGET | VTO_PROMISE_DETACHES_FOREIGN_VPTR |
                                   VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_TEARDOWN_RESULTS |
                                   VTO_PROMISE_CONCURRENT_TEARDOWN,
-                              /*declare=*/nullptr};
+                              /*declare=*/nullptr, /*compile_in_mode=*/nullptr};
 
 }  // namespace
 
