@@ -462,13 +462,13 @@ class DispatchScenario {
                         "", {}, {}};
       }
       if (ov.at.reflected_node < 0) {
-        return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
+        return Spelling{"installed an overlay on an ambiguous reflected subobject: reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
                             ", which holds " + gen::ClassName(r.reflected) +
                             " more than once, none at the instance pointer (must be refused: CONTRACT R18)",
                         "", {}, {}};
       }
       if (AnyReturnAdjusted(r)) {
-        return Spelling{"installed an overlay reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
+        return Spelling{"installed an overlay replacing a return-adjusted overrider: reflected as " + gen::ClassName(r.reflected) + " on " + At(o, ov.at) +
                             " that " + ReturnAdjustedWhy(ch_, r),
                         "", {}, {}};
       }

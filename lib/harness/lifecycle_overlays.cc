@@ -90,13 +90,13 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
   }
   oracle_->Verify(Expectation::Holds(), Value::Bool(verdict != InstallVerdict::kMustRefuse), [&] {
     if (at.reflected_node < 0) {
-      return Spelling{"installed an overlay reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
+      return Spelling{"installed an overlay on an ambiguous reflected subobject: reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
                           " through its subobject at offset " + std::to_string(at.instance_off) + ", which holds " +
                           gen::ClassName(reflected) + " more than once, none there (must be refused: CONTRACT R18)",
                       "", {}, {}};
     }
     if (AnyReturnAdjusted(ov.request)) {
-      return Spelling{"installed an overlay reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
+      return Spelling{"installed an overlay replacing a return-adjusted overrider: reflected as " + gen::ClassName(reflected) + " on " + Describe(o) +
                           " that " + ReturnAdjustedWhy(ch_, ov.request),
                       "", {}, {}};
     }
