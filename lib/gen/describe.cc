@@ -53,7 +53,7 @@ std::string DescribeHierarchy(const Hierarchy& h) {
     out += DescribeCalls("ctor", cm.ctor_calls) + DescribeCalls("dtor", cm.dtor_calls);
     for (const Method& m : cm.methods)
       out += " " + MethodName(m.name) + "/" + std::to_string(m.sig) + "#" +
-             std::to_string(m.impl_id) + (m.ret_class >= 0 ? "->" + ClassName(m.ret_class) + "*" : "") +
+             std::to_string(m.impl_id) + (m.ret_class >= 0 ? "->" + ClassName(m.ret_class) + (ReturnsClassRef(h, m.sig) ? "&" : "*") : "") +
              (m.pure ? "=0" : "") + (m.is_final ? " final" : "");
     out += "\n";
   }

@@ -208,7 +208,11 @@ class Emitter {
       // unambiguous base), from a const method too.
       out_ += ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
               (s.is_const ? " const" : "") + " {\n" +
-              Body(m.sig, m.impl_id, "this", false, m.ret_class >= 0 ? "const_cast<" + cn + "*>(this)" : "") + "}\n";
+              Body(m.sig, m.impl_id, "this", false,
+                   m.ret_class < 0                 ? ""
+                   : ReturnsClassRef(h_, m.sig)    ? "*const_cast<" + cn + "*>(this)"
+                                                   : "const_cast<" + cn + "*>(this)") +
+              "}\n";
     }
     out_ += "\n";
   }
@@ -249,7 +253,9 @@ class Emitter {
     const int found = ResolveCall(h_, g, 0, call.name, call.sig);
     const Method* decl = FindMethod(h_, g.node(found).cls, call.name, call.sig);
     const std::string rt = Q(decl->ret_class) + "*";
-    std::string b = "  " + rt + " const q = " + expr + ";\n  const long t = vto_trace_last_id();\n" +
+    // A reference's address is what the pointer would be.
+    const std::string got = ReturnsClassRef(h_, call.sig) ? "&(" + expr + ")" : expr;
+    std::string b = "  " + rt + " const q = " + got + ";\n  const long t = vto_trace_last_id();\n" +
                     "  const long id = t < 0 ? -t : t;\n  void* const self = const_cast<void*>(vto_trace_last_self());\n  (void)self;\n" +
                     "  " + rt + " want = nullptr;\n  switch (id) {\n";
     for (size_t d = 0; d < h_.classes.size(); ++d) {

@@ -325,9 +325,15 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (MayBeVariadic(*h, static_cast<int>(k)) && src.Chance(policy.p_variadic_sig)) h->variadic_sigs[k] = 1;
   }
   DrawClassReturns(src, policy, *h);
+  // Last, so the draws of the earlier levels do not depend on it.
+  h->class_return_refs.assign(h->signatures.size(), 0);
+  for (size_t k = 0; k < h->signatures.size(); ++k) {
+    if (ReturnsClass(*h, static_cast<int>(k)) && src.Chance(policy.p_class_return_ref)) h->class_return_refs[k] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 4) h->class_return_refs.clear();
   if (level < 3) {
     h->class_return_sigs.clear();
     ResetClassReturns(*h, -1);

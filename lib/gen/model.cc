@@ -77,7 +77,8 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
 }
 
 std::string ReturnSpelling(const Hierarchy& h, const Method& m) {
-  return m.ret_class >= 0 ? ClassName(m.ret_class) + "*" : TypeSpelling(h.signatures[static_cast<size_t>(m.sig)].ret);
+  if (m.ret_class < 0) return TypeSpelling(h.signatures[static_cast<size_t>(m.sig)].ret);
+  return ClassName(m.ret_class) + (ReturnsClassRef(h, m.sig) ? "&" : "*");
 }
 
 bool MayBeVariadic(const Hierarchy& h, int sig) {

@@ -41,7 +41,8 @@ namespace vto::gen {
 //    (Hierarchy::variadic_sigs).
 // 4: the source variants include class-pointer and covariant returns
 //    (Hierarchy::class_return_sigs, Method::ret_class).
-inline constexpr int kGeneratorVersion = 4;
+// 5: a class-returning signature may return references instead (Hierarchy::class_return_refs).
+inline constexpr int kGeneratorVersion = 5;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -159,6 +160,13 @@ struct Hierarchy {
   // optimizer then trusts (at -O1+, UBSan's alignment check in the thunk always fails;
   // docs/GENERATOR.md, "Validity"). Empty, or one entry per signature.
   std::vector<char> class_return_sigs;
+  // Source variant: class_return_refs[k] != 0 (only where class_return_sigs[k] != 0) makes
+  // signature k's declarations return C<ret_class>& instead of C<ret_class>* (covariant
+  // references where they differ; every body returns `*this`). The vtable is the same as for
+  // pointers: an entry whose conversion moves the reference is a return-adjusting thunk
+  // (R19). A replacement still returns the void* of its id, which the caller takes as the
+  // reference's address. Empty, or one entry per signature.
+  std::vector<char> class_return_refs;
 };
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
@@ -167,9 +175,14 @@ struct Hierarchy {
 [[nodiscard]] inline bool IsVariadic(const Hierarchy& h, int sig) {
   return static_cast<size_t>(sig) < h.variadic_sigs.size() && h.variadic_sigs[static_cast<size_t>(sig)] != 0;
 }
-// Whether signature `sig` returns a class pointer (Hierarchy::class_return_sigs).
+// Whether signature `sig` returns a class pointer or reference (Hierarchy::class_return_sigs).
 [[nodiscard]] inline bool ReturnsClass(const Hierarchy& h, int sig) {
   return static_cast<size_t>(sig) < h.class_return_sigs.size() && h.class_return_sigs[static_cast<size_t>(sig)] != 0;
+}
+// Whether it returns a class reference (Hierarchy::class_return_refs).
+[[nodiscard]] inline bool ReturnsClassRef(const Hierarchy& h, int sig) {
+  return ReturnsClass(h, sig) && static_cast<size_t>(sig) < h.class_return_refs.size() &&
+         h.class_return_refs[static_cast<size_t>(sig)] != 0;
 }
 // Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
 // has another overload.
@@ -187,7 +200,7 @@ struct Hierarchy {
 [[nodiscard]] bool RunsDeclaredDestructor(const Hierarchy& h, int cls);
 
 // What the method `m` returns, spelled inside the hierarchy's namespace: TypeSpelling of its
-// signature's kind, or "C<ret_class>*".
+// signature's kind, or "C<ret_class>*" ("C<ret_class>&" where the signature returns references).
 [[nodiscard]] std::string ReturnSpelling(const Hierarchy& h, const Method& m);
 
 // "C<index>" — the class's name inside the hierarchy's namespace.

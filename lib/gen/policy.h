@@ -108,6 +108,8 @@ struct GenPolicy {
   // A signature that returns void* returns pointers to classes of the hierarchy instead, each
   // declaration its own (model.h, class_return_sigs): covariant returns where they differ.
   double p_class_return_sig = 0.7;
+  // Such a signature returns references (`C2& m()`) instead of pointers (model.h, class_return_refs).
+  double p_class_return_ref = 0.4;
 };
 
 }  // namespace vto::gen

@@ -153,6 +153,11 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     if (IsVariadic(h, k) && !MayBeVariadic(h, k)) return "sig" + std::to_string(k) + ": variadic, but it may not be";
   if (!h.class_return_sigs.empty() && h.class_return_sigs.size() != h.signatures.size())
     return "class_return_sigs: not one entry per signature";
+  if (!h.class_return_refs.empty() && h.class_return_refs.size() != h.signatures.size())
+    return "class_return_refs: not one entry per signature";
+  for (int k = 0; k < static_cast<int>(h.class_return_refs.size()); ++k)
+    if (h.class_return_refs[static_cast<size_t>(k)] != 0 && !ReturnsClass(h, k))
+      return "sig" + std::to_string(k) + ": returns references, but no class";
   for (int c = 0; c < static_cast<int>(h.classes.size()); ++c) {
     for (const Method& m : h.classes[static_cast<size_t>(c)].methods) {
       const std::string at = At(c) + MethodName(m.name) + "/sig" + std::to_string(m.sig) + ": ";

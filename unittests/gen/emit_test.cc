@@ -206,6 +206,24 @@ TEST(Emit, SpellsClassReturns) {
   EXPECT_EQ(ValidateHierarchy(h), "");
   h.classes[static_cast<size_t>(a)].methods[0].ret_class = b;
   EXPECT_NE(ValidateHierarchy(h).find("covariance"), std::string::npos) << ValidateHierarchy(h);
+  h.classes[static_cast<size_t>(a)].methods[0].ret_class = a;
+  h.classes[static_cast<size_t>(b)].methods[0].ret_class = b;
+
+  // The same signature returning references: the bodies return *this, the stub takes the
+  // reference's address, the replacement is unchanged.
+  h.class_return_refs = {1};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string r = EmitSource(h, "ns");
+  EXPECT_NE(r.find("  virtual C0& m0() const;\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("  C2& m0() const override;\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("C2& C2::m0() const {\n  vto_trace_record(2, this);\n  return *const_cast<C2*>(this);\n}"),
+            std::string::npos) << r;
+  EXPECT_NE(r.find("  ns::C0* const q = &(p->m0());\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("extern \"C\" void* ns_repl_0_0(void* self) {"), std::string::npos) << r;
+  h.class_return_sigs = {0};
+  h.classes[static_cast<size_t>(a)].methods[0].ret_class = -1;
+  h.classes[static_cast<size_t>(b)].methods[0].ret_class = -1;
+  EXPECT_EQ(ValidateHierarchy(h), "sig" + std::to_string(sp) + ": returns references, but no class");
 }
 
 TEST(Emit, ReturnEncodingsFollowTheConventions) {

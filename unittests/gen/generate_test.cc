@@ -86,6 +86,17 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_TRUE(v2.class_return_sigs.empty());
     for (const ClassModel& c : v2.classes)
       for (const Method& m : c.methods) EXPECT_EQ(m.ret_class, -1);
+    Hierarchy v3 = h;
+    LimitSourceVariants(&v3, 3);
+    ASSERT_EQ(ValidateHierarchy(v3), "") << "seed " << seed;
+    EXPECT_EQ(v3.class_return_sigs, h.class_return_sigs);
+    EXPECT_TRUE(v3.class_return_refs.empty());
+    // Level 3 keeps version 4's program: the reference draw comes last.
+    for (size_t k = 0; k < h.signatures.size(); ++k) {
+      if (!ReturnsClassRef(h, static_cast<int>(k))) continue;
+      EXPECT_TRUE(ReturnsClass(v3, static_cast<int>(k)));
+      EXPECT_FALSE(ReturnsClassRef(v3, static_cast<int>(k)));
+    }
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -205,16 +216,18 @@ std::map<std::string, int> CountFeatures() {
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
         if (m.ret_class >= 0) {
-          f.insert("returns a class pointer");
+          f.insert(ReturnsClassRef(h, m.sig) ? "returns a class reference" : "returns a class pointer");
           for (int b = 0; b < c; ++b) {
             const Method* o = is_base[ci][static_cast<size_t>(b)] ? FindMethod(h, b, m.name, m.sig) : nullptr;
             if (o == nullptr || o->ret_class == m.ret_class) continue;
             f.insert("covariant return");
+            if (ReturnsClassRef(h, m.sig)) f.insert("covariant reference return");
             // Off the chain of primary bases (each at offset 0, never virtual) a conversion
             // moves the pointer or crosses a virtual base, mostly: a return-adjusting entry.
             int r = m.ret_class;
             while (r >= 0 && r != o->ret_class) r = PrimaryBase(h, r);
             if (r < 0) f.insert("covariant return off the primary chain");
+            if (r < 0 && ReturnsClassRef(h, m.sig)) f.insert("covariant reference return off the primary chain");
           }
         }
         for (ValueKind a : h.signatures[m.sig].args) f.insert(std::string("takes ") + TypeSpelling(a));
@@ -267,6 +280,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "over-aligned class", "over-aligned object with a virtual destructor", "over-aligned by a base",
       "throwing destructor under a virtual one", "variadic virtual", "variadic call adjusts this",
       "returns a class pointer", "covariant return", "covariant return off the primary chain",
+      "returns a class reference", "covariant reference return", "covariant reference return off the primary chain",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
