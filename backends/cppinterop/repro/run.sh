@@ -31,6 +31,7 @@ stacked_hooks_loop||REPRODUCED: the top overlay'"'"'s destroy hook ran 3 times i
 hooked_under_unhooked|address|ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000
 concurrent_teardown|thread|WARNING: ThreadSanitizer: data race
 final_class_unique_vtable||REPRODUCED: dynamic_cast<r11::Leaf*> of an overlaid r11::Leaf returned null
+covariant_return_adjusted||REPRODUCED: get() of one overlaid r12::Derived ran the replacement through Derived* and the original through Base*
 '
 status=0
 while IFS='|' read -r name san want; do
