@@ -71,8 +71,6 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
     for (size_t i = 1; i < path.size(); ++i)
       walk.push_back(reinterpret_cast<PtrFn>(ch.Stub(gen::UpStubName(ns, path[i - 1], path[i]))));
     node_walk_.push_back(std::move(walk));
-  }
-  for (int n = 0; n < g.size(); ++n) {
     has_virtual_bases = has_virtual_bases || g.node(n).is_virtual;
     if (ch.model.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) has_multiple_vptrs = true;
     if (ch.model.classes[g.node(n).cls].polymorphic) polymorphic_nodes.push_back(n);

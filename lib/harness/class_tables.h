@@ -97,9 +97,10 @@ class ClassTables {
   [[nodiscard]] std::vector<std::ptrdiff_t> VptrOffsets(void* obj) const;
 
  private:
-  const CompiledHierarchy& ch_;
+  // The subobject `node` of `obj`, reached through node_walk_[node].
   [[nodiscard]] void* WalkNode(void* obj, int node) const;
 
+  const CompiledHierarchy& ch_;
   std::unique_ptr<gen::ObjectExpectations> ex_;
   std::unordered_map<uint64_t, size_t> call_index_;
   mutable std::map<gen::SubobjectPath, std::ptrdiff_t> offsets_;
