@@ -19,27 +19,50 @@ std::vector<int> MostDerived(const SubobjectGraph& g, const std::vector<int>& no
   return out;
 }
 
-void CollectDeclaring(const Hierarchy& h, const SubobjectGraph& g, int n, int name,
-                      std::vector<int>& found, std::vector<char>& seen) {
+// The nearest subobjects below `n` (itself included) whose class declares the name.
+template <typename Declares>
+void CollectDeclaring(const SubobjectGraph& g, int n, const Declares& declares, std::vector<int>& found,
+                      std::vector<char>& seen) {
   if (seen[n]) return;
   seen[n] = 1;
-  if (DeclaresName(h, g.node(n).cls, name)) {
+  if (declares(g.node(n).cls)) {
     found.push_back(n);
     return;  // a declaration hides everything of that name in this subobject's bases
   }
-  for (int b : g.node(n).bases) CollectDeclaring(h, g, b, name, found, seen);
+  for (int b : g.node(n).bases) CollectDeclaring(g, b, declares, found, seen);
+}
+
+// [class.member.lookup]: the subobjects whose declarations of a name lookup from `from`
+// finds. A declaration found in a base subobject of another found subobject is hidden by it
+// (with non-virtual bases that cannot happen: the walk stops at the first declaring
+// subobject on each path; with virtual bases it can).
+template <typename Declares>
+std::vector<int> LookupSet(const SubobjectGraph& g, int from, const Declares& declares) {
+  std::vector<int> found;
+  std::vector<char> seen(g.size(), 0);
+  CollectDeclaring(g, from, declares, found, seen);
+  return MostDerived(g, found);
 }
 
 }  // namespace
 
+int AllocationOwner(const Hierarchy& h, const SubobjectGraph& g, int from) {
+  if (h.class_alloc.empty()) return -1;
+  const std::vector<int> found = LookupSet(g, from, [&](int cls) { return ClassAlloc(h, cls) != 0; });
+  if (found.empty()) return -1;
+  // Static members: several subobjects of one class are one declaration set, not ambiguous.
+  for (int n : found)
+    if (g.node(n).cls != g.node(found[0]).cls) return kAmbiguousOwner;
+  return g.node(found[0]).cls;
+}
+
+int AllocationOwner(const Hierarchy& h, int cls) {
+  if (h.class_alloc.empty()) return -1;
+  return AllocationOwner(h, SubobjectGraph(h, cls), 0);
+}
+
 MemberLookup LookupMember(const Hierarchy& h, const SubobjectGraph& g, int from, int name) {
-  std::vector<int> found;
-  std::vector<char> seen(g.size(), 0);
-  CollectDeclaring(h, g, from, name, found, seen);
-  // [class.member.lookup]: a declaration found in a base subobject of another found
-  // subobject is hidden by it (with non-virtual bases that cannot happen: the walk stops at
-  // the first declaring subobject on each path; with virtual bases it can).
-  found = MostDerived(g, found);
+  const std::vector<int> found = LookupSet(g, from, [&](int cls) { return DeclaresName(h, cls, name); });
   if (found.empty()) return {};
   if (found.size() > 1) return {MemberLookup::Kind::kAmbiguous, -1};
   return {MemberLookup::Kind::kFound, found[0]};

@@ -4,6 +4,7 @@
 //   LookupMember     class member name lookup ([class.member.lookup]), with dominance.
 //   ResolveCall      where a call `p->m<name>(args of sig)` on a subobject lands statically.
 //   FinalOverriders  the final overrider(s) of a virtual function of a subobject ([class.virtual]).
+//   AllocationOwner  whose operator new/delete `new` and `delete` of a class call.
 //   ComputeFacts     the derived facts of ClassModel (polymorphic, abstract, virtual_dtor).
 //
 // "within" is the node that acts as the complete object: node 0 for an object of the graph's
@@ -64,6 +65,17 @@ struct MemberLookup {
 // covariant return rule). Reads Method::ret_class of the bases' declarations. Empty when no
 // class qualifies: the declaration cannot return a class pointer.
 [[nodiscard]] std::vector<int> ReturnClassCandidates(const Hierarchy& h, int cls, int name, int sig);
+
+// The class whose allocation functions (Hierarchy::class_alloc) `new` of node `from`'s class
+// and its deleting destructor call: lookup of `operator new`/`operator delete` in that class's
+// scope ([expr.new], [expr.delete], [class.dtor]). -1 if it finds none (the global ones),
+// kAmbiguousOwner if it finds declarations of two classes, neither hiding the other (the
+// program would be ill-formed; Generate never makes one). Several subobjects of one class
+// are one declaration set: static members are not ambiguous.
+inline constexpr int kAmbiguousOwner = -2;
+[[nodiscard]] int AllocationOwner(const Hierarchy& h, const SubobjectGraph& g, int from);
+// The same for a complete object of class `cls`.
+[[nodiscard]] int AllocationOwner(const Hierarchy& h, int cls);
 
 // Fills ClassModel::polymorphic, abstract and virtual_dtor of every class.
 void ComputeFacts(Hierarchy& h);

@@ -140,6 +140,9 @@ class Emitter {
         "extern \"C\" int vto_trace_last_id(void);\n";
     if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";
     if (AnyClassReturn()) out_ += "extern \"C\" const void* vto_trace_last_self(void);\n";
+    if (AnyClassAlloc())
+      out_ += "extern \"C\" void* vto_class_new(int cls, std::size_t size, std::size_t align);\n"
+              "extern \"C\" void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align);\n";
     out_ += "\n";
     out_ += "namespace " + ns_ + " {\n\n";
     // With a user-provided destructor Small is not trivial for calls: returned in memory.
@@ -173,6 +176,13 @@ class Emitter {
               ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
               ";\n";
     }
+    if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
+      const char* size = alloc == kAllocSized ? ", std::size_t n" : "";
+      out_ += std::string("  static void* operator new(std::size_t n);\n") +
+              "  static void* operator new(std::size_t n, std::align_val_t al);\n" +
+              "  static void operator delete(void* p" + size + ");\n" +
+              "  static void operator delete(void* p" + size + ", std::align_val_t al);\n";
+    }
     for (const Method& m : cm.methods) {
       const Signature& s = Sig(m.sig);
       const bool introduced = h_.names[m.name].introduced_by == c;
@@ -200,6 +210,18 @@ class Emitter {
       if (h_.throwing_dtors)
         out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
       out_ += "}\n";
+    }
+    if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
+      // They report to the host, which allocates and frees with the global functions.
+      const std::string id = std::to_string(c), al = "static_cast<std::size_t>(al)";
+      const std::string size = alloc == kAllocSized ? ", std::size_t n" : "";
+      const std::string n = alloc == kAllocSized ? "n" : "0";
+      out_ += "void* " + cn + "::operator new(std::size_t n) { return vto_class_new(" + id + ", n, 0); }\n";
+      out_ += "void* " + cn + "::operator new(std::size_t n, std::align_val_t al) { return vto_class_new(" + id +
+              ", n, " + al + "); }\n";
+      out_ += "void " + cn + "::operator delete(void* p" + size + ") { vto_class_delete(" + id + ", p, " + n + ", 0); }\n";
+      out_ += "void " + cn + "::operator delete(void* p" + size + ", std::align_val_t al) { vto_class_delete(" + id +
+              ", p, " + n + ", " + al + "); }\n";
     }
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
@@ -235,6 +257,26 @@ class Emitter {
   }
 
   std::string Q(int cls) const { return ns_ + "::" + ClassName(cls); }
+
+  // The deallocation `delete` of a C<c> makes, spelled as a call (the delete stub that calls
+  // the destructor itself): the class's own operator delete where lookup finds one (sized
+  // as it is declared), else the global one; the aligned form for an over-aligned class.
+  std::string Deallocate(int c) const {
+    const int owner = AllocationOwner(h_, c);
+    if (owner < 0)
+      return "  if constexpr (alignof(" + Q(c) + ") > __STDCPP_DEFAULT_NEW_ALIGNMENT__)\n    ::operator delete(c, std::align_val_t{alignof(" +
+             Q(c) + ")});\n  else\n    ::operator delete(c);\n";
+    std::string args = "c";
+    if (ClassAlloc(h_, owner) == kAllocSized) args += ", sizeof(" + Q(c) + ")";
+    if (ObjectAlignas(h_, c) > 0) args += ", std::align_val_t{alignof(" + Q(c) + ")}";
+    return "  " + Q(c) + "::operator delete(" + args + ");\n";
+  }
+
+  bool AnyClassAlloc() const {
+    for (char c : h_.class_alloc)
+      if (c != 0) return true;
+    return false;
+  }
 
   bool AnyClassReturn() const {
     for (char c : h_.class_return_sigs)
@@ -326,10 +368,8 @@ class Emitter {
         // aligned one for a C over-aligned by its own or a base's alignas, as `new` took).
         if (DeleteStubCallsDestructor(cm))
           Stub("void", DeleteStubName(ns_, c), "(void* c)",
-               "  " + Q(c) + "* p = static_cast<" + Q(c) + "*>(c);\n  p->" + Q(c) + "::~" +
-                   ClassName(c) + "();\n  if constexpr (alignof(" + Q(c) +
-                   ") > __STDCPP_DEFAULT_NEW_ALIGNMENT__)\n    ::operator delete(c, std::align_val_t{alignof(" +
-                   Q(c) + ")});\n  else\n    ::operator delete(c);\n");
+               "  " + Q(c) + "* p = static_cast<" + Q(c) + "*>(c);\n  p->" + Q(c) + "::~" + ClassName(c) +
+                   "();\n" + Deallocate(c));
         else
           Stub("void", DeleteStubName(ns_, c), "(void* c)",
                "  delete static_cast<" + Q(c) + "*>(c);\n");

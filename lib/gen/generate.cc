@@ -289,6 +289,24 @@ void DrawClassReturns(ByteSource& src, const GenPolicy& policy, Hierarchy& h) {
   }
 }
 
+// Source variant class_alloc: in class order, a class may get its own allocation functions,
+// unless then some class (one derived from it) would find two classes' with no one hiding
+// the other (ill-formed: AllocationOwner, cxx_rules.h); its draws are spent all the same.
+void DrawClassAlloc(ByteSource& src, const GenPolicy& policy, Hierarchy& h) {
+  const int n = static_cast<int>(h.classes.size());
+  h.class_alloc.assign(h.classes.size(), 0);
+  for (int c = 0; c < n; ++c) {
+    if (!src.Chance(policy.p_class_alloc)) continue;
+    h.class_alloc[static_cast<size_t>(c)] = src.Chance(policy.p_class_alloc_sized) ? kAllocSized : kAllocUnsized;
+    for (int d = c + 1; d < n; ++d) {
+      if (AllocationOwner(h, d) == kAmbiguousOwner) {
+        h.class_alloc[static_cast<size_t>(c)] = 0;
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Hierarchy Generate(ByteSource& src, const GenPolicy& policy) {
@@ -325,14 +343,16 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (MayBeVariadic(*h, static_cast<int>(k)) && src.Chance(policy.p_variadic_sig)) h->variadic_sigs[k] = 1;
   }
   DrawClassReturns(src, policy, *h);
-  // Last, so the draws of the earlier levels do not depend on it.
+  // Each level's draws come after the earlier levels', so those do not depend on them.
   h->class_return_refs.assign(h->signatures.size(), 0);
   for (size_t k = 0; k < h->signatures.size(); ++k) {
     if (ReturnsClass(*h, static_cast<int>(k)) && src.Chance(policy.p_class_return_ref)) h->class_return_refs[k] = 1;
   }
+  DrawClassAlloc(src, policy, *h);
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 5) h->class_alloc.clear();
   if (level < 4) h->class_return_refs.clear();
   if (level < 3) {
     h->class_return_sigs.clear();

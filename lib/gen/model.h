@@ -42,7 +42,8 @@ namespace vto::gen {
 // 4: the source variants include class-pointer and covariant returns
 //    (Hierarchy::class_return_sigs, Method::ret_class).
 // 5: a class-returning signature may return references instead (Hierarchy::class_return_refs).
-inline constexpr int kGeneratorVersion = 5;
+// 6: the source variants include class-specific allocation functions (Hierarchy::class_alloc).
+inline constexpr int kGeneratorVersion = 6;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -167,7 +168,23 @@ struct Hierarchy {
   // (R19). A replacement still returns the void* of its id, which the caller takes as the
   // reference's address. Empty, or one entry per signature.
   std::vector<char> class_return_refs;
+  // Source variant: class_alloc[c] != 0 gives class c its own allocation functions, all four
+  // forms, static members that call the host (gen/trace.h, vto_class_new/vto_class_delete):
+  //   void* operator new(std::size_t);  void* operator new(std::size_t, std::align_val_t);
+  // and, with kAllocUnsized, operator delete(void*) and operator delete(void*, std::align_val_t),
+  // with kAllocSized operator delete(void*, std::size_t) and (void*, std::size_t, std::align_val_t).
+  // `new` of a class, and its deleting destructor ([class.dtor]: as `delete this` in the
+  // destructor's class), use the functions lookup finds from the class (AllocationOwner,
+  // cxx_rules.h): the aligned forms for an over-aligned class, the size and alignment of the
+  // most derived object. A destroy hook on the deleting destructor must free through them.
+  // Never where that lookup would be ambiguous (a base's declarations that hide neither the
+  // other's). Empty, or one entry per class.
+  std::vector<char> class_alloc;
 };
+
+// Hierarchy::class_alloc's values.
+inline constexpr char kAllocUnsized = 1;
+inline constexpr char kAllocSized = 2;
 
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
 
@@ -187,6 +204,12 @@ struct Hierarchy {
 // Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
 // has another overload.
 [[nodiscard]] bool MayBeVariadic(const Hierarchy& h, int sig);
+
+// The allocation functions class `cls` declares (Hierarchy::class_alloc): 0, kAllocUnsized or
+// kAllocSized.
+[[nodiscard]] inline char ClassAlloc(const Hierarchy& h, int cls) {
+  return static_cast<size_t>(cls) < h.class_alloc.size() ? h.class_alloc[static_cast<size_t>(cls)] : 0;
+}
 
 // The alignas of class `cls` (Hierarchy::class_align), 0 if it has none.
 [[nodiscard]] inline int ClassAlignas(const Hierarchy& h, int cls) {

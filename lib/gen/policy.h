@@ -110,6 +110,11 @@ struct GenPolicy {
   double p_class_return_sig = 0.7;
   // Such a signature returns references (`C2& m()`) instead of pointers (model.h, class_return_refs).
   double p_class_return_ref = 0.4;
+  // A class declares its own operator new and operator delete (model.h, class_alloc), the
+  // sized operator delete with this probability (else the unsized one). Not where a derived
+  // class's lookup would then find two classes' functions (never drawn there).
+  double p_class_alloc = 0.15;
+  double p_class_alloc_sized = 0.5;
 };
 
 }  // namespace vto::gen

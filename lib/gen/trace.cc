@@ -2,6 +2,7 @@
 #include "gen/trace.h"
 
 #include <cassert>
+#include <new>
 
 namespace vto::gen {
 namespace {
@@ -13,6 +14,8 @@ struct Buffer {
   int last_id = 0;
   const void* last_self = nullptr;
   bool dtor_throw_armed = false;
+  AllocationRecord class_new;
+  AllocationRecord class_delete;
 };
 
 Buffer& ThreadBuffer() {
@@ -29,6 +32,8 @@ void Trace::Clear() {
   b.last_id = 0;
   b.last_self = nullptr;
   b.dtor_throw_armed = false;
+  b.class_new = AllocationRecord{};
+  b.class_delete = AllocationRecord{};
 }
 
 void Trace::ArmDestructorThrow() { ThreadBuffer().dtor_throw_armed = true; }
@@ -44,6 +49,10 @@ TraceRecord Trace::at(std::size_t i) {
 }
 
 bool Trace::overflowed() { return ThreadBuffer().overflowed; }
+
+AllocationRecord Trace::ClassNew() { return ThreadBuffer().class_new; }
+
+AllocationRecord Trace::ClassDelete() { return ThreadBuffer().class_delete; }
 
 }  // namespace vto::gen
 
@@ -66,4 +75,25 @@ extern "C" int vto_dtor_should_throw(const void*) {
   const bool armed = b.dtor_throw_armed;
   b.dtor_throw_armed = false;
   return armed ? 1 : 0;
+}
+
+extern "C" void* vto_class_new(int cls, std::size_t size, std::size_t align) {
+  void* p = align > 0 ? ::operator new(size, std::align_val_t{align}) : ::operator new(size);
+  vto::gen::AllocationRecord& r = vto::gen::ThreadBuffer().class_new;
+  r = vto::gen::AllocationRecord{r.calls + 1, cls, p, size, align};
+  return p;
+}
+
+extern "C" void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align) {
+  vto::gen::AllocationRecord& r = vto::gen::ThreadBuffer().class_delete;
+  r = vto::gen::AllocationRecord{r.calls + 1, cls, p, size, align};
+  if (p == nullptr) return;
+  if (align > 0) {
+    if (size > 0) ::operator delete(p, size, std::align_val_t{align});
+    else ::operator delete(p, std::align_val_t{align});
+  } else if (size > 0) {
+    ::operator delete(p, size);
+  } else {
+    ::operator delete(p);
+  }
 }

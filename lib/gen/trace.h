@@ -1,12 +1,14 @@
 // trace.h — the host-side trace sink that generated code reports to.
 //
-// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the four extern "C"
+// Defines vto::gen::Trace (the calling thread's buffer of TraceRecord) and the extern "C"
 // functions emitted code calls:
 //   void vto_trace_record(int impl_id, const void* self);  // every method body, first thing
 //   int  vto_trace_last_id(void);                          // call stubs of void methods
 //   const void* vto_trace_last_self(void);                 // call stubs of class-returning ones
 //   int  vto_dtor_should_throw(const void* self);          // the end of every destructor body
 //                                                          // of a hierarchy with throwing_dtors
+//   void* vto_class_new(int cls, size_t size, size_t align);          // a class's own operator
+//   void vto_class_delete(int cls, void* p, size_t size, size_t align); // new and delete
 // The JIT resolves them from the host process, so an executable that JITs generated code
 // must export its symbols (CMake ENABLE_EXPORTS ON, or -Wl,--export-dynamic) and reference
 // Trace (which links this file in from the static library).
@@ -35,6 +37,14 @@ const void* vto_trace_last_self(void);
 // Nonzero once after Trace::ArmDestructorThrow() on this thread (the destructor body that
 // asks then throws int(kDtorThrowValue), gen/conventions.h), else 0.
 int vto_dtor_should_throw(const void* self);
+// The body of class C<cls>'s own operator new (model.h, Hierarchy::class_alloc): `size` bytes
+// from the global operator new, the aligned one when `align` > 0 (the aligned form was
+// called). Records the call (Trace::ClassNew). Throws std::bad_alloc as operator new does.
+void* vto_class_new(int cls, std::size_t size, std::size_t align);
+// The body of C<cls>'s own operator delete: records the call (Trace::ClassDelete) and frees
+// `p` with the global operator delete that matches vto_class_new (sized when `size` > 0: the
+// sized form was called; aligned when `align` > 0). Null: records only.
+void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align);
 }
 
 namespace vto::gen {
@@ -42,6 +52,15 @@ namespace vto::gen {
 struct TraceRecord {
   int impl_id = 0;  // +id: the function ran with canonical arguments; -id: with others
   const void* self = nullptr;
+};
+
+// The calls of one kind of class allocation function since Trace::Clear on this thread.
+struct AllocationRecord {
+  int calls = 0;          // how many
+  int cls = -1;           // the last one's: whose function it was
+  const void* p = nullptr;  // the pointer it returned (new) or got (delete)
+  std::size_t size = 0;   // its size argument (0: the unsized operator delete)
+  std::size_t align = 0;  // its alignment argument (0: not the aligned form)
 };
 
 class Trace {
@@ -61,6 +80,9 @@ class Trace {
   [[nodiscard]] static TraceRecord at(std::size_t i);
   // True if records were dropped since Clear (more than kCapacity were made).
   [[nodiscard]] static bool overflowed();
+  // The class-specific operator new and operator delete calls since Clear.
+  [[nodiscard]] static AllocationRecord ClassNew();
+  [[nodiscard]] static AllocationRecord ClassDelete();
 };
 
 }  // namespace vto::gen

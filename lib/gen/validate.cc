@@ -158,6 +158,12 @@ std::string ValidateHierarchy(const Hierarchy& h) {
   for (int k = 0; k < static_cast<int>(h.class_return_refs.size()); ++k)
     if (h.class_return_refs[static_cast<size_t>(k)] != 0 && !ReturnsClass(h, k))
       return "sig" + std::to_string(k) + ": returns references, but no class";
+  if (!h.class_alloc.empty() && h.class_alloc.size() != h.classes.size()) return "class_alloc: not one entry per class";
+  for (int c = 0; c < static_cast<int>(h.class_alloc.size()); ++c) {
+    const char a = h.class_alloc[static_cast<size_t>(c)];
+    if (a != 0 && a != kAllocUnsized && a != kAllocSized) return At(c) + "class_alloc is no flavour";
+    if (AllocationOwner(h, c) == kAmbiguousOwner) return At(c) + "operator new/delete lookup is ambiguous";
+  }
   for (int c = 0; c < static_cast<int>(h.classes.size()); ++c) {
     for (const Method& m : h.classes[static_cast<size_t>(c)].methods) {
       const std::string at = At(c) + MethodName(m.name) + "/sig" + std::to_string(m.sig) + ": ";

@@ -10,7 +10,9 @@
 //     virtual; every leaf class is concrete (so some class can be instantiated);
 //   - constructor/destructor calls resolve unambiguously to a non-pure overrider at that level;
 //   - implementation ids are unique and below kReplacementIdBase; member alignments are powers
-//     of two up to 16; the derived facts equal ComputeFacts' result.
+//     of two up to 16; the derived facts equal ComputeFacts' result;
+//   - the source variants' own rules (model.h): alignas not below a base's, variadic and
+//     class-returning signatures where they may be, lookup of operator new/delete unambiguous.
 //
 // Tests run it over many seeds; the fuzz runner can run it before emitting.
 //

@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "gen/cxx_rules.h"
 #include "gen/stub_names.h"
 #include "harness/return_adjustment.h"
 
@@ -49,6 +50,8 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
   construction = ex_->ConstructionTrace();
   destruction = ex_->DestructionTrace();
   type_name = gen::ExpectedTypeName(ns, c);
+  alloc_owner = gen::AllocationOwner(ch.model, ex_->graph(), 0);
+  alloc_align = static_cast<std::size_t>(gen::ObjectAlignas(ch.model, c));
 
   const gen::SubobjectGraph& g = ex_->graph();
   std::vector<bool> on_chain(static_cast<size_t>(g.size()), false);

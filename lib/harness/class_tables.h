@@ -60,6 +60,10 @@ class ClassTables {
   std::vector<IdentityCheck> identity;
   std::vector<gen::Expected> construction, destruction;
   std::string type_name;            // expected typeid(...).name()
+  // Whose own operator new/delete `new` and `delete` of this class call (gen::AllocationOwner;
+  // -1: the global ones), and the alignment they pass (the class's alignas; 0: none).
+  int alloc_owner = -1;
+  std::size_t alloc_align = 0;
   // Layout facts from the model (never from clang), deciding which refusals a backend's
   // capabilities allow.
   bool has_virtual_bases = false;

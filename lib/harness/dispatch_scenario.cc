@@ -102,6 +102,7 @@ struct Object {
   std::vector<Installed> overlays;
   VptrWords vptrs;  // every polymorphic subobject's vptr at creation
   int tx = -1;      // transcript: V[tx]
+  std::size_t alloc_size = 0;  // the size its class's own operator new got (ClassTables::alloc_owner)
 };
 
 std::string PathString(const SubobjectPath& path) {
@@ -275,6 +276,11 @@ class DispatchScenario {
     const std::vector<void*> selves = Selves(o, o.t->construction);
     if (tx_ != nullptr) RecordTrace(o, o.t->construction, selves, "constructors");
     CheckTrace(o, o.t->construction, selves, "constructors");
+    if (o.t->alloc_owner >= 0) {
+      const gen::AllocationRecord r = gen::Trace::ClassNew();
+      o.alloc_size = r.size;
+      CheckAllocation(o, "new", r, std::nullopt);
+    }
     o.vptrs.Capture(o.ptr, o.t->VptrOffsets(o.ptr));
     if (tx_ != nullptr) {
       for (VptrWord& w : o.vptrs.words()) {
@@ -283,6 +289,39 @@ class DispatchScenario {
       }
     }
     ++stats_.objects;
+  }
+
+  // `new` or `delete` (op) of `o` called the allocation function of its class's own that
+  // lookup finds (gen/model.h class_alloc) once, as `r` recorded it: on o's storage, with the
+  // alignment of an over-aligned class and (delete; `size` when given) the size `new` got.
+  // A destroy hook on the deleting destructor must free through it (CONTRACT P8).
+  void CheckAllocation(const Object& o, const char* op, const gen::AllocationRecord& r,
+                       std::optional<std::size_t> size) const {
+    const int owner = o.t->alloc_owner;
+    const std::string what = std::string(op == std::string("new") ? "new" : "delete") + " of " + A(o) +
+                             " calls the operator " + op + " of " + gen::ClassName(owner);
+    const std::string rec = std::string("vto_repro::class_") + op + ".";
+    struct Field {
+      const char* name;
+      Value got, want;
+      std::string want_cxx;
+    };
+    std::vector<Field> fields = {
+        {"calls", Value::Int(r.calls), Value::Int(1), "1"},
+        {"cls", Value::Int(r.cls), Value::Int(owner), std::to_string(owner)},
+        {"p", Value::Pointer(r.p), Value::Pointer(o.ptr), V(o)},
+        {"align", Value::Int(static_cast<long long>(r.align)), Value::Int(static_cast<long long>(o.t->alloc_align)),
+         std::to_string(o.t->alloc_align)},
+    };
+    if (size) {
+      fields.push_back({"size", Value::Int(static_cast<long long>(r.size)), Value::Int(static_cast<long long>(*size)),
+                        *size == 0 ? "0" : "sizeof(" + ch_.ns + "::" + gen::ClassName(o.cls) + ")"});
+    }
+    for (const Field& f : fields) {
+      oracle_.Check(Expectation::Equal(f.want), f.got, [&] {
+        return Spelling{what + " (" + f.name + ")", rec + f.name, {f.want_cxx}, OverlaysString(o)};
+      });
+    }
   }
 
   // Every vptr of o is what it was at creation.
@@ -604,6 +643,7 @@ class DispatchScenario {
         !src_.Chance(DispatchPolicy::kDtorThrows)) {
       T(call + ";");
       run();
+      CheckClassDelete(o);
       return;
     }
     T("vto_repro::ArmDtorThrow();");
@@ -618,6 +658,15 @@ class DispatchScenario {
     ++stats_.dtor_throws;
     oracle_.Verify(Expectation::Holds(), Value::Bool(threw && !gen::Trace::DestructorThrowArmed()),
                    [&] { return DtorThrowSpelling(o, call); });
+    CheckClassDelete(o);  // [expr.delete]: the storage is freed when the destructor throws, too
+  }
+  // After a delete of `o`: its class's own operator delete ran (if it has one), with the size
+  // `new` got if that is the sized form.
+  void CheckClassDelete(const Object& o) {
+    if (o.t->alloc_owner < 0) return;
+    ++stats_.class_deletes;
+    const bool sized = gen::ClassAlloc(h_, o.t->alloc_owner) == gen::kAllocSized;
+    CheckAllocation(o, "delete", gen::Trace::ClassDelete(), sized ? o.alloc_size : 0);
   }
   Spelling DtorThrowSpelling(const Object& o, const std::string& call) const {
     return Spelling{"the delete of " + A(o) + " let through the exception its destructor threw",
@@ -687,6 +736,7 @@ class DispatchScenario {
     if (tx_ != nullptr) RecordTrace(o, o.t->destruction, selves, "destructors (deleted through hooked overlays)");
     CheckTrace(o, o.t->destruction, selves, "destructors (deleted through hooked overlays)");
     ++stats_.hooked_deaths;
+    if (o.t->alloc_owner >= 0) ++stats_.hooked_class_deletes;
     const std::string type_name = gen::ExpectedTypeName(ch_.ns, o.cls);
     for (Installed& ov : o.overlays) {
       if (!ov.active) continue;

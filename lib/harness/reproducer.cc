@@ -147,6 +147,7 @@ const char* const kProgramHead = R"(
 #include <initializer_list>
 #include <map>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <utility>
@@ -164,10 +165,21 @@ thread_local const void* last_self = nullptr;
 thread_local std::vector<std::pair<int, const void*>> trace;
 thread_local size_t traced = 0;
 thread_local bool dtor_throw_armed = false;
+// The calls of the classes' own operator new and operator delete since ClearTrace(): how
+// many, and the last one's class, pointer, size and alignment arguments.
+struct ClassAllocSeen {
+  int calls = 0;
+  int cls = -1;
+  const void* p = nullptr;
+  size_t size = 0;
+  size_t align = 0;
+};
+thread_local ClassAllocSeen class_new, class_delete;
 inline void ClearTrace() {
   trace.clear();
   traced = 0;
   dtor_throw_armed = false;
+  class_new = class_delete = ClassAllocSeen{};
 }
 // The next destructor body of a hierarchy with throwing destructors to end throws.
 inline void ArmDtorThrow() { dtor_throw_armed = true; }
@@ -194,6 +206,23 @@ extern "C" int vto_dtor_should_throw(const void*) {
   const bool armed = vto_repro::dtor_throw_armed;
   vto_repro::dtor_throw_armed = false;
   return armed ? 1 : 0;
+}
+extern "C" void* vto_class_new(int cls, size_t size, size_t align) {
+  void* p = align > 0 ? ::operator new(size, std::align_val_t{align}) : ::operator new(size);
+  vto_repro::class_new = {vto_repro::class_new.calls + 1, cls, p, size, align};
+  return p;
+}
+extern "C" void vto_class_delete(int cls, void* p, size_t size, size_t align) {
+  vto_repro::class_delete = {vto_repro::class_delete.calls + 1, cls, p, size, align};
+  if (p == nullptr) return;
+  if (align > 0) {
+    if (size > 0) ::operator delete(p, size, std::align_val_t{align});
+    else ::operator delete(p, std::align_val_t{align});
+  } else if (size > 0) {
+    ::operator delete(p, size);
+  } else {
+    ::operator delete(p);
+  }
 }
 )";
 

@@ -119,6 +119,52 @@ TEST(Emit, SpellsOverAlignedClasses) {
   EXPECT_NE(s.find("struct alignas(64) C1 final : C0 {\n"), std::string::npos) << s;
 }
 
+// Hierarchy::class_alloc: all four allocation functions declared, defined as calls of the
+// host; the delete stub that calls the destructor itself frees as `delete` would, through
+// the operator delete lookup finds (sized and aligned as declared and as the class needs).
+TEST(Emit, SpellsClassAllocationFunctions) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  hb.Introduce(a, {si});  // polymorphic, non-virtual destructor: the stubs call ~C themselves
+  Hierarchy h = hb.Build();
+  h.class_alloc = {kAllocSized, 0};
+  h.class_align = {0, 32};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("extern \"C\" void* vto_class_new(int cls, std::size_t size, std::size_t align);\n"
+                   "extern \"C\" void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align);\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("  static void* operator new(std::size_t n);\n  static void* operator new(std::size_t n, std::align_val_t al);\n"
+                   "  static void operator delete(void* p, std::size_t n);\n"
+                   "  static void operator delete(void* p, std::size_t n, std::align_val_t al);\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("void* C0::operator new(std::size_t n, std::align_val_t al) { return vto_class_new(0, n, "
+                   "static_cast<std::size_t>(al)); }\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("void C0::operator delete(void* p, std::size_t n) { vto_class_delete(0, p, n, 0); }\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("  ns::C0::operator delete(c, sizeof(ns::C0));\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  ns::C1::operator delete(c, sizeof(ns::C1), std::align_val_t{alignof(ns::C1)});\n"),
+            std::string::npos) << s;
+  EXPECT_EQ(s.find("  static void* operator new", s.find("struct alignas(32) C1")), std::string::npos) << s;
+
+  // The unsized form: no size argument anywhere.
+  h.class_alloc = {kAllocUnsized, 0};
+  const std::string u = EmitSource(h, "ns");
+  EXPECT_NE(u.find("  static void operator delete(void* p);\n  static void operator delete(void* p, std::align_val_t al);\n"),
+            std::string::npos) << u;
+  EXPECT_NE(u.find("void C0::operator delete(void* p, std::align_val_t al) { vto_class_delete(0, p, 0, "
+                   "static_cast<std::size_t>(al)); }\n"),
+            std::string::npos) << u;
+  EXPECT_NE(u.find("  ns::C1::operator delete(c, std::align_val_t{alignof(ns::C1)});\n"), std::string::npos) << u;
+  // None: the global functions, as before the variant existed.
+  h.class_alloc.clear();
+  const std::string g = EmitSource(h, "ns");
+  EXPECT_EQ(g.find("vto_class_new"), std::string::npos) << g;
+  EXPECT_NE(g.find("    ::operator delete(c, std::align_val_t{alignof(ns::C1)});\n"), std::string::npos) << g;
+}
+
 // Hierarchy::throwing_dtors: noexcept(false) on every declared destructor, whose body ends
 // with the throw the host arms.
 TEST(Emit, SpellsThrowingDestructors) {

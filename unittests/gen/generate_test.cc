@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0;
+  int overaligned = 0, with_alloc = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -97,12 +97,19 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
       EXPECT_TRUE(ReturnsClass(v3, static_cast<int>(k)));
       EXPECT_FALSE(ReturnsClassRef(v3, static_cast<int>(k)));
     }
+    Hierarchy v4 = h;
+    LimitSourceVariants(&v4, 4);
+    ASSERT_EQ(ValidateHierarchy(v4), "") << "seed " << seed;
+    EXPECT_EQ(v4.class_return_refs, h.class_return_refs);
+    EXPECT_TRUE(v4.class_alloc.empty());
+    for (size_t c = 0; c < h.classes.size(); ++c) with_alloc += ClassAlloc(h, static_cast<int>(c)) != 0;
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
     EXPECT_EQ(EmitSource(v0, "ns"), EmitSource(FromSeed(seed), "ns"));
   }
   EXPECT_GT(overaligned, 0);
+  EXPECT_GT(with_alloc, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -116,6 +123,40 @@ TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
   EXPECT_EQ(ValidateHierarchy(h).find("alignas"), std::string::npos);
   h.class_align = {16, 0};
   EXPECT_EQ(ValidateHierarchy(h), "C0: alignas is not 32 or 64");
+}
+
+// Lookup of operator new/delete must find one class's: two bases declaring them, neither
+// hiding the other, make every class derived from both ill-formed; a class declaring its own
+// hides both; two subobjects of one class are one declaration set.
+TEST(Generate, AmbiguousAllocationLookupIsInvalid) {
+  Hierarchy h;  // struct C0 {}; struct C1 {}; struct C2 : C0, C1 {};
+  h.classes.resize(3);
+  h.classes[2].bases = {{0, false}, {1, false}};
+  h.classes[0].methods = {};
+  ComputeFacts(h);
+  h.class_alloc = {kAllocUnsized, kAllocSized, 0};
+  EXPECT_EQ(AllocationOwner(h, 2), kAmbiguousOwner);
+  EXPECT_NE(ValidateHierarchy(h).find("operator new/delete lookup is ambiguous"), std::string::npos)
+      << ValidateHierarchy(h);
+  h.class_alloc[2] = kAllocUnsized;  // C2's own hide both
+  EXPECT_EQ(AllocationOwner(h, 2), 2);
+  EXPECT_EQ(ValidateHierarchy(h).find("ambiguous"), std::string::npos) << ValidateHierarchy(h);
+  h.class_alloc = {0, kAllocSized, 0};
+  EXPECT_EQ(AllocationOwner(h, 2), 1);
+  EXPECT_EQ(AllocationOwner(h, 0), -1);
+  Hierarchy d;  // struct C0; struct C1 : C0; struct C2 : C0; struct C3 : C1, C2 (two C0 subobjects)
+  d.classes.resize(4);
+  d.classes[1].bases = {{0, false}};
+  d.classes[2].bases = {{0, false}};
+  d.classes[3].bases = {{1, false}, {2, false}};
+  ComputeFacts(d);
+  d.class_alloc = {kAllocSized, 0, 0, 0};
+  EXPECT_EQ(AllocationOwner(d, 3), 0);  // two C0 subobjects, one declaration set
+  d.class_alloc = {kAllocSized, kAllocUnsized, 0, 0};
+  EXPECT_EQ(AllocationOwner(d, 3), kAmbiguousOwner);  // C1's and C0's through C2
+  d.classes[1].bases = {{0, true}};
+  d.classes[2].bases = {{0, true}};
+  EXPECT_EQ(AllocationOwner(d, 3), 1);  // one virtual C0, which C1's dominates
 }
 
 TEST(Generate, PolicyBoundsAreObeyed) {
@@ -197,6 +238,14 @@ std::map<std::string, int> CountFeatures() {
       if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
       if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
         f.insert("throwing destructor under a virtual one");
+      if (ClassAlloc(h, c) != 0) f.insert("class operator new/delete");
+      if (const int owner = AllocationOwner(h, c); owner >= 0 && !cm.abstract && cm.virtual_dtor) {
+        // A delete through the vtable's deleting destructor frees through the class's own.
+        f.insert("deleting destructor calls a class operator delete");
+        if (owner != c) f.insert("... a base's");
+        if (ClassAlloc(h, owner) == kAllocSized) f.insert("... the sized one");
+        if (ObjectAlignas(h, c) > 0) f.insert("... the aligned one");
+      }
       if (cm.is_final && cm.polymorphic) f.insert("final polymorphic class");
       if (cm.abstract) f.insert("abstract class");
       if (cm.polymorphic && !cm.virtual_dtor) f.insert("non-virtual dtor");
@@ -281,6 +330,8 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "throwing destructor under a virtual one", "variadic virtual", "variadic call adjusts this",
       "returns a class pointer", "covariant return", "covariant return off the primary chain",
       "returns a class reference", "covariant reference return", "covariant reference return off the primary chain",
+      "class operator new/delete", "deleting destructor calls a class operator delete", "... a base's",
+      "... the sized one", "... the aligned one",
   };
   std::string report;
   for (const auto& [feature, count] : n) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gen/compiler_mode.h"
+#include "gen/cxx_rules.h"
 #include "gen/describe.h"
 #include "gen/emit.h"
 #include "gen/expect.h"
@@ -125,6 +126,27 @@ class HierarchyCheck {
     return out;
   }
 
+  // The class-specific operator new or delete calls since the last Clear (`r`) are the ones
+  // lookup from C<c> finds (AllocationOwner; none: the global ones), once, on `obj`, with the
+  // class's alignment and (delete) the size the sized form gets: the one `new` got.
+  void CheckAlloc(const std::string& what, int c, const void* obj, const AllocationRecord& r, bool is_delete,
+                  std::size_t new_size) {
+    const int owner = AllocationOwner(h_, c);
+    const std::string where = what + " of " + ClassName(c);
+    if (owner < 0) {
+      if (r.calls != 0) Fail(where + ": called C" + std::to_string(r.cls) + "'s own allocation function");
+      return;
+    }
+    const std::size_t size = is_delete && ClassAlloc(h_, owner) == kAllocSized ? new_size : 0;
+    const std::size_t align = static_cast<std::size_t>(ObjectAlignas(h_, c));
+    if (r.calls != 1 || r.cls != owner || r.p != obj || r.align != align || (is_delete && r.size != size))
+      Fail(where + ": " + std::to_string(r.calls) + " call(s) of its own operator " + (is_delete ? "delete" : "new") +
+           ", the last C" + std::to_string(r.cls) + "'s (size " + std::to_string(r.size) + ", align " +
+           std::to_string(r.align) + (r.p == obj ? "" : ", another pointer") + "); expected one of C" +
+           std::to_string(owner) + "'s (size " + (is_delete ? std::to_string(size) : std::string("any")) + ", align " +
+           std::to_string(align) + ")");
+  }
+
   void CheckClass(int c) {
     const ObjectExpectations ex(h_, c);
     auto* make = sym_.Get<void*()>(NewStubName(ns_, c));
@@ -135,6 +157,8 @@ class HierarchyCheck {
     void* obj = make();
     const std::vector<Expected> ctor = ex.ConstructionTrace();
     CompareTrace("construction", c, ctor, Selves(obj, ctor));
+    const std::size_t new_size = Trace::ClassNew().size;
+    CheckAlloc("new", c, obj, Trace::ClassNew(), false, 0);
 
     const std::string type_name = ExpectedTypeName(ns_, c);
     for (int s : plan_.classes[c].up) {
@@ -182,6 +206,7 @@ class HierarchyCheck {
     Trace::Clear();
     destroy(obj);
     CompareTrace("delete", c, dtor, selves);
+    CheckAlloc("delete", c, obj, Trace::ClassDelete(), true, new_size);
 
     for (int s : plan_.classes[c].up) {
       if (!plan_.classes[s].delete_via) continue;
@@ -193,6 +218,7 @@ class HierarchyCheck {
       Trace::Clear();
       destroy_via(sp);
       CompareTrace(("delete via " + ClassName(s)).c_str(), c, dtor, selves);
+      CheckAlloc("delete via " + ClassName(s), c, again, Trace::ClassDelete(), true, new_size);
     }
   }
 
