@@ -143,6 +143,8 @@ class Emitter {
     if (AnyClassAlloc())
       out_ += "extern \"C\" void* vto_class_new(int cls, std::size_t size, std::size_t align);\n"
               "extern \"C\" void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align);\n";
+    // A final destructor in a class not declared final is what the variant is about.
+    if (AnyFinalDtor()) out_ += "#pragma clang diagnostic ignored \"-Wfinal-dtor-non-final-class\"\n";
     out_ += "\n";
     out_ += "namespace " + ns_ + " {\n\n";
     // With a user-provided destructor Small is not trivial for calls: returned in memory.
@@ -174,7 +176,7 @@ class Emitter {
       const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += std::string("  ") + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
               ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
-              ";\n";
+              (HasFinalDtor(h_, c) ? " final" : "") + ";\n";
     }
     if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
       const char* size = alloc == kAllocSized ? ", std::size_t n" : "";
@@ -270,6 +272,12 @@ class Emitter {
     if (ClassAlloc(h_, owner) == kAllocSized) args += ", sizeof(" + Q(c) + ")";
     if (ObjectAlignas(h_, c) > 0) args += ", std::align_val_t{alignof(" + Q(c) + ")}";
     return "  " + Q(c) + "::operator delete(" + args + ");\n";
+  }
+
+  bool AnyFinalDtor() const {
+    for (char c : h_.final_dtors)
+      if (c != 0) return true;
+    return false;
   }
 
   bool AnyClassAlloc() const {

@@ -39,7 +39,7 @@ std::optional<Expected> ObjectExpectations::CallAt(int s, int name, int sig) con
   e.impl_id = m->impl_id;
   e.this_class = g_.node(overrider).cls;
   e.this_path = g_.PathTo(overrider);
-  e.may_devirtualize = h_.classes[static_class].is_final ||
+  e.may_devirtualize = IsEffectivelyFinal(h_, static_class) ||
                        FindMethod(h_, g_.node(static_overrider).cls, name, sig)->is_final;
   return e;
 }

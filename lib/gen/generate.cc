@@ -349,9 +349,16 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (ReturnsClass(*h, static_cast<int>(k)) && src.Chance(policy.p_class_return_ref)) h->class_return_refs[k] = 1;
   }
   DrawClassAlloc(src, policy, *h);
+  const std::vector<char> leaf = LeafClasses(*h);
+  h->final_dtors.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    const ClassModel& cm = h->classes[c];
+    if (MayHaveFinalDtor(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_final_dtor)) h->final_dtors[c] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 6) h->final_dtors.clear();
   if (level < 5) h->class_alloc.clear();
   if (level < 4) h->class_return_refs.clear();
   if (level < 3) {

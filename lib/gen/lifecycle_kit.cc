@@ -8,7 +8,6 @@
 namespace vto::gen {
 namespace {
 
-bool HasKitVariantX(const ClassModel& c) { return c.virtual_dtor && !c.is_final; }
 
 // The base every LcX class adds (one text for the kit and its declarations).
 const char* const kExtension = R"(// Links and the constructor/destructor behaviours the lifecycle fuzzer asks for.
@@ -282,9 +281,13 @@ std::string EmitLifecycleKitDeclarations(const Hierarchy& h, std::string_view ns
   std::string out = "#include <cstddef>\n#include <memory>\n\nnamespace " + ns + " {\nnamespace lc {\n" +
                     kExtension + "}  // namespace lc\n";
   for (int c : KitClasses(h)) {
-    if (HasKitVariantX(h.classes[c])) out += LcXClass(ClassName(c), LcXName(c), /*bodies=*/false);
+    if (HasLcX(h, c)) out += LcXClass(ClassName(c), LcXName(c), /*bodies=*/false);
   }
   return out + "}  // namespace " + ns + "\n";
+}
+
+bool HasLcX(const Hierarchy& h, int cls) {
+  return h.classes[static_cast<size_t>(cls)].virtual_dtor && !IsEffectivelyFinal(h, cls);
 }
 
 std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_view ns_view) {
@@ -320,7 +323,7 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
   for (int c : KitClasses(h)) {
     std::string out;
     const std::string cn = ClassName(c), xn = LcXName(c), q = ns + "::" + cn;
-    const bool x = HasKitVariantX(h.classes[c]);
+    const bool x = HasLcX(h, c);
     if (x) {
       out += "namespace " + ns + " {\n";
       out += LcXClass(cn, xn, /*bodies=*/true);

@@ -124,6 +124,9 @@ inline constexpr int kLcThrowIdBase = 3000000;
 [[nodiscard]] std::string LcThrowName(std::string_view ns, int sig);
 // "LcX_C<c>", the extended class's name inside the namespace.
 [[nodiscard]] std::string LcXName(int cls);
+// Whether a kit class `cls` has LcX_C<cls> (derived from it): its destructor is virtual and
+// it is not effectively final (model.h, IsEffectivelyFinal).
+[[nodiscard]] bool HasLcX(const Hierarchy& h, int cls);
 
 // The kit's C++ text for the hierarchy emitted into namespace `ns` (it includes <memory>,
 // <optional>, <vector>), as translation units to compile one after another after

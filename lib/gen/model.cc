@@ -111,4 +111,12 @@ int ObjectAlignas(const Hierarchy& h, int cls) {
   return align.back();
 }
 
+bool MayHaveFinalDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf) {
+  const ClassModel& cm = h.classes[static_cast<size_t>(cls)];
+  if (!leaf[static_cast<size_t>(cls)] || cm.is_final || !cm.declares_dtor || !InheritsVirtualDtor(h, cls)) return false;
+  for (const Method& m : cm.methods)
+    if (h.names[static_cast<size_t>(m.name)].introduced_by == cls) return false;
+  return true;
+}
+
 }  // namespace vto::gen

@@ -43,7 +43,8 @@ namespace vto::gen {
 //    (Hierarchy::class_return_sigs, Method::ret_class).
 // 5: a class-returning signature may return references instead (Hierarchy::class_return_refs).
 // 6: the source variants include class-specific allocation functions (Hierarchy::class_alloc).
-inline constexpr int kGeneratorVersion = 6;
+// 7: ... and `final` destructors in classes not declared final (Hierarchy::final_dtors).
+inline constexpr int kGeneratorVersion = 7;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -180,6 +181,14 @@ struct Hierarchy {
   // Never where that lookup would be ambiguous (a base's declarations that hide neither the
   // other's). Empty, or one entry per class.
   std::vector<char> class_alloc;
+  // Source variant: final_dtors[c] != 0 declares the destructor of leaf class c `final`
+  // (`~C() override final;`) in a class not declared final. Nothing can derive from it then,
+  // and clang treats the class as final (CXXRecordDecl::isEffectivelyFinal): it devirtualizes
+  // every virtual call through a C* (a `delete` too: no destroy hook sees it), and at -O1+
+  // with -fassume-unique-vtables compiles dynamic_cast<C*> into a vptr comparison (R13). Only
+  // where MayHaveFinalDtor; the unit silences clang's -Wfinal-dtor-non-final-class. Empty, or
+  // one entry per class.
+  std::vector<char> final_dtors;
 };
 
 // Hierarchy::class_alloc's values.
@@ -209,6 +218,22 @@ inline constexpr char kAllocSized = 2;
 // kAllocSized.
 [[nodiscard]] inline char ClassAlloc(const Hierarchy& h, int cls) {
   return static_cast<size_t>(cls) < h.class_alloc.size() ? h.class_alloc[static_cast<size_t>(cls)] : 0;
+}
+
+// Whether class `cls` declares a `final` destructor (Hierarchy::final_dtors).
+[[nodiscard]] inline bool HasFinalDtor(const Hierarchy& h, int cls) {
+  return static_cast<size_t>(cls) < h.final_dtors.size() && h.final_dtors[static_cast<size_t>(cls)] != 0;
+}
+// Whether class `cls` may declare its destructor `final` (Hierarchy::final_dtors): a leaf not
+// declared final that declares a destructor overriding a base's virtual one and introduces
+// no virtual function (clang treats the class as final and warns about a `virtual` in it:
+// -Wunnecessary-virtual-specifier, as for a final class). `leaf` is LeafClasses(h).
+[[nodiscard]] bool MayHaveFinalDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf);
+// Whether nothing may derive from `cls`, so a compiler treats it as final: declared `final`,
+// or its destructor is (clang's isEffectivelyFinal). Calls through a pointer to it are
+// devirtualizable, and its dynamic_cast may compare vptrs.
+[[nodiscard]] inline bool IsEffectivelyFinal(const Hierarchy& h, int cls) {
+  return h.classes[static_cast<size_t>(cls)].is_final || HasFinalDtor(h, cls);
 }
 
 // The alignas of class `cls` (Hierarchy::class_align), 0 if it has none.

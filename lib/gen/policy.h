@@ -115,6 +115,9 @@ struct GenPolicy {
   // class's lookup would then find two classes' functions (never drawn there).
   double p_class_alloc = 0.15;
   double p_class_alloc_sized = 0.5;
+  // A leaf class not declared final whose declared destructor is virtual declares it `final`
+  // (model.h, final_dtors): the class becomes effectively final.
+  double p_final_dtor = 0.5;
 };
 
 }  // namespace vto::gen

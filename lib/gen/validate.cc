@@ -164,6 +164,11 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     if (a != 0 && a != kAllocUnsized && a != kAllocSized) return At(c) + "class_alloc is no flavour";
     if (AllocationOwner(h, c) == kAmbiguousOwner) return At(c) + "operator new/delete lookup is ambiguous";
   }
+  if (!h.final_dtors.empty() && h.final_dtors.size() != h.classes.size()) return "final_dtors: not one entry per class";
+  for (int c = 0; c < static_cast<int>(h.final_dtors.size()); ++c) {
+    if (HasFinalDtor(h, c) && !MayHaveFinalDtor(h, c, leaf))
+      return At(c) + "a final destructor where none may be (model.h, MayHaveFinalDtor)";
+  }
   for (int c = 0; c < static_cast<int>(h.classes.size()); ++c) {
     for (const Method& m : h.classes[static_cast<size_t>(c)].methods) {
       const std::string at = At(c) + MethodName(m.name) + "/sig" + std::to_string(m.sig) + ": ";

@@ -614,7 +614,7 @@ class DispatchScenario {
   int VisibleDeleteType(const Object& o) {
     std::vector<int> options;
     for (int s : ch_.plan.classes[o.cls].up) {
-      const DeathFacts d{DeathRoute::kThroughStaticType, h_.classes[s].is_final, false, false};
+      const DeathFacts d{DeathRoute::kThroughStaticType, gen::IsEffectivelyFinal(h_, s), false, false};
       if (o.t->delete_via[static_cast<size_t>(s)] != nullptr && DeathIsVisible(d)) options.push_back(s);
     }
     if (options.empty()) return -1;

@@ -46,7 +46,7 @@ vto_unit_mode UnitModeOf(const gen::CompilerMode& mode) {
 
 bool CompiledHierarchy::VptrIdentityAssumed(int cls) const {
   const gen::ClassModel& c = model.classes.at(static_cast<size_t>(cls));
-  return c.polymorphic && c.is_final && mode.assume_unique_vtables && mode.opt_level >= 1;
+  return c.polymorphic && gen::IsEffectivelyFinal(model, cls) && mode.assume_unique_vtables && mode.opt_level >= 1;
 }
 
 HierarchyCache::HierarchyCache(backend::Backend& backend, const Options& options, bool lifecycle_kit,

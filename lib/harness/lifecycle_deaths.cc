@@ -32,9 +32,9 @@ bool LifecycleScenario::Visible(const Obj& o, Path path, int s) const {
   const gen::ClassModel& cm = h_.classes[o.cls];
   DeathFacts d;
   d.route = RouteOf(path);
-  d.static_type_final = d.route == DeathRoute::kThroughStaticType && h_.classes[s].is_final;
+  d.static_type_final = d.route == DeathRoute::kThroughStaticType && gen::IsEffectivelyFinal(h_, s);
   d.dynamic_virtual_dtor = cm.virtual_dtor;
-  d.dynamic_type_final = !o.x && cm.is_final;
+  d.dynamic_type_final = !o.x && gen::IsEffectivelyFinal(h_, o.cls);
   return DeathIsVisible(d);
 }
 

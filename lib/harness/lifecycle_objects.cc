@@ -98,7 +98,7 @@ void LifecycleScenario::Create(int depth) {
   // Mostly classes the backend can overlay (refusals are fuzz_dispatch's subject).
   const int cls = !overlayable_.empty() && src_.Chance(0.8) ? Pick(overlayable_) : Pick(classes_);
   const gen::ClassModel& cm = h_.classes[cls];
-  const bool can_x = cm.virtual_dtor && !cm.is_final;
+  const bool can_x = gen::HasLcX(h_, cls);
   const bool x = can_x && src_.Chance(0.4);
   // Storage kinds, weighted toward the ones with several ways to die.
   std::vector<Store> stores = {Store::kNew,       Store::kNew,      Store::kNew,       Store::kMakeShared,
@@ -109,7 +109,7 @@ void LifecycleScenario::Create(int depth) {
     stores.push_back(Store::kScope);
     stores.push_back(Store::kTemporary);
   }
-  if (cm.virtual_dtor || cm.is_final) {
+  if (cm.virtual_dtor || gen::IsEffectivelyFinal(h_, cls)) {
     stores.push_back(Store::kUnique);
     stores.push_back(Store::kUnique);
   }

@@ -29,9 +29,9 @@ std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const Comp
   int cls = -1;
   for (int c : gen::KitClasses(ch.model)) {
     const ClassTables& t = Tables(ch, c);
-    // (not final: `delete` of a final class's exact type is devirtualized, an unseen death)
+    // (not effectively final: `delete` of a final class's exact type is devirtualized, an unseen death)
     const gen::ClassModel& cm = ch.model.classes[c];
-    if (cm.virtual_dtor && !cm.is_final && MissingCapabilities(t, b.capabilities(), true, false, false, false).empty()) {
+    if (cm.virtual_dtor && !gen::IsEffectivelyFinal(ch.model, c) && MissingCapabilities(t, b.capabilities(), true, false, false, false).empty()) {
       cls = c;
     }
   }

@@ -99,7 +99,7 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
     if (o == 0 && (s == cls || more_derived)) {
       rc.targets.push_back(ObjectTarget(t, obj, false, s));
     }
-    if (t.delete_via[static_cast<size_t>(s)] != nullptr && !h.classes[static_cast<size_t>(s)].is_final) {
+    if (t.delete_via[static_cast<size_t>(s)] != nullptr && !gen::IsEffectivelyFinal(h, s)) {
       rc.visible_delete.push_back(s);
     }
   }

@@ -120,7 +120,7 @@ void ComputeShapes() {
     names.push_back(ch.ns + "::" + gen::ClassName(static_cast<int>(c)));
     const gen::ClassModel& cm = ch.model.classes[c];
     const bool kit = ch.source.find(gen::LcXName(static_cast<int>(c))) != std::string::npos;
-    if (kit && !cm.abstract && cm.virtual_dtor && !cm.is_final) names.push_back(ch.ns + "::" + gen::LcXName(static_cast<int>(c)));
+    if (kit && !cm.abstract && gen::HasLcX(ch.model, static_cast<int>(c))) names.push_back(ch.ns + "::" + gen::LcXName(static_cast<int>(c)));
   }
   for (const std::string& n : names) {
     const interp::ClassLayout* layout = g->interp->FindClass(n, &error);

@@ -165,6 +165,47 @@ TEST(Emit, SpellsClassAllocationFunctions) {
   EXPECT_NE(g.find("    ::operator delete(c, std::align_val_t{alignof(ns::C1)});\n"), std::string::npos) << g;
 }
 
+// Hierarchy::final_dtors: a leaf's declared virtual destructor is `final` in a class not
+// declared final; the unit silences the warning that asks for the class to be.
+TEST(Emit, SpellsFinalDestructors) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)}), c = hb.Class({NV(a)});
+  const int m0 = hb.Introduce(a, {si});
+  hb.Override(b, m0);
+  hb.At(a).declares_dtor = hb.At(a).declares_virtual_dtor = true;
+  hb.At(b).declares_dtor = true;
+  hb.At(c).declares_dtor = hb.At(c).declares_virtual_dtor = true;
+  Hierarchy h = hb.Build();
+  h.final_dtors = {0, 1, 1};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("#pragma clang diagnostic ignored \"-Wfinal-dtor-non-final-class\"\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("struct C1 : C0 {\n  ~C1() override final;\n  int m0() override;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("struct C2 : C0 {\n  ~C2() override final;\n"), std::string::npos) << s;
+  EXPECT_TRUE(IsEffectivelyFinal(h, b));
+  EXPECT_FALSE(IsEffectivelyFinal(h, a));
+  // Not on a class something derives from, nor on an implicit destructor, nor in a class that
+  // introduces a virtual (clang would warn about a `virtual` in an effectively final class).
+  h.final_dtors = {1, 0, 0};
+  EXPECT_NE(ValidateHierarchy(h).find("final destructor"), std::string::npos) << ValidateHierarchy(h);
+  h.final_dtors = {0, 1, 0};
+  h.classes[static_cast<size_t>(b)].declares_dtor = false;
+  EXPECT_NE(ValidateHierarchy(h).find("final destructor"), std::string::npos) << ValidateHierarchy(h);
+  h.classes[static_cast<size_t>(b)].declares_dtor = true;
+  HierarchyBuilder hb2;
+  const int a2 = hb2.Class(), b2 = hb2.Class({NV(a2)});
+  hb2.At(a2).declares_dtor = hb2.At(a2).declares_virtual_dtor = true;
+  hb2.At(b2).declares_dtor = true;
+  hb2.Introduce(b2, {hb2.Sig()});
+  Hierarchy h2 = hb2.Build();
+  h2.final_dtors = {0, 1};
+  EXPECT_NE(ValidateHierarchy(h2).find("final destructor"), std::string::npos) << ValidateHierarchy(h2);
+  h.final_dtors.clear();
+  EXPECT_EQ(EmitSource(h, "ns").find("-Wfinal-dtor"), std::string::npos);
+  (void)c;
+}
+
 // Hierarchy::throwing_dtors: noexcept(false) on every declared destructor, whose body ends
 // with the throw the host arms.
 TEST(Emit, SpellsThrowingDestructors) {

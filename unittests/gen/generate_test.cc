@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -103,6 +103,12 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_EQ(v4.class_return_refs, h.class_return_refs);
     EXPECT_TRUE(v4.class_alloc.empty());
     for (size_t c = 0; c < h.classes.size(); ++c) with_alloc += ClassAlloc(h, static_cast<int>(c)) != 0;
+    Hierarchy v5 = h;
+    LimitSourceVariants(&v5, 5);
+    ASSERT_EQ(ValidateHierarchy(v5), "") << "seed " << seed;
+    EXPECT_EQ(v5.class_alloc, h.class_alloc);
+    EXPECT_TRUE(v5.final_dtors.empty());
+    for (size_t c = 0; c < h.classes.size(); ++c) final_dtors += HasFinalDtor(h, static_cast<int>(c));
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -110,6 +116,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   }
   EXPECT_GT(overaligned, 0);
   EXPECT_GT(with_alloc, 0);
+  EXPECT_GT(final_dtors, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -238,6 +245,10 @@ std::map<std::string, int> CountFeatures() {
       if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
       if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
         f.insert("throwing destructor under a virtual one");
+      if (HasFinalDtor(h, c)) {
+        f.insert("final destructor");
+        if (mode.assume_unique_vtables && mode.opt_level >= 1) f.insert("final destructor, vptr identity assumed (R13)");
+      }
       if (ClassAlloc(h, c) != 0) f.insert("class operator new/delete");
       if (const int owner = AllocationOwner(h, c); owner >= 0 && !cm.abstract && cm.virtual_dtor) {
         // A delete through the vtable's deleting destructor frees through the class's own.
@@ -331,7 +342,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "returns a class pointer", "covariant return", "covariant return off the primary chain",
       "returns a class reference", "covariant reference return", "covariant reference return off the primary chain",
       "class operator new/delete", "deleting destructor calls a class operator delete", "... a base's",
-      "... the sized one", "... the aligned one",
+      "... the sized one", "... the aligned one", "final destructor", "final destructor, vptr identity assumed (R13)",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
