@@ -28,6 +28,7 @@ class Emitter {
       : h_(h), ns_(ns), is_base_(BaseClosure(h)) {}
 
   std::string Declarations() {
+    declarations_only_ = true;
     Prelude();
     for (size_t c = 0; c < h_.classes.size(); ++c) ClassDefinition(static_cast<int>(c));
     out_ += "}  // namespace " + ns_ + "\n";
@@ -155,6 +156,10 @@ class Emitter {
             std::to_string(kArgPtr) + "u}); }\n\n";
   }
 
+  // "inline " for a member function of an inline-only class (Hierarchy::inline_classes),
+  // in the class body and on its definition; "" otherwise, and for declarations only.
+  std::string Inline(int c) const { return IsInlineClass(h_, c) && !declarations_only_ ? "inline " : ""; }
+
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
     const int align = ClassAlignas(h_, c);
@@ -171,10 +176,10 @@ class Emitter {
       if (d.align > 1) out_ += "alignas(" + std::to_string(d.align) + ") ";
       out_ += "unsigned char d" + std::to_string(i) + "[" + std::to_string(d.size) + "] = {};\n";
     }
-    if (!cm.ctor_calls.empty()) out_ += "  " + ClassName(c) + "();\n";
+    if (!cm.ctor_calls.empty()) out_ += "  " + Inline(c) + ClassName(c) + "();\n";
     if (cm.declares_dtor) {
       const bool inherited = InheritsVirtualDtor(h_, c);
-      out_ += std::string("  ") + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
+      out_ += "  " + Inline(c) + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
               ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
               (HasFinalDtor(h_, c) ? " final" : "") + ";\n";
     }
@@ -188,7 +193,7 @@ class Emitter {
     for (const Method& m : cm.methods) {
       const Signature& s = Sig(m.sig);
       const bool introduced = h_.names[m.name].introduced_by == c;
-      out_ += std::string("  ") + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
+      out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
               MethodName(m.name) + Params(m.sig, false, false) + (s.is_const ? " const" : "") +
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
@@ -206,9 +211,9 @@ class Emitter {
   void MemberDefinitions(int c) {
     const ClassModel& cm = h_.classes[c];
     const std::string cn = ClassName(c);
-    if (!cm.ctor_calls.empty()) out_ += cn + "::" + cn + "() {\n" + Calls(cm.ctor_calls) + "}\n";
+    if (!cm.ctor_calls.empty()) out_ += Inline(c) + cn + "::" + cn + "() {\n" + Calls(cm.ctor_calls) + "}\n";
     if (cm.declares_dtor) {
-      out_ += cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(cm.dtor_calls);
+      out_ += Inline(c) + cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(cm.dtor_calls);
       if (h_.throwing_dtors)
         out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
       out_ += "}\n";
@@ -230,7 +235,7 @@ class Emitter {
       const Signature& s = Sig(m.sig);
       // A class-returning method returns itself: `this` converted (implicitly, to an
       // unambiguous base), from a const method too.
-      out_ += ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
+      out_ += Inline(c) + ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
               (s.is_const ? " const" : "") + " {\n" +
               Body(m.sig, m.impl_id, "this", false,
                    m.ret_class < 0                 ? ""
@@ -411,6 +416,7 @@ class Emitter {
   const Hierarchy& h_;
   const std::string ns_;
   const std::vector<std::vector<char>> is_base_;  // BaseClosure(h_), for ClassReturnCheck
+  bool declarations_only_ = false;  // Declarations(): no definitions, so nothing is `inline`
   std::string out_;
   std::vector<std::string> stub_names_;  // in definition order
 };

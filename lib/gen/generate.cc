@@ -355,9 +355,14 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     const ClassModel& cm = h->classes[c];
     if (MayHaveFinalDtor(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_final_dtor)) h->final_dtors[c] = 1;
   }
+  h->inline_classes.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    if (src.Chance(policy.p_inline_class)) h->inline_classes[c] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 7) h->inline_classes.clear();
   if (level < 6) h->final_dtors.clear();
   if (level < 5) h->class_alloc.clear();
   if (level < 4) h->class_return_refs.clear();

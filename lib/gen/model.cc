@@ -119,4 +119,13 @@ bool MayHaveFinalDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf
   return true;
 }
 
+bool HasKeyFunction(const Hierarchy& h, int cls) {
+  const ClassModel& cm = h.classes[static_cast<size_t>(cls)];
+  if (!cm.polymorphic || IsInlineClass(h, cls)) return false;
+  if (cm.declares_dtor && cm.virtual_dtor) return true;
+  for (const Method& m : cm.methods)
+    if (!m.pure) return true;
+  return false;
+}
+
 }  // namespace vto::gen

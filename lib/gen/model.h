@@ -44,7 +44,8 @@ namespace vto::gen {
 // 5: a class-returning signature may return references instead (Hierarchy::class_return_refs).
 // 6: the source variants include class-specific allocation functions (Hierarchy::class_alloc).
 // 7: ... and `final` destructors in classes not declared final (Hierarchy::final_dtors).
-inline constexpr int kGeneratorVersion = 7;
+// 8: ... and classes whose member functions are all inline (Hierarchy::inline_classes).
+inline constexpr int kGeneratorVersion = 8;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -189,6 +190,15 @@ struct Hierarchy {
   // where MayHaveFinalDtor; the unit silences clang's -Wfinal-dtor-non-final-class. Empty, or
   // one entry per class.
   std::vector<char> final_dtors;
+  // Source variant: inline_classes[c] != 0 declares every member function of class c (its
+  // constructor, destructor and virtual functions; not its allocation functions) `inline`, so
+  // it has no key function (Itanium C++ ABI 5.2.3: the first non-pure virtual function not
+  // inline at the class's definition): its vtable group is emitted, as a COMDAT, by every
+  // unit that uses it — the lifecycle kit's units as well as the hierarchy's — instead of
+  // once, in the unit that defines the key function. The declarations a reflect-only backend
+  // parses (EmitDeclarations) omit `inline` (an inline function must be defined). Empty, or
+  // one entry per class.
+  std::vector<char> inline_classes;
 };
 
 // Hierarchy::class_alloc's values.
@@ -219,6 +229,15 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] inline char ClassAlloc(const Hierarchy& h, int cls) {
   return static_cast<size_t>(cls) < h.class_alloc.size() ? h.class_alloc[static_cast<size_t>(cls)] : 0;
 }
+
+// Whether class `cls`'s member functions are all inline (Hierarchy::inline_classes).
+[[nodiscard]] inline bool IsInlineClass(const Hierarchy& h, int cls) {
+  return static_cast<size_t>(cls) < h.inline_classes.size() && h.inline_classes[static_cast<size_t>(cls)] != 0;
+}
+// Whether polymorphic class `cls` has a key function: a non-pure virtual function it declares
+// and does not define inline (a declared virtual destructor counts). Without one, every unit
+// that uses the class emits its vtable group.
+[[nodiscard]] bool HasKeyFunction(const Hierarchy& h, int cls);
 
 // Whether class `cls` declares a `final` destructor (Hierarchy::final_dtors).
 [[nodiscard]] inline bool HasFinalDtor(const Hierarchy& h, int cls) {

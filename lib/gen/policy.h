@@ -118,6 +118,8 @@ struct GenPolicy {
   // A leaf class not declared final whose declared destructor is virtual declares it `final`
   // (model.h, final_dtors): the class becomes effectively final.
   double p_final_dtor = 0.5;
+  // A class defines its member functions inline (model.h, inline_classes): no key function.
+  double p_inline_class = 0.25;
 };
 
 }  // namespace vto::gen

@@ -165,6 +165,7 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     if (AllocationOwner(h, c) == kAmbiguousOwner) return At(c) + "operator new/delete lookup is ambiguous";
   }
   if (!h.final_dtors.empty() && h.final_dtors.size() != h.classes.size()) return "final_dtors: not one entry per class";
+  if (!h.inline_classes.empty() && h.inline_classes.size() != h.classes.size()) return "inline_classes: not one entry per class";
   for (int c = 0; c < static_cast<int>(h.final_dtors.size()); ++c) {
     if (HasFinalDtor(h, c) && !MayHaveFinalDtor(h, c, leaf))
       return At(c) + "a final destructor where none may be (model.h, MayHaveFinalDtor)";

@@ -206,6 +206,35 @@ TEST(Emit, SpellsFinalDestructors) {
   (void)c;
 }
 
+// Hierarchy::inline_classes: every member function inline, in the class and on its
+// definition (no key function); the declarations for a reflect-only backend say nothing.
+TEST(Emit, SpellsInlineClasses) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m0 = hb.Introduce(a, {si});
+  hb.Introduce(a, {hb.Sig({ValueKind::kLong})}, /*pure=*/true);
+  hb.Override(b, m0);
+  hb.Override(b, 1);
+  hb.At(a).declares_dtor = hb.At(a).declares_virtual_dtor = true;
+  hb.At(a).ctor_calls = {{m0, si}};
+  Hierarchy h = hb.Build();
+  h.inline_classes = {1, 0};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  EXPECT_FALSE(HasKeyFunction(h, a));
+  EXPECT_TRUE(HasKeyFunction(h, b));
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("struct C0 {\n  inline C0();\n  inline virtual ~C0();\n  inline virtual int m0();\n"
+                   "  virtual int m1(long) = 0;\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("inline C0::C0() {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("inline C0::~C0() {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("inline int C0::m0() {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("\nint C1::m0() {\n"), std::string::npos) << s;
+  const std::string d = EmitDeclarations(h, "ns");
+  EXPECT_NE(d.find("struct C0 {\n  C0();\n  virtual ~C0();\n  virtual int m0();\n"), std::string::npos) << d;
+}
+
 // Hierarchy::throwing_dtors: noexcept(false) on every declared destructor, whose body ends
 // with the throw the host arms.
 TEST(Emit, SpellsThrowingDestructors) {

@@ -109,6 +109,11 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_EQ(v5.class_alloc, h.class_alloc);
     EXPECT_TRUE(v5.final_dtors.empty());
     for (size_t c = 0; c < h.classes.size(); ++c) final_dtors += HasFinalDtor(h, static_cast<int>(c));
+    Hierarchy v6 = h;
+    LimitSourceVariants(&v6, 6);
+    ASSERT_EQ(ValidateHierarchy(v6), "") << "seed " << seed;
+    EXPECT_EQ(v6.final_dtors, h.final_dtors);
+    EXPECT_TRUE(v6.inline_classes.empty());
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -245,6 +250,10 @@ std::map<std::string, int> CountFeatures() {
       if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
       if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
         f.insert("throwing destructor under a virtual one");
+      if (cm.polymorphic && !HasKeyFunction(h, c)) {
+        f.insert("polymorphic class without a key function");
+        if (IsInlineClass(h, c) && !cm.abstract) f.insert("... a concrete one, by inline_classes");
+      }
       if (HasFinalDtor(h, c)) {
         f.insert("final destructor");
         if (mode.assume_unique_vtables && mode.opt_level >= 1) f.insert("final destructor, vptr identity assumed (R13)");
@@ -343,6 +352,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "returns a class reference", "covariant reference return", "covariant reference return off the primary chain",
       "class operator new/delete", "deleting destructor calls a class operator delete", "... a base's",
       "... the sized one", "... the aligned one", "final destructor", "final destructor, vptr identity assumed (R13)",
+      "polymorphic class without a key function", "... a concrete one, by inline_classes",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
