@@ -207,6 +207,8 @@ extern "C" int vto_dtor_should_throw(const void*) {
   vto_repro::dtor_throw_armed = false;
   return armed ? 1 : 0;
 }
+// The classes' own allocation functions call these, as they call gen/trace.cc's in the
+// harness (the program links nothing of this project, so it defines its own).
 extern "C" void* vto_class_new(int cls, size_t size, size_t align) {
   void* p = align > 0 ? ::operator new(size, std::align_val_t{align}) : ::operator new(size);
   vto_repro::class_new = {vto_repro::class_new.calls + 1, cls, p, size, align};
