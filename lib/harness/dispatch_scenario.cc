@@ -298,28 +298,20 @@ class DispatchScenario {
   void CheckAllocation(const Object& o, const char* op, const gen::AllocationRecord& r,
                        std::optional<std::size_t> size) const {
     const int owner = o.t->alloc_owner;
-    const std::string what = std::string(op == std::string("new") ? "new" : "delete") + " of " + A(o) +
-                             " calls the operator " + op + " of " + gen::ClassName(owner);
-    const std::string rec = std::string("vto_repro::class_") + op + ".";
-    struct Field {
-      const char* name;
-      Value got, want;
-      std::string want_cxx;
-    };
-    std::vector<Field> fields = {
-        {"calls", Value::Int(r.calls), Value::Int(1), "1"},
-        {"cls", Value::Int(r.cls), Value::Int(owner), std::to_string(owner)},
-        {"p", Value::Pointer(r.p), Value::Pointer(o.ptr), V(o)},
-        {"align", Value::Int(static_cast<long long>(r.align)), Value::Int(static_cast<long long>(o.t->alloc_align)),
-         std::to_string(o.t->alloc_align)},
-    };
-    if (size) {
-      fields.push_back({"size", Value::Int(static_cast<long long>(r.size)), Value::Int(static_cast<long long>(*size)),
-                        *size == 0 ? "0" : "sizeof(" + ch_.ns + "::" + gen::ClassName(o.cls) + ")"});
-    }
-    for (const Field& f : fields) {
-      oracle_.Check(Expectation::Equal(f.want), f.got, [&] {
-        return Spelling{what + " (" + f.name + ")", rec + f.name, {f.want_cxx}, OverlaysString(o)};
+    const char* const names[] = {"calls", "cls", "p", "align", "size"};
+    const Value got[] = {Value::Int(r.calls), Value::Int(r.cls), Value::Pointer(r.p),
+                         Value::Int(static_cast<long long>(r.align)), Value::Int(static_cast<long long>(r.size))};
+    const Value want[] = {Value::Int(1), Value::Int(owner), Value::Pointer(o.ptr),
+                          Value::Int(static_cast<long long>(o.t->alloc_align)),
+                          Value::Int(static_cast<long long>(size.value_or(0)))};
+    for (size_t i = 0; i < (size ? 5u : 4u); ++i) {
+      oracle_.Check(Expectation::Equal(want[i]), got[i], [&] {  // words only when needed
+        const std::string want_cxx = i == 2   ? V(o)
+                                     : i == 4 ? (*size == 0 ? "0" : "sizeof(" + ch_.ns + "::" + gen::ClassName(o.cls) + ")")
+                                              : ValueText(want[i]);
+        return Spelling{std::string(op) + " of " + A(o) + " calls the operator " + op + " of " +
+                            gen::ClassName(owner) + " (" + names[i] + ")",
+                        std::string("vto_repro::class_") + op + "." + names[i], {want_cxx}, OverlaysString(o)};
       });
     }
   }
