@@ -118,7 +118,8 @@ void ComputeFacts(Hierarchy& h) {
       cm.virtual_dtor = cm.virtual_dtor || h.classes[b.cls].virtual_dtor;
     }
     const SubobjectGraph g(h, static_cast<int>(c));
-    cm.abstract = IsAbstractAt(h, g, 0);
+    // A pure destructor's final overrider is the class's own destructor: only it is abstract.
+    cm.abstract = HasPureDtor(h, static_cast<int>(c)) || IsAbstractAt(h, g, 0);
   }
 }
 

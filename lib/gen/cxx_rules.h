@@ -77,7 +77,8 @@ inline constexpr int kAmbiguousOwner = -2;
 // The same for a complete object of class `cls`.
 [[nodiscard]] int AllocationOwner(const Hierarchy& h, int cls);
 
-// Fills ClassModel::polymorphic, abstract and virtual_dtor of every class.
+// Fills ClassModel::polymorphic, abstract and virtual_dtor of every class (abstract also for a
+// pure destructor, Hierarchy::pure_dtors). Idempotent: the source variants call it again.
 void ComputeFacts(Hierarchy& h);
 
 }  // namespace vto::gen

@@ -181,7 +181,7 @@ class Emitter {
       const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += "  " + Inline(c) + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
               ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
-              (HasFinalDtor(h_, c) ? " final" : "") + ";\n";
+              (HasFinalDtor(h_, c) ? " final" : "") + (HasPureDtor(h_, c) ? " = 0" : "") + ";\n";
     }
     if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
       const char* size = alloc == kAllocSized ? ", std::size_t n" : "";

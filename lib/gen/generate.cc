@@ -359,9 +359,18 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
   for (size_t c = 0; c < h->classes.size(); ++c) {
     if (src.Chance(policy.p_inline_class)) h->inline_classes[c] = 1;
   }
+  h->pure_dtors.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    if (MayHavePureDtor(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_pure_dtor)) h->pure_dtors[c] = 1;
+  }
+  ComputeFacts(*h);  // a pure destructor makes its class abstract
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 8 && !h->pure_dtors.empty()) {
+    h->pure_dtors.clear();
+    ComputeFacts(*h);
+  }
   if (level < 7) h->inline_classes.clear();
   if (level < 6) h->final_dtors.clear();
   if (level < 5) h->class_alloc.clear();

@@ -128,4 +128,10 @@ bool HasKeyFunction(const Hierarchy& h, int cls) {
   return false;
 }
 
+bool MayHavePureDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf) {
+  const ClassModel& cm = h.classes[static_cast<size_t>(cls)];
+  return !leaf[static_cast<size_t>(cls)] && !cm.is_final && cm.declares_dtor &&
+         (cm.declares_virtual_dtor || InheritsVirtualDtor(h, cls));
+}
+
 }  // namespace vto::gen

@@ -45,7 +45,8 @@ namespace vto::gen {
 // 6: the source variants include class-specific allocation functions (Hierarchy::class_alloc).
 // 7: ... and `final` destructors in classes not declared final (Hierarchy::final_dtors).
 // 8: ... and classes whose member functions are all inline (Hierarchy::inline_classes).
-inline constexpr int kGeneratorVersion = 8;
+// 9: ... and pure virtual destructors with a definition (Hierarchy::pure_dtors).
+inline constexpr int kGeneratorVersion = 9;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -199,6 +200,13 @@ struct Hierarchy {
   // parses (EmitDeclarations) omit `inline` (an inline function must be defined). Empty, or
   // one entry per class.
   std::vector<char> inline_classes;
+  // Source variant: pure_dtors[c] != 0 declares class c's virtual destructor pure
+  // (`virtual ~C() = 0;`), still defined (every derived class's destructor calls it). C is then
+  // abstract (ClassModel::abstract, ComputeFacts), never instantiated, and the destructor
+  // entries of its own vtables are __cxa_pure_virtual: the vtable an object of a derived class
+  // points at while C's destructor body runs. Only in a class that is no leaf, not final, and
+  // declares its destructor virtual (MayHavePureDtor). Empty, or one entry per class.
+  std::vector<char> pure_dtors;
 };
 
 // Hierarchy::class_alloc's values.
@@ -238,6 +246,14 @@ inline constexpr char kAllocSized = 2;
 // and does not define inline (a declared virtual destructor counts). Without one, every unit
 // that uses the class emits its vtable group.
 [[nodiscard]] bool HasKeyFunction(const Hierarchy& h, int cls);
+
+// Whether class `cls` declares its destructor pure (Hierarchy::pure_dtors).
+[[nodiscard]] inline bool HasPureDtor(const Hierarchy& h, int cls) {
+  return static_cast<size_t>(cls) < h.pure_dtors.size() && h.pure_dtors[static_cast<size_t>(cls)] != 0;
+}
+// Whether it may: it declares a virtual destructor, is no leaf (`leaf` is LeafClasses(h)) and
+// not final.
+[[nodiscard]] bool MayHavePureDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf);
 
 // Whether class `cls` declares a `final` destructor (Hierarchy::final_dtors).
 [[nodiscard]] inline bool HasFinalDtor(const Hierarchy& h, int cls) {

@@ -120,6 +120,8 @@ struct GenPolicy {
   double p_final_dtor = 0.5;
   // A class defines its member functions inline (model.h, inline_classes): no key function.
   double p_inline_class = 0.25;
+  // A class that may (model.h, MayHavePureDtor) declares its virtual destructor pure.
+  double p_pure_dtor = 0.15;
 };
 
 }  // namespace vto::gen

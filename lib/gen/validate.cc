@@ -166,6 +166,9 @@ std::string ValidateHierarchy(const Hierarchy& h) {
   }
   if (!h.final_dtors.empty() && h.final_dtors.size() != h.classes.size()) return "final_dtors: not one entry per class";
   if (!h.inline_classes.empty() && h.inline_classes.size() != h.classes.size()) return "inline_classes: not one entry per class";
+  if (!h.pure_dtors.empty() && h.pure_dtors.size() != h.classes.size()) return "pure_dtors: not one entry per class";
+  for (int c = 0; c < static_cast<int>(h.pure_dtors.size()); ++c)
+    if (HasPureDtor(h, c) && !MayHavePureDtor(h, c, leaf)) return At(c) + "a pure destructor where none may be (model.h, MayHavePureDtor)";
   for (int c = 0; c < static_cast<int>(h.final_dtors.size()); ++c) {
     if (HasFinalDtor(h, c) && !MayHaveFinalDtor(h, c, leaf))
       return At(c) + "a final destructor where none may be (model.h, MayHaveFinalDtor)";

@@ -235,6 +235,35 @@ TEST(Emit, SpellsInlineClasses) {
   EXPECT_NE(d.find("struct C0 {\n  C0();\n  virtual ~C0();\n  virtual int m0();\n"), std::string::npos) << d;
 }
 
+// Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
+// new/delete stubs), its derived classes are not.
+TEST(Emit, SpellsPureDestructors) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  hb.Introduce(a, {si});
+  hb.At(a).declares_dtor = hb.At(a).declares_virtual_dtor = true;
+  Hierarchy h = hb.Build();
+  h.pure_dtors = {1, 0};
+  ComputeFacts(h);
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  EXPECT_TRUE(h.classes[static_cast<size_t>(a)].abstract);
+  EXPECT_FALSE(h.classes[static_cast<size_t>(b)].abstract);
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("  virtual ~C0() = 0;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("C0::~C0() {\n"), std::string::npos) << s;
+  EXPECT_EQ(s.find("ns_new_C0"), std::string::npos) << s;
+  EXPECT_NE(s.find("ns_new_C1"), std::string::npos) << s;
+  // Never on a leaf (it would be abstract), nor without a declared virtual destructor.
+  h.pure_dtors = {0, 1};
+  ComputeFacts(h);
+  EXPECT_NE(ValidateHierarchy(h).find("C1: "), std::string::npos) << ValidateHierarchy(h);  // an abstract leaf
+  h.pure_dtors = {1, 0};
+  h.classes[static_cast<size_t>(a)].declares_virtual_dtor = false;  // C0 declares a non-virtual one
+  ComputeFacts(h);
+  EXPECT_NE(ValidateHierarchy(h).find("pure destructor"), std::string::npos) << ValidateHierarchy(h);
+}
+
 // Hierarchy::throwing_dtors: noexcept(false) on every declared destructor, whose body ends
 // with the throw the host arms.
 TEST(Emit, SpellsThrowingDestructors) {

@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -114,6 +114,12 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     ASSERT_EQ(ValidateHierarchy(v6), "") << "seed " << seed;
     EXPECT_EQ(v6.final_dtors, h.final_dtors);
     EXPECT_TRUE(v6.inline_classes.empty());
+    Hierarchy v7 = h;
+    LimitSourceVariants(&v7, 7);
+    ASSERT_EQ(ValidateHierarchy(v7), "") << "seed " << seed;  // the facts recomputed
+    EXPECT_EQ(v7.inline_classes, h.inline_classes);
+    EXPECT_TRUE(v7.pure_dtors.empty());
+    for (size_t c = 0; c < h.classes.size(); ++c) pure_dtors += HasPureDtor(h, static_cast<int>(c));
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -122,6 +128,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   EXPECT_GT(overaligned, 0);
   EXPECT_GT(with_alloc, 0);
   EXPECT_GT(final_dtors, 0);
+  EXPECT_GT(pure_dtors, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -250,6 +257,7 @@ std::map<std::string, int> CountFeatures() {
       if (ObjectAlignas(h, c) > 0 && ClassAlignas(h, c) == 0) f.insert("over-aligned by a base");
       if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
         f.insert("throwing destructor under a virtual one");
+      if (HasPureDtor(h, c)) f.insert("pure virtual destructor");
       if (cm.polymorphic && !HasKeyFunction(h, c)) {
         f.insert("polymorphic class without a key function");
         if (IsInlineClass(h, c) && !cm.abstract) f.insert("... a concrete one, by inline_classes");
@@ -353,6 +361,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "class operator new/delete", "deleting destructor calls a class operator delete", "... a base's",
       "... the sized one", "... the aligned one", "final destructor", "final destructor, vptr identity assumed (R13)",
       "polymorphic class without a key function", "... a concrete one, by inline_classes",
+      "pure virtual destructor",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
