@@ -163,6 +163,7 @@ struct Frame {
   int body_ops = 0;
   bool catch_here = false;
   int depth = 0;
+  std::string tx_call;  // with a transcript: the statement that runs the kit call (Transcript::Open)
 };
 
 // One line of the scenario log, kept as data and rendered only when a failure (or

@@ -166,7 +166,7 @@ void LifecycleScenario::CtorBody(void* self) {
 bool LifecycleScenario::Construct(Obj& o, const std::function<void*()>& make, const std::string& tx_make) {
   const bool ctor_body = (o.mode & gen::kLcModeCtorBody) != 0;
   if (ctor_body && tx_ != nullptr) {
-    tx_->Open("constructor body of object #" + std::to_string(o.id));
+    tx_->Open("constructor body of object #" + std::to_string(o.id), tx_make + ";");
     if (tx_ != nullptr) T(V(o) + " = obj;");
   }
   pending_ctor_ = o.id;
@@ -362,8 +362,9 @@ void LifecycleScenario::CreateScoped(int cls, bool x, int mode, Store store, int
     return;
   }
   const bool ctor_body = (o.mode & gen::kLcModeCtorBody) != 0;
+  if (tx_ != nullptr) f.tx_call = call + ";";
   if (ctor_body && tx_ != nullptr) {
-    tx_->Open("constructor body of object #" + std::to_string(id));
+    tx_->Open("constructor body of object #" + std::to_string(id), f.tx_call);
     if (tx_ != nullptr) T(V(o) + " = obj;");
     ctor_tx_open_ = true;
   }
@@ -371,7 +372,7 @@ void LifecycleScenario::CreateScoped(int cls, bool x, int mode, Store store, int
   pending_ctor_ = id;
   g_ctor_scenario = this;
   if (tx_ != nullptr && !ctor_body) {
-    tx_->Open(std::string(kStoreNames[static_cast<int>(store)]) + " body of object #" + std::to_string(id));
+    tx_->Open(std::string(kStoreNames[static_cast<int>(store)]) + " body of object #" + std::to_string(id), f.tx_call);
     if (tx_ != nullptr) T(V(o) + " = obj;");
   }
   try {
@@ -412,7 +413,7 @@ void LifecycleScenario::Body(Frame& f, void* obj) {
   if (ctor_tx_open_) {  // the constructor body ended; now the scope body
     tx_->Close();
     ctor_tx_open_ = false;
-    tx_->Open(std::string(kStoreNames[static_cast<int>(o.store)]) + " body of object #" + std::to_string(o.id));
+    tx_->Open(std::string(kStoreNames[static_cast<int>(o.store)]) + " body of object #" + std::to_string(o.id), f.tx_call);
     if (tx_ != nullptr) T(V(o) + " = obj;");
   }
   g_ctor_scenario = nullptr;

@@ -8,6 +8,7 @@ struct Transcript::Node {
   Kind kind = Kind::kStatement;
   std::string text;                             // a statement, or the comment of a body
   std::string name;                             // kThread: the std::thread variable
+  std::string runs_it;                          // kQueued, while open: the statement that runs it
   std::vector<std::unique_ptr<Node>> children;  // a body's statements
 };
 
@@ -23,10 +24,11 @@ void Transcript::Add(std::string statement) {
   open_.back()->children.push_back(std::move(n));
 }
 
-void Transcript::Open(std::string comment) {
+void Transcript::Open(std::string comment, std::string runs_it) {
   auto n = std::make_unique<Node>();
   n->kind = Node::Kind::kQueued;
   n->text = std::move(comment);
+  n->runs_it = std::move(runs_it);
   Node* raw = n.get();
   open_.back()->children.push_back(std::move(n));
   open_.push_back(raw);
@@ -43,7 +45,9 @@ void Transcript::OpenThread(std::string name, std::string comment) {
 }
 
 void Transcript::Close() {
-  if (open_.size() > 1) open_.pop_back();
+  if (open_.size() <= 1) return;
+  open_.back()->runs_it.clear();
+  open_.pop_back();
 }
 
 void Transcript::Declare(std::string declaration) { declarations_.push_back(std::move(declaration)); }
@@ -60,6 +64,7 @@ std::string Transcript::Render() const {
             *out += pad + "  (void)obj;\n";
             Go(*c, depth + 1, out);
             *out += pad + "});\n";
+            if (!c->runs_it.empty()) *out += pad + c->runs_it + "  // (the scenario stopped in this body)\n";
             break;
           case Node::Kind::kThread:
             *out += pad + "std::thread " + c->name + "([&] {  // " + c->text + "\n";

@@ -36,7 +36,10 @@ class Transcript {
   // Appends a statement to the current body.
   void Add(std::string statement);
   // Appends a nested body (rendered as a queued lambda) and makes it current until Close().
-  void Open(std::string comment);
+  // `runs_it`, if given, is the statement that runs the body: rendered after the lambda while
+  // the body is still open, so a reproducer written when a check inside it failed still
+  // enters it (the caller writes its own statement after Close(), which drops this one).
+  void Open(std::string comment, std::string runs_it = {});
   // Appends a body run by a new thread: `std::thread <name>([&] {  // <comment>` ... `});`,
   // current until Close(). `name` must be a fresh C++ identifier.
   void OpenThread(std::string name, std::string comment);
