@@ -1,6 +1,7 @@
 // emit.cc — EmitSource (see emit.h). Classes, then out-of-line definitions, then the stubs.
 #include "gen/emit.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -140,12 +141,12 @@ class Emitter {
         "extern \"C\" void vto_trace_record(int impl_id, const void* self);\n"
         "extern \"C\" int vto_trace_last_id(void);\n";
     if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";
-    if (AnyClassReturn()) out_ += "extern \"C\" const void* vto_trace_last_self(void);\n";
-    if (AnyClassAlloc())
+    if (Any(h_.class_return_sigs)) out_ += "extern \"C\" const void* vto_trace_last_self(void);\n";
+    if (Any(h_.class_alloc))
       out_ += "extern \"C\" void* vto_class_new(int cls, std::size_t size, std::size_t align);\n"
               "extern \"C\" void vto_class_delete(int cls, void* p, std::size_t size, std::size_t align);\n";
     // A final destructor in a class not declared final is what the variant is about.
-    if (AnyFinalDtor()) out_ += "#pragma clang diagnostic ignored \"-Wfinal-dtor-non-final-class\"\n";
+    if (Any(h_.final_dtors)) out_ += "#pragma clang diagnostic ignored \"-Wfinal-dtor-non-final-class\"\n";
     out_ += "\n";
     out_ += "namespace " + ns_ + " {\n\n";
     // With a user-provided destructor Small is not trivial for calls: returned in memory.
@@ -279,22 +280,9 @@ class Emitter {
     return "  " + Q(c) + "::operator delete(" + args + ");\n";
   }
 
-  bool AnyFinalDtor() const {
-    for (char c : h_.final_dtors)
-      if (c != 0) return true;
-    return false;
-  }
-
-  bool AnyClassAlloc() const {
-    for (char c : h_.class_alloc)
-      if (c != 0) return true;
-    return false;
-  }
-
-  bool AnyClassReturn() const {
-    for (char c : h_.class_return_sigs)
-      if (c != 0) return true;
-    return false;
+  // Whether a variant vector of the hierarchy (model.h) is on anywhere.
+  static bool Any(const std::vector<char>& v) {
+    return std::any_of(v.begin(), v.end(), [](char c) { return c != 0; });
   }
 
   // A call stub of a class-returning signature: the pointer the call returns must be the one

@@ -352,7 +352,6 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
   const std::vector<char> leaf = LeafClasses(*h);
   h->final_dtors.assign(h->classes.size(), 0);
   for (size_t c = 0; c < h->classes.size(); ++c) {
-    const ClassModel& cm = h->classes[c];
     if (MayHaveFinalDtor(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_final_dtor)) h->final_dtors[c] = 1;
   }
   h->inline_classes.assign(h->classes.size(), 0);

@@ -8,7 +8,6 @@
 namespace vto::gen {
 namespace {
 
-
 // The base every LcX class adds (one text for the kit and its declarations).
 const char* const kExtension = R"(// Links and the constructor/destructor behaviours the lifecycle fuzzer asks for.
 struct Extension {

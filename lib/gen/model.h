@@ -213,20 +213,25 @@ struct Hierarchy {
 inline constexpr char kAllocUnsized = 1;
 inline constexpr char kAllocSized = 2;
 
+// Entry i of one of Hierarchy's per-signature or per-class variant vectors, 0 when it is empty
+// (the variant is off) or shorter.
+[[nodiscard]] inline char VariantEntry(const std::vector<char>& v, int i) {
+  return static_cast<size_t>(i) < v.size() ? v[static_cast<size_t>(i)] : 0;
+}
+
 [[nodiscard]] inline bool IsConcrete(const ClassModel& c) { return !c.abstract; }
 
 // Whether signature `sig` is variadic (Hierarchy::variadic_sigs).
 [[nodiscard]] inline bool IsVariadic(const Hierarchy& h, int sig) {
-  return static_cast<size_t>(sig) < h.variadic_sigs.size() && h.variadic_sigs[static_cast<size_t>(sig)] != 0;
+  return VariantEntry(h.variadic_sigs, sig) != 0;
 }
 // Whether signature `sig` returns a class pointer or reference (Hierarchy::class_return_sigs).
 [[nodiscard]] inline bool ReturnsClass(const Hierarchy& h, int sig) {
-  return static_cast<size_t>(sig) < h.class_return_sigs.size() && h.class_return_sigs[static_cast<size_t>(sig)] != 0;
+  return VariantEntry(h.class_return_sigs, sig) != 0;
 }
 // Whether it returns a class reference (Hierarchy::class_return_refs).
 [[nodiscard]] inline bool ReturnsClassRef(const Hierarchy& h, int sig) {
-  return ReturnsClass(h, sig) && static_cast<size_t>(sig) < h.class_return_refs.size() &&
-         h.class_return_refs[static_cast<size_t>(sig)] != 0;
+  return ReturnsClass(h, sig) && VariantEntry(h.class_return_refs, sig) != 0;
 }
 // Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
 // has another overload.
@@ -235,12 +240,12 @@ inline constexpr char kAllocSized = 2;
 // The allocation functions class `cls` declares (Hierarchy::class_alloc): 0, kAllocUnsized or
 // kAllocSized.
 [[nodiscard]] inline char ClassAlloc(const Hierarchy& h, int cls) {
-  return static_cast<size_t>(cls) < h.class_alloc.size() ? h.class_alloc[static_cast<size_t>(cls)] : 0;
+  return VariantEntry(h.class_alloc, cls);
 }
 
 // Whether class `cls`'s member functions are all inline (Hierarchy::inline_classes).
 [[nodiscard]] inline bool IsInlineClass(const Hierarchy& h, int cls) {
-  return static_cast<size_t>(cls) < h.inline_classes.size() && h.inline_classes[static_cast<size_t>(cls)] != 0;
+  return VariantEntry(h.inline_classes, cls) != 0;
 }
 // Whether polymorphic class `cls` has a key function: a non-pure virtual function it declares
 // and does not define inline (a declared virtual destructor counts). Without one, every unit
@@ -249,7 +254,7 @@ inline constexpr char kAllocSized = 2;
 
 // Whether class `cls` declares its destructor pure (Hierarchy::pure_dtors).
 [[nodiscard]] inline bool HasPureDtor(const Hierarchy& h, int cls) {
-  return static_cast<size_t>(cls) < h.pure_dtors.size() && h.pure_dtors[static_cast<size_t>(cls)] != 0;
+  return VariantEntry(h.pure_dtors, cls) != 0;
 }
 // Whether it may: it declares a virtual destructor, is no leaf (`leaf` is LeafClasses(h)) and
 // not final.
@@ -257,7 +262,7 @@ inline constexpr char kAllocSized = 2;
 
 // Whether class `cls` declares a `final` destructor (Hierarchy::final_dtors).
 [[nodiscard]] inline bool HasFinalDtor(const Hierarchy& h, int cls) {
-  return static_cast<size_t>(cls) < h.final_dtors.size() && h.final_dtors[static_cast<size_t>(cls)] != 0;
+  return VariantEntry(h.final_dtors, cls) != 0;
 }
 // Whether class `cls` may declare its destructor `final` (Hierarchy::final_dtors): a leaf not
 // declared final that declares a destructor overriding a base's virtual one and introduces
