@@ -4,11 +4,12 @@
 namespace vto::gen {
 namespace {
 
-std::string DescribeSignature(const Signature& s, bool variadic) {
+std::string DescribeSignature(const Hierarchy& h, int sig) {
+  const Signature& s = h.signatures[static_cast<size_t>(sig)];
   std::string out = std::string(TypeSpelling(s.ret)) + "(";
   for (size_t i = 0; i < s.args.size(); ++i) out += (i ? ", " : "") + std::string(TypeSpelling(s.args[i]));
-  if (variadic) out += ", ...";
-  return out + ")" + (s.is_const ? " const" : "");
+  if (IsVariadic(h, sig)) out += ", ...";
+  return out + ")" + MemberQualifiers(h, sig);
 }
 
 std::string DescribeCalls(const char* what, const std::vector<VirtualCall>& calls) {
@@ -28,7 +29,7 @@ std::string DescribeHierarchy(const Hierarchy& h) {
                     (h.small_in_memory ? ", Small in memory" : "") + (h.throwing_dtors ? ", throwing destructors" : "") +
                     "\n ";
   for (size_t i = 0; i < h.signatures.size(); ++i)
-    out += " sig" + std::to_string(i) + ": " + DescribeSignature(h.signatures[i], IsVariadic(h, static_cast<int>(i))) + ";";
+    out += " sig" + std::to_string(i) + ": " + DescribeSignature(h, static_cast<int>(i)) + ";";
   out += "\n";
   for (size_t c = 0; c < h.classes.size(); ++c) {
     const ClassModel& cm = h.classes[c];

@@ -192,29 +192,38 @@ class Emitter {
               "  static void operator delete(void* p" + size + ", std::align_val_t al);\n";
     }
     for (const Method& m : cm.methods) {
-      const Signature& s = Sig(m.sig);
       const bool introduced = h_.names[m.name].introduced_by == c;
       out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
-              MethodName(m.name) + Params(m.sig, false, false) + (s.is_const ? " const" : "") +
+              MethodName(m.name) + Params(m.sig, false, false) + MemberQualifiers(h_, m.sig) +
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
     }
     out_ += "};\n\n";
   }
 
-  std::string Calls(const std::vector<VirtualCall>& calls) const {
+  // The calls a constructor or destructor body of class `c` makes.
+  std::string Calls(int c, const std::vector<VirtualCall>& calls) const {
     std::string s;
     for (const VirtualCall& call : calls)
-      s += "  " + MethodName(call.name) + "(" + CanonicalArgs(call.sig, false) + ");\n";
+      s += "  " + Object(call.sig, ClassName(c), "this") + MethodName(call.name) + "(" + CanonicalArgs(call.sig, false) +
+           ");\n";
     return s;
+  }
+
+  // What a call of signature `sig` on `*ptr`, of class `cls`, spells before the method's
+  // name: "ptr->", or "" for `this`; for a `&&` member function (Hierarchy::sig_quals) an
+  // xvalue, "static_cast<cls&&>(*ptr).".
+  std::string Object(int sig, const std::string& cls, const std::string& ptr) const {
+    if ((SigQuals(h_, sig) & kQualRRef) != 0) return "static_cast<" + cls + "&&>(*" + ptr + ").";
+    return ptr == "this" ? "" : ptr + "->";
   }
 
   void MemberDefinitions(int c) {
     const ClassModel& cm = h_.classes[c];
     const std::string cn = ClassName(c);
-    if (!cm.ctor_calls.empty()) out_ += Inline(c) + cn + "::" + cn + "() {\n" + Calls(cm.ctor_calls) + "}\n";
+    if (!cm.ctor_calls.empty()) out_ += Inline(c) + cn + "::" + cn + "() {\n" + Calls(c, cm.ctor_calls) + "}\n";
     if (cm.declares_dtor) {
-      out_ += Inline(c) + cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(cm.dtor_calls);
+      out_ += Inline(c) + cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(c, cm.dtor_calls);
       if (h_.throwing_dtors)
         out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
       out_ += "}\n";
@@ -233,12 +242,12 @@ class Emitter {
     }
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
-      const Signature& s = Sig(m.sig);
       // A class-returning method returns itself: `this` converted (implicitly, to an
-      // unambiguous base), from a const method too.
+      // unambiguous base), from a const or volatile method too. The trace takes no volatile.
+      const std::string self = (SigQuals(h_, m.sig) & kQualVolatile) != 0 ? "const_cast<const " + cn + "*>(this)" : "this";
       out_ += Inline(c) + ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
-              (s.is_const ? " const" : "") + " {\n" +
-              Body(m.sig, m.impl_id, "this", false,
+              MemberQualifiers(h_, m.sig) + " {\n" +
+              Body(m.sig, m.impl_id, self.c_str(), false,
                    m.ret_class < 0                 ? ""
                    : ReturnsClassRef(h_, m.sig)    ? "*const_cast<" + cn + "*>(this)"
                                                    : "const_cast<" + cn + "*>(this)") +
@@ -322,7 +331,8 @@ class Emitter {
     const Signature& sig = Sig(call.sig);
     const std::string ptr_type = (sig.is_const ? "const " : "") + Q(s) + "*";
     std::string b = "  " + ptr_type + " p = static_cast<" + ptr_type + ">(s);\n";
-    const std::string expr = "p->" + MethodName(call.name) + "(" + CanonicalArgs(call.sig, true) + ")";
+    const std::string expr = Object(call.sig, (sig.is_const ? "const " : "") + Q(s), "p") + MethodName(call.name) + "(" +
+                             CanonicalArgs(call.sig, true) + ")";
     if (ReturnsClass(h_, call.sig)) return b + ClassReturnCheck(s, call, expr);
     switch (sig.ret) {
       case ValueKind::kVoid:

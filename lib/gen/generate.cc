@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <iterator>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "gen/cxx_rules.h"
@@ -363,9 +365,18 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (MayHavePureDtor(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_pure_dtor)) h->pure_dtors[c] = 1;
   }
   ComputeFacts(*h);  // a pure destructor makes its class abstract
+  static constexpr char kQualSets[] = {kQualVolatile, kQualLRef, kQualRRef, kQualVolatile | kQualLRef,
+                                       kQualVolatile | kQualRRef};
+  static_assert(std::size(kQualSets) == std::tuple_size_v<decltype(policy.qualifier_weights)>);
+  h->sig_quals.assign(h->signatures.size(), 0);
+  for (size_t k = 0; k < h->signatures.size(); ++k) {
+    if (IsSoleOverload(*h, static_cast<int>(k)) && src.Chance(policy.p_qualified_sig))
+      h->sig_quals[k] = kQualSets[src.PickWeighted(policy.qualifier_weights)];
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 9) h->sig_quals.clear();
   if (level < 8 && !h->pure_dtors.empty()) {
     h->pure_dtors.clear();
     ComputeFacts(*h);

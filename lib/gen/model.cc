@@ -82,7 +82,19 @@ std::string ReturnSpelling(const Hierarchy& h, const Method& m) {
 }
 
 bool MayBeVariadic(const Hierarchy& h, int sig) {
-  if (h.signatures[static_cast<size_t>(sig)].args.empty()) return false;
+  return !h.signatures[static_cast<size_t>(sig)].args.empty() && IsSoleOverload(h, sig);
+}
+
+std::string MemberQualifiers(const Hierarchy& h, int sig) {
+  const char q = SigQuals(h, sig);
+  std::string s = h.signatures[static_cast<size_t>(sig)].is_const ? " const" : "";
+  if ((q & kQualVolatile) != 0) s += " volatile";
+  if ((q & kQualLRef) != 0) s += " &";
+  if ((q & kQualRRef) != 0) s += " &&";
+  return s;
+}
+
+bool IsSoleOverload(const Hierarchy& h, int sig) {
   for (const NameInfo& name : h.names) {
     if (name.sigs.size() < 2) continue;
     for (int s : name.sigs)

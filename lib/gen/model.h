@@ -46,7 +46,8 @@ namespace vto::gen {
 // 7: ... and `final` destructors in classes not declared final (Hierarchy::final_dtors).
 // 8: ... and classes whose member functions are all inline (Hierarchy::inline_classes).
 // 9: ... and pure virtual destructors with a definition (Hierarchy::pure_dtors).
-inline constexpr int kGeneratorVersion = 9;
+// 10: ... and volatile and ref-qualified virtuals (Hierarchy::sig_quals).
+inline constexpr int kGeneratorVersion = 10;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -207,7 +208,22 @@ struct Hierarchy {
   // points at while C's destructor body runs. Only in a class that is no leaf, not final, and
   // declares its destructor virtual (MayHavePureDtor). Empty, or one entry per class.
   std::vector<char> pure_dtors;
+  // Source variant: sig_quals[k] adds cv- and ref-qualifiers to every declaration of signature
+  // k beyond its constness: kQualVolatile (`volatile`) and at most one of kQualLRef (`&`) and
+  // kQualRRef (`&&`). They change the functions' types and mangled names, never their vtable
+  // slots or calling convention: a replacement is the same `ret (void* self, args...)`, and a
+  // binding that matches methods by type must take the qualifiers into account. Every call
+  // of a `&&` one is made on an xvalue (`static_cast<C&&>(*p).m(...)`), a volatile body
+  // records `this` without its volatile. Only for a signature whose every name has no other
+  // overload (IsSoleOverload: a volatile object parameter would make a call that another
+  // overload's conversions also match ambiguous). Empty, or one entry per signature.
+  std::vector<char> sig_quals;
 };
+
+// Hierarchy::sig_quals's bits.
+inline constexpr char kQualVolatile = 1;
+inline constexpr char kQualLRef = 2;
+inline constexpr char kQualRRef = 4;
 
 // Hierarchy::class_alloc's values.
 inline constexpr char kAllocUnsized = 1;
@@ -233,9 +249,15 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] inline bool ReturnsClassRef(const Hierarchy& h, int sig) {
   return ReturnsClass(h, sig) && VariantEntry(h.class_return_refs, sig) != 0;
 }
-// Whether signature `sig` may be made variadic: it has an argument, and no name that uses it
-// has another overload.
+// Whether no name that uses signature `sig` has another overload.
+[[nodiscard]] bool IsSoleOverload(const Hierarchy& h, int sig);
+// Whether signature `sig` may be made variadic: it has an argument, and IsSoleOverload.
 [[nodiscard]] bool MayBeVariadic(const Hierarchy& h, int sig);
+// The qualifiers Hierarchy::sig_quals adds to signature `sig` (0 if none).
+[[nodiscard]] inline char SigQuals(const Hierarchy& h, int sig) { return VariantEntry(h.sig_quals, sig); }
+// Every qualifier of signature `sig`'s member functions as declared: "", " const",
+// " volatile &&", " const volatile &", ...
+[[nodiscard]] std::string MemberQualifiers(const Hierarchy& h, int sig);
 
 // The allocation functions class `cls` declares (Hierarchy::class_alloc): 0, kAllocUnsized or
 // kAllocSized.

@@ -122,6 +122,10 @@ struct GenPolicy {
   double p_inline_class = 0.25;
   // A class that may (model.h, MayHavePureDtor) declares its virtual destructor pure.
   double p_pure_dtor = 0.15;
+  // A signature that may (model.h, IsSoleOverload) gets qualifiers (model.h, sig_quals), one of
+  // these sets: volatile, &, &&, volatile &, volatile &&.
+  double p_qualified_sig = 0.25;
+  std::array<unsigned, 5> qualifier_weights = {1, 1, 1, 1, 1};
 };
 
 }  // namespace vto::gen

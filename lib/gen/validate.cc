@@ -151,6 +151,13 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     return "variadic_sigs: not one entry per signature";
   for (int k = 0; k < static_cast<int>(h.variadic_sigs.size()); ++k)
     if (IsVariadic(h, k) && !MayBeVariadic(h, k)) return "sig" + std::to_string(k) + ": variadic, but it may not be";
+  if (!h.sig_quals.empty() && h.sig_quals.size() != h.signatures.size()) return "sig_quals: not one entry per signature";
+  for (int k = 0; k < static_cast<int>(h.sig_quals.size()); ++k) {
+    const char q = SigQuals(h, k);
+    if ((q & ~(kQualVolatile | kQualLRef | kQualRRef)) != 0 || ((q & kQualLRef) != 0 && (q & kQualRRef) != 0))
+      return "sig" + std::to_string(k) + ": sig_quals is no qualifier set";
+    if (q != 0 && !IsSoleOverload(h, k)) return "sig" + std::to_string(k) + ": qualified, but a name has another overload";
+  }
   if (!h.class_return_sigs.empty() && h.class_return_sigs.size() != h.signatures.size())
     return "class_return_sigs: not one entry per signature";
   if (!h.class_return_refs.empty() && h.class_return_refs.size() != h.signatures.size())

@@ -235,6 +235,35 @@ TEST(Emit, SpellsInlineClasses) {
   EXPECT_NE(d.find("struct C0 {\n  C0();\n  virtual ~C0();\n  virtual int m0();\n"), std::string::npos) << d;
 }
 
+// Hierarchy::sig_quals: the qualifiers on every declaration and definition; a `&&` one is
+// called on an xvalue, in the call stubs and in constructor bodies; a volatile body records a
+// `this` without volatile.
+TEST(Emit, SpellsQualifiedVirtuals) {
+  HierarchyBuilder hb;
+  const int sv = hb.Sig({ValueKind::kInt}, ValueKind::kInt);
+  const int sr = hb.Sig({}, ValueKind::kLong, /*is_const=*/true);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int mv = hb.Introduce(a, {sv});
+  const int mr = hb.Introduce(a, {sr});
+  hb.Override(b, mv);
+  hb.Override(b, mr);
+  hb.At(b).ctor_calls = {{mr, sr}, {mv, sv}};
+  Hierarchy h = hb.Build();
+  h.sig_quals = {kQualVolatile | kQualLRef, kQualRRef};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  EXPECT_EQ(MemberQualifiers(h, sr), " const &&");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("  virtual int m0(int) volatile &;\n  virtual long m1() const &&;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  int m0(int) volatile & override;\n  long m1() const && override;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("int C1::m0(int a0) volatile & {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("const_cast<const C1*>(this));\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("C1::C1() {\n  static_cast<C1&&>(*this).m1();\n  m0(11);\n}\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("static_cast<const ns::C0&&>(*p).m1()"), std::string::npos) << s;
+  EXPECT_NE(s.find("p->m0(11)"), std::string::npos) << s;
+  h.sig_quals = {kQualLRef | kQualRRef, 0};
+  EXPECT_NE(ValidateHierarchy(h).find("no qualifier set"), std::string::npos) << ValidateHierarchy(h);
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

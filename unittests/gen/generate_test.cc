@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -120,6 +120,12 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_EQ(v7.inline_classes, h.inline_classes);
     EXPECT_TRUE(v7.pure_dtors.empty());
     for (size_t c = 0; c < h.classes.size(); ++c) pure_dtors += HasPureDtor(h, static_cast<int>(c));
+    Hierarchy v8 = h;
+    LimitSourceVariants(&v8, 8);
+    ASSERT_EQ(ValidateHierarchy(v8), "") << "seed " << seed;
+    EXPECT_EQ(v8.pure_dtors, h.pure_dtors);
+    EXPECT_TRUE(v8.sig_quals.empty());
+    for (size_t k = 0; k < h.signatures.size(); ++k) qualified += SigQuals(h, static_cast<int>(k)) != 0;
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -129,6 +135,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   EXPECT_GT(with_alloc, 0);
   EXPECT_GT(final_dtors, 0);
   EXPECT_GT(pure_dtors, 0);
+  EXPECT_GT(qualified, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -292,6 +299,11 @@ std::map<std::string, int> CountFeatures() {
         f.insert(std::string("returns ") + TypeSpelling(h.signatures[m.sig].ret));
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
+        if (const char q = SigQuals(h, m.sig); q != 0) {
+          if ((q & kQualVolatile) != 0) f.insert("volatile virtual");
+          if ((q & kQualLRef) != 0) f.insert("&-qualified virtual");
+          if ((q & kQualRRef) != 0) f.insert("&&-qualified virtual");
+        }
         if (m.ret_class >= 0) {
           f.insert(ReturnsClassRef(h, m.sig) ? "returns a class reference" : "returns a class pointer");
           for (int b = 0; b < c; ++b) {
@@ -361,7 +373,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "class operator new/delete", "deleting destructor calls a class operator delete", "... a base's",
       "... the sized one", "... the aligned one", "final destructor", "final destructor, vptr identity assumed (R13)",
       "polymorphic class without a key function", "... a concrete one, by inline_classes",
-      "pure virtual destructor",
+      "pure virtual destructor", "volatile virtual", "&-qualified virtual", "&&-qualified virtual",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
