@@ -78,6 +78,13 @@ int ResolveCall(const Hierarchy& h, const SubobjectGraph& g, int from, int name,
   return lookup.node;
 }
 
+int DefaultedArgs(const Hierarchy& h, int cls, int name, int sig) {
+  if (VariantEntry(h.default_arg_sigs, sig) == 0) return 0;
+  const SubobjectGraph g(h, cls);
+  const int found = ResolveCall(h, g, 0, name, sig);
+  return found < 0 ? 0 : FindMethod(h, g.node(found).cls, name, sig)->defaults;
+}
+
 std::vector<int> FinalOverriders(const Hierarchy& h, const SubobjectGraph& g, int within,
                                  int node, int name, int sig) {
   assert(FindMethod(h, g.node(node).cls, name, sig) != nullptr);

@@ -3,6 +3,7 @@
 // Defines, over a SubobjectGraph (subobjects.h):
 //   LookupMember     class member name lookup ([class.member.lookup]), with dominance.
 //   ResolveCall      where a call `p->m<name>(args of sig)` on a subobject lands statically.
+//   DefaultedArgs    how many of its arguments the call may leave to default arguments.
 //   FinalOverriders  the final overrider(s) of a virtual function of a subobject ([class.virtual]).
 //   AllocationOwner  whose operator new/delete `new` and `delete` of a class call.
 //   ComputeFacts     the derived facts of ClassModel (polymorphic, abstract, virtual_dtor).
@@ -43,6 +44,12 @@ struct MemberLookup {
 // is ill-formed (or no such overload exists).
 [[nodiscard]] int ResolveCall(const Hierarchy& h, const SubobjectGraph& g, int from, int name,
                               int sig);
+
+// How many trailing arguments a call `p->m<name>(...)` of signature `sig`, where p is a
+// `cls*`, leaves out: the default arguments (Method::defaults) of the declaration its lookup
+// finds ([dcl.fct.default]: those of the static type's declaration, never the final
+// overrider's). 0 if the call is ill-formed.
+[[nodiscard]] int DefaultedArgs(const Hierarchy& h, int cls, int name, int sig);
 
 // The final overriders, inside `within`'s subtree, of the virtual function (name, sig) that
 // node `node`'s class declares: the most derived subobjects containing `node` whose class

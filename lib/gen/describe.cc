@@ -55,7 +55,8 @@ std::string DescribeHierarchy(const Hierarchy& h) {
     for (const Method& m : cm.methods)
       out += " " + MethodName(m.name) + "/" + std::to_string(m.sig) + "#" +
              std::to_string(m.impl_id) + (m.ret_class >= 0 ? "->" + ClassName(m.ret_class) + (ReturnsClassRef(h, m.sig) ? "&" : "*") : "") +
-             (m.pure ? "=0" : "") + (m.is_final ? " final" : "");
+             (m.pure ? "=0" : "") + (m.is_final ? " final" : "") +
+             (m.defaults > 0 ? " defaults" + std::to_string(m.defaults) : "");
     out += "\n";
   }
   return out;

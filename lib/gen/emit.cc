@@ -68,22 +68,27 @@ class Emitter {
     }
   }
 
-  // The canonical arguments, and for a variadic signature the two extra ones after them.
-  std::string CanonicalArgs(int sig, bool qualified) const {
+  // The canonical arguments but the last `omit` (left to default arguments), and for a
+  // variadic signature the two extra ones after them.
+  std::string CanonicalArgs(int sig, bool qualified, int omit = 0) const {
     std::string s;
-    for (ValueKind a : Sig(sig).args) s += (s.empty() ? "" : ", ") + CanonicalArg(a, qualified);
+    const std::vector<ValueKind>& args = Sig(sig).args;
+    for (size_t i = 0; i + static_cast<size_t>(omit) < args.size(); ++i)
+      s += (s.empty() ? "" : ", ") + CanonicalArg(args[i], qualified);
     if (IsVariadic(h_, sig)) s += ", " + Num(kVarArgDouble) + ", " + std::to_string(kVarArgInt);
     return s;
   }
 
-  // "(int a0, double a1)" or, without names, "(int, double)"; `self` adds a leading void*.
-  std::string Params(int sig, bool names, bool qualified, bool self = false) const {
+  // "(int a0, double a1)" or, without names, "(int, double)"; `self` adds a leading void*;
+  // the last `defaults` parameters get their canonical values as default arguments.
+  std::string Params(int sig, bool names, bool qualified, bool self = false, int defaults = 0) const {
     std::string s = self ? "void* self" : "";
     const std::vector<ValueKind>& args = Sig(sig).args;
     for (size_t i = 0; i < args.size(); ++i) {
       if (!s.empty()) s += ", ";
       s += Type(args[i], qualified);
       if (names) s += " a" + std::to_string(i);
+      if (i + static_cast<size_t>(defaults) >= args.size()) s += " = " + CanonicalArg(args[i], qualified);
     }
     if (IsVariadic(h_, sig)) s += ", ...";
     return "(" + s + ")";
@@ -194,18 +199,20 @@ class Emitter {
     for (const Method& m : cm.methods) {
       const bool introduced = h_.names[m.name].introduced_by == c;
       out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
-              MethodName(m.name) + Params(m.sig, false, false) + MemberQualifiers(h_, m.sig) +
+              MethodName(m.name) + Params(m.sig, false, false, false, m.defaults) + MemberQualifiers(h_, m.sig) +
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
     }
     out_ += "};\n\n";
   }
 
-  // The calls a constructor or destructor body of class `c` makes.
+  // The calls a constructor or destructor body of class `c` makes, leaving out what the
+  // declarations they find have default arguments for.
   std::string Calls(int c, const std::vector<VirtualCall>& calls) const {
     std::string s;
     for (const VirtualCall& call : calls)
-      s += "  " + Object(call.sig, ClassName(c), "this") + MethodName(call.name) + "(" + CanonicalArgs(call.sig, false) +
+      s += "  " + Object(call.sig, ClassName(c), "this") + MethodName(call.name) + "(" +
+           CanonicalArgs(call.sig, false, DefaultedArgs(h_, c, call.name, call.sig)) +
            ");\n";
     return s;
   }
@@ -332,7 +339,7 @@ class Emitter {
     const std::string ptr_type = (sig.is_const ? "const " : "") + Q(s) + "*";
     std::string b = "  " + ptr_type + " p = static_cast<" + ptr_type + ">(s);\n";
     const std::string expr = Object(call.sig, (sig.is_const ? "const " : "") + Q(s), "p") + MethodName(call.name) + "(" +
-                             CanonicalArgs(call.sig, true) + ")";
+                             CanonicalArgs(call.sig, true, DefaultedArgs(h_, s, call.name, call.sig)) + ")";
     if (ReturnsClass(h_, call.sig)) return b + ClassReturnCheck(s, call, expr);
     switch (sig.ret) {
       case ValueKind::kVoid:

@@ -373,9 +373,23 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (IsSoleOverload(*h, static_cast<int>(k)) && src.Chance(policy.p_qualified_sig))
       h->sig_quals[k] = kQualSets[src.PickWeighted(policy.qualifier_weights)];
   }
+  h->default_arg_sigs.assign(h->signatures.size(), 0);
+  for (size_t k = 0; k < h->signatures.size(); ++k) {
+    if (!MayHaveDefaultArgs(*h, static_cast<int>(k)) || !src.Chance(policy.p_default_arg_sig)) continue;
+    h->default_arg_sigs[k] = 1;
+    const int args = static_cast<int>(h->signatures[k].args.size());
+    for (ClassModel& c : h->classes)
+      for (Method& m : c.methods)
+        if (m.sig == static_cast<int>(k)) m.defaults = src.InRange(0, args);
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 10) {
+    h->default_arg_sigs.clear();
+    for (ClassModel& c : h->classes)
+      for (Method& m : c.methods) m.defaults = 0;
+  }
   if (level < 9) h->sig_quals.clear();
   if (level < 8 && !h->pure_dtors.empty()) {
     h->pure_dtors.clear();

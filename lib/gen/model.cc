@@ -85,6 +85,10 @@ bool MayBeVariadic(const Hierarchy& h, int sig) {
   return !h.signatures[static_cast<size_t>(sig)].args.empty() && IsSoleOverload(h, sig);
 }
 
+bool MayHaveDefaultArgs(const Hierarchy& h, int sig) {
+  return MayBeVariadic(h, sig) && !IsVariadic(h, sig);
+}
+
 std::string MemberQualifiers(const Hierarchy& h, int sig) {
   const char q = SigQuals(h, sig);
   std::string s = h.signatures[static_cast<size_t>(sig)].is_const ? " const" : "";

@@ -47,7 +47,8 @@ namespace vto::gen {
 // 8: ... and classes whose member functions are all inline (Hierarchy::inline_classes).
 // 9: ... and pure virtual destructors with a definition (Hierarchy::pure_dtors).
 // 10: ... and volatile and ref-qualified virtuals (Hierarchy::sig_quals).
-inline constexpr int kGeneratorVersion = 10;
+// 11: ... and default arguments (Hierarchy::default_arg_sigs, Method::defaults).
+inline constexpr int kGeneratorVersion = 11;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -82,6 +83,9 @@ struct Method {
   // Hierarchy::class_return_sigs: the method returns C<ret_class>* (its body returns `this`
   // converted to it) instead of void*; -1 otherwise.
   int ret_class = -1;
+  // Hierarchy::default_arg_sigs: how many trailing parameters this declaration gives a
+  // default argument (their canonical values); 0 otherwise.
+  int defaults = 0;
 };
 
 struct Base {
@@ -218,6 +222,15 @@ struct Hierarchy {
   // overload (IsSoleOverload: a volatile object parameter would make a call that another
   // overload's conversions also match ambiguous). Empty, or one entry per signature.
   std::vector<char> sig_quals;
+  // Source variant: default_arg_sigs[k] != 0 lets each declaration of signature k give its
+  // trailing parameters default arguments (Method::defaults of them, each its canonical value,
+  // drawn per declaration: an override may add, keep or drop its bases' defaults). A call
+  // leaves out the arguments the declaration its lookup finds (DefaultedArgs, cxx_rules.h)
+  // has defaults for: the static type, not the final overrider, decides which, and the
+  // compiler passes their values. A replacement gets them as any argument. Only for a
+  // signature with an argument that is not variadic and IsSoleOverload (a shorter call could
+  // otherwise match another overload). Empty, or one entry per signature.
+  std::vector<char> default_arg_sigs;
 };
 
 // Hierarchy::sig_quals's bits.
@@ -253,6 +266,8 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] bool IsSoleOverload(const Hierarchy& h, int sig);
 // Whether signature `sig` may be made variadic: it has an argument, and IsSoleOverload.
 [[nodiscard]] bool MayBeVariadic(const Hierarchy& h, int sig);
+// Whether signature `sig` may have default arguments (Hierarchy::default_arg_sigs).
+[[nodiscard]] bool MayHaveDefaultArgs(const Hierarchy& h, int sig);
 // The qualifiers Hierarchy::sig_quals adds to signature `sig` (0 if none).
 [[nodiscard]] inline char SigQuals(const Hierarchy& h, int sig) { return VariantEntry(h.sig_quals, sig); }
 // Every qualifier of signature `sig`'s member functions as declared: "", " const",

@@ -126,6 +126,10 @@ struct GenPolicy {
   // these sets: volatile, &, &&, volatile &, volatile &&.
   double p_qualified_sig = 0.25;
   std::array<unsigned, 5> qualifier_weights = {1, 1, 1, 1, 1};
+  // A signature that may (model.h, MayHaveDefaultArgs) lets its declarations have default
+  // arguments (model.h, default_arg_sigs); each declaration then defaults 0..all of its
+  // trailing parameters, equally likely.
+  double p_default_arg_sig = 0.25;
 };
 
 }  // namespace vto::gen

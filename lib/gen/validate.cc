@@ -158,6 +158,19 @@ std::string ValidateHierarchy(const Hierarchy& h) {
       return "sig" + std::to_string(k) + ": sig_quals is no qualifier set";
     if (q != 0 && !IsSoleOverload(h, k)) return "sig" + std::to_string(k) + ": qualified, but a name has another overload";
   }
+  if (!h.default_arg_sigs.empty() && h.default_arg_sigs.size() != h.signatures.size())
+    return "default_arg_sigs: not one entry per signature";
+  for (int k = 0; k < static_cast<int>(h.default_arg_sigs.size()); ++k)
+    if (VariantEntry(h.default_arg_sigs, k) != 0 && !MayHaveDefaultArgs(h, k))
+      return "sig" + std::to_string(k) + ": default arguments, but it may have none";
+  for (int c = 0; c < static_cast<int>(h.classes.size()); ++c) {
+    for (const Method& m : h.classes[static_cast<size_t>(c)].methods) {
+      const int args = static_cast<int>(h.signatures[static_cast<size_t>(m.sig)].args.size());
+      if (m.defaults < 0 || m.defaults > args || (m.defaults > 0 && VariantEntry(h.default_arg_sigs, m.sig) == 0))
+        return At(c) + MethodName(m.name) + "/sig" + std::to_string(m.sig) + ": " + std::to_string(m.defaults) +
+               " default arguments";
+    }
+  }
   if (!h.class_return_sigs.empty() && h.class_return_sigs.size() != h.signatures.size())
     return "class_return_sigs: not one entry per signature";
   if (!h.class_return_refs.empty() && h.class_return_refs.size() != h.signatures.size())

@@ -264,6 +264,33 @@ TEST(Emit, SpellsQualifiedVirtuals) {
   EXPECT_NE(ValidateHierarchy(h).find("no qualifier set"), std::string::npos) << ValidateHierarchy(h);
 }
 
+// Hierarchy::default_arg_sigs: each declaration's defaults; a call leaves out what the
+// declaration its static type finds has defaults for, whatever the final overrider declares.
+TEST(Emit, SpellsDefaultArguments) {
+  HierarchyBuilder hb;
+  const int sd = hb.Sig({ValueKind::kInt, ValueKind::kLong, ValueKind::kDouble}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m = hb.Introduce(a, {sd});
+  hb.Override(b, m);
+  hb.At(b).ctor_calls = {{m, sd}};
+  Hierarchy h = hb.Build();
+  h.default_arg_sigs = {1};
+  h.classes[static_cast<size_t>(a)].methods[0].defaults = 2;
+  h.classes[static_cast<size_t>(b)].methods[0].defaults = 0;
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  EXPECT_EQ(DefaultedArgs(h, a, m, sd), 2);
+  EXPECT_EQ(DefaultedArgs(h, b, m, sd), 0);
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("  virtual int m0(int, long = 22L, double = 3.5);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  int m0(int, long, double) override;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("int C0::m0(int a0, long a1, double a2) {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("C1::C1() {\n  m0(11, 22L, 3.5);\n}\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("ns::C0* p = static_cast<ns::C0*>(s);\n  return p->m0(11);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("ns::C1* p = static_cast<ns::C1*>(s);\n  return p->m0(11, 22L, 3.5);\n"), std::string::npos) << s;
+  h.classes[static_cast<size_t>(b)].methods[0].defaults = 4;
+  EXPECT_NE(ValidateHierarchy(h).find("4 default arguments"), std::string::npos) << ValidateHierarchy(h);
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -126,6 +126,14 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_EQ(v8.pure_dtors, h.pure_dtors);
     EXPECT_TRUE(v8.sig_quals.empty());
     for (size_t k = 0; k < h.signatures.size(); ++k) qualified += SigQuals(h, static_cast<int>(k)) != 0;
+    Hierarchy v9 = h;
+    LimitSourceVariants(&v9, 9);
+    ASSERT_EQ(ValidateHierarchy(v9), "") << "seed " << seed;
+    EXPECT_EQ(v9.sig_quals, h.sig_quals);
+    EXPECT_TRUE(v9.default_arg_sigs.empty());
+    for (const ClassModel& cm : v9.classes)
+      for (const Method& m : cm.methods) EXPECT_EQ(m.defaults, 0);
+    for (size_t k = 0; k < h.signatures.size(); ++k) defaulted += VariantEntry(h.default_arg_sigs, static_cast<int>(k));
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -136,6 +144,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   EXPECT_GT(final_dtors, 0);
   EXPECT_GT(pure_dtors, 0);
   EXPECT_GT(qualified, 0);
+  EXPECT_GT(defaulted, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -299,6 +308,11 @@ std::map<std::string, int> CountFeatures() {
         f.insert(std::string("returns ") + TypeSpelling(h.signatures[m.sig].ret));
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
+        if (m.defaults > 0) f.insert("default arguments");
+        for (int b = 0; b < c; ++b) {
+          const Method* o = is_base[ci][static_cast<size_t>(b)] ? FindMethod(h, b, m.name, m.sig) : nullptr;
+          if (o != nullptr && o->defaults != m.defaults) f.insert("override with other default arguments");
+        }
         if (const char q = SigQuals(h, m.sig); q != 0) {
           if ((q & kQualVolatile) != 0) f.insert("volatile virtual");
           if ((q & kQualLRef) != 0) f.insert("&-qualified virtual");
@@ -340,6 +354,12 @@ std::map<std::string, int> CountFeatures() {
             f.insert("call adjusts this, returns in memory");
           }
           if (e && e->this_path != ex.PathOf(s) && IsVariadic(h, call.sig)) f.insert("variadic call adjusts this");
+          if (const int omitted = DefaultedArgs(h, s, call.name, call.sig); omitted > 0) {
+            f.insert("call leaves arguments to defaults");
+            const MethodRef fo = e ? FindImpl(h, e->impl_id) : MethodRef{};
+            if (fo.cls >= 0 && h.classes[static_cast<size_t>(fo.cls)].methods[static_cast<size_t>(fo.index)].defaults != omitted)
+              f.insert("... the final overrider's defaults differ");
+          }
           if (e && e->may_devirtualize) f.insert("devirtualizable call");
         }
         for (int t : plan.classes[s].dyncasts)
@@ -374,6 +394,8 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "... the sized one", "... the aligned one", "final destructor", "final destructor, vptr identity assumed (R13)",
       "polymorphic class without a key function", "... a concrete one, by inline_classes",
       "pure virtual destructor", "volatile virtual", "&-qualified virtual", "&&-qualified virtual",
+      "default arguments", "override with other default arguments", "call leaves arguments to defaults",
+      "... the final overrider's defaults differ",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
