@@ -20,6 +20,7 @@ inline constexpr int kArgInt = 11;
 inline constexpr long kArgLong = 22;
 inline constexpr double kArgDouble = 3.5;
 inline constexpr std::uintptr_t kArgPtr = 0x40;  // passed as reinterpret_cast<void*>(kArgPtr)
+// A class argument (Hierarchy::class_arg_sigs) is Small{kArgInt, ~kArgInt}.
 
 // The arguments every call of a variadic virtual (Hierarchy::variadic_sigs) passes after its
 // canonical ones, in this order: a double (in a vector register) and an int.

@@ -7,7 +7,7 @@ namespace {
 std::string DescribeSignature(const Hierarchy& h, int sig) {
   const Signature& s = h.signatures[static_cast<size_t>(sig)];
   std::string out = std::string(TypeSpelling(s.ret)) + "(";
-  for (size_t i = 0; i < s.args.size(); ++i) out += (i ? ", " : "") + std::string(TypeSpelling(s.args[i]));
+  for (size_t i = 0; i < s.args.size(); ++i) out += (i ? ", " : "") + ParamSpelling(h, sig, i);
   if (IsVariadic(h, sig)) out += ", ...";
   return out + ")" + MemberQualifiers(h, sig);
 }

@@ -58,6 +58,15 @@ class Emitter {
     return TypeSpelling(k);
   }
 
+  // The canonical value of parameter `i` of signature `sig`.
+  std::string CanonicalArg(int sig, size_t i, bool qualified) const {
+    if (i == 0 && ClassArg(h_, sig) != 0)
+      return Scope(qualified) + "Small{" + std::to_string(kArgInt) + ", ~" + std::to_string(kArgInt) + "}";
+    return CanonicalArg(Sig(sig).args[i], qualified);
+  }
+
+  std::string Scope(bool qualified) const { return qualified ? ns_ + "::" : ""; }
+
   std::string CanonicalArg(ValueKind k, bool qualified) const {
     switch (k) {
       case ValueKind::kInt: return std::to_string(kArgInt);
@@ -74,7 +83,7 @@ class Emitter {
     std::string s;
     const std::vector<ValueKind>& args = Sig(sig).args;
     for (size_t i = 0; i + static_cast<size_t>(omit) < args.size(); ++i)
-      s += (s.empty() ? "" : ", ") + CanonicalArg(args[i], qualified);
+      s += (s.empty() ? "" : ", ") + CanonicalArg(sig, i, qualified);
     if (IsVariadic(h_, sig)) s += ", " + Num(kVarArgDouble) + ", " + std::to_string(kVarArgInt);
     return s;
   }
@@ -86,9 +95,9 @@ class Emitter {
     const std::vector<ValueKind>& args = Sig(sig).args;
     for (size_t i = 0; i < args.size(); ++i) {
       if (!s.empty()) s += ", ";
-      s += Type(args[i], qualified);
+      s += ParamSpelling(h_, sig, i, Scope(qualified));
       if (names) s += " a" + std::to_string(i);
-      if (i + static_cast<size_t>(defaults) >= args.size()) s += " = " + CanonicalArg(args[i], qualified);
+      if (i + static_cast<size_t>(defaults) >= args.size()) s += " = " + CanonicalArg(sig, i, qualified);
     }
     if (IsVariadic(h_, sig)) s += ", ...";
     return "(" + s + ")";
@@ -98,9 +107,13 @@ class Emitter {
   std::string ArgsCanonical(int sig, bool qualified) const {
     std::string s;
     const std::vector<ValueKind>& args = Sig(sig).args;
-    for (size_t i = 0; i < args.size(); ++i)
-      s += (s.empty() ? "" : " && ") + ("a" + std::to_string(i)) + " == " +
-           CanonicalArg(args[i], qualified);
+    for (size_t i = 0; i < args.size(); ++i) {
+      s += s.empty() ? "" : " && ";
+      if (i == 0 && ClassArg(h_, sig) != 0)  // a Small: Small{kArgInt, ~kArgInt}
+        s += "a0.a == " + std::to_string(kArgInt) + " && a0.b == ~" + std::to_string(kArgInt);
+      else
+        s += "a" + std::to_string(i) + " == " + CanonicalArg(args[i], qualified);
+    }
     return s;
   }
 

@@ -382,9 +382,15 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
       for (Method& m : c.methods)
         if (m.sig == static_cast<int>(k)) m.defaults = src.InRange(0, args);
   }
+  h->class_arg_sigs.assign(h->signatures.size(), 0);
+  for (size_t k = 0; k < h->signatures.size(); ++k) {
+    if (MayHaveClassArg(*h, static_cast<int>(k)) && src.Chance(policy.p_class_arg_sig))
+      h->class_arg_sigs[k] = static_cast<char>(kClassArgValue + src.PickWeighted(policy.class_arg_weights));
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 11) h->class_arg_sigs.clear();
   if (level < 10) {
     h->default_arg_sigs.clear();
     for (ClassModel& c : h->classes)

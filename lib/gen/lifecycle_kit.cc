@@ -304,7 +304,7 @@ std::vector<std::string> EmitLifecycleKitUnits(const Hierarchy& h, std::string_v
     std::string params = "void* self";
     for (size_t i = 0; i < sig.args.size(); ++i) {
       params += ", ";
-      params += sig.args[i] == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.args[i]);
+      params += ParamSpelling(h, static_cast<int>(k), i, ns + "::");
     }
     if (IsVariadic(h, static_cast<int>(k))) params += ", ...";
     const std::string ret = sig.ret == ValueKind::kSmall ? ns + "::Small" : TypeSpelling(sig.ret);

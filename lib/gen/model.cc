@@ -69,7 +69,7 @@ std::string MethodSpelling(const Hierarchy& h, int name, int sig) {
   if (h.names[name].sigs.size() > 1) {
     s += "(";
     const Signature& signature = h.signatures[sig];
-    for (size_t i = 0; i < signature.args.size(); ++i) s += (i ? ", " : "") + std::string(TypeSpelling(signature.args[i]));
+    for (size_t i = 0; i < signature.args.size(); ++i) s += (i ? ", " : "") + ParamSpelling(h, sig, i);
     if (IsVariadic(h, sig)) s += signature.args.empty() ? "..." : ", ...";
     s += ")";
   }
@@ -83,6 +83,24 @@ std::string ReturnSpelling(const Hierarchy& h, const Method& m) {
 
 bool MayBeVariadic(const Hierarchy& h, int sig) {
   return !h.signatures[static_cast<size_t>(sig)].args.empty() && IsSoleOverload(h, sig);
+}
+
+bool MayHaveClassArg(const Hierarchy& h, int sig) {
+  const size_t args = h.signatures[static_cast<size_t>(sig)].args.size();
+  return MayBeVariadic(h, sig) && (!IsVariadic(h, sig) || args >= 2);
+}
+
+std::string ParamSpelling(const Hierarchy& h, int sig, size_t i, const std::string& scope) {
+  const ValueKind k = h.signatures[static_cast<size_t>(sig)].args[i];
+  if (i == 0) {
+    switch (ClassArg(h, sig)) {
+      case kClassArgValue: return scope + "Small";
+      case kClassArgRef: return "const " + scope + "Small&";
+      case kClassArgRRef: return scope + "Small&&";
+      default: break;
+    }
+  }
+  return k == ValueKind::kSmall ? scope + "Small" : TypeSpelling(k);
 }
 
 bool MayHaveDefaultArgs(const Hierarchy& h, int sig) {

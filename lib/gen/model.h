@@ -48,7 +48,8 @@ namespace vto::gen {
 // 9: ... and pure virtual destructors with a definition (Hierarchy::pure_dtors).
 // 10: ... and volatile and ref-qualified virtuals (Hierarchy::sig_quals).
 // 11: ... and default arguments (Hierarchy::default_arg_sigs, Method::defaults).
-inline constexpr int kGeneratorVersion = 11;
+// 12: ... and class-type arguments by value and by reference (Hierarchy::class_arg_sigs).
+inline constexpr int kGeneratorVersion = 12;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -231,12 +232,27 @@ struct Hierarchy {
   // signature with an argument that is not variadic and IsSoleOverload (a shorter call could
   // otherwise match another overload). Empty, or one entry per signature.
   std::vector<char> default_arg_sigs;
+  // Source variant: class_arg_sigs[k] != 0 makes the first parameter of signature k a Small
+  // instead of its kind: kClassArgValue `Small` by value (in registers; with small_in_memory
+  // not trivial for calls, so the caller passes the address of a temporary it destroys),
+  // kClassArgRef `const Small&`, kClassArgRRef `Small&&` (an address either way). Its canonical
+  // value is Small{kArgInt, ~kArgInt} (conventions.h), which every call passes and every body
+  // checks. A thunk on the way and a replacement (`ret (void* self, Small a0, ...)`) must pass
+  // it on as the ABI says. Only where IsSoleOverload (two overloads could otherwise get one
+  // parameter list), and in a variadic signature only with a later parameter (va_start's).
+  // Empty, or one entry per signature.
+  std::vector<char> class_arg_sigs;
 };
 
 // Hierarchy::sig_quals's bits.
 inline constexpr char kQualVolatile = 1;
 inline constexpr char kQualLRef = 2;
 inline constexpr char kQualRRef = 4;
+
+// Hierarchy::class_arg_sigs's values.
+inline constexpr char kClassArgValue = 1;
+inline constexpr char kClassArgRef = 2;
+inline constexpr char kClassArgRRef = 3;
 
 // Hierarchy::class_alloc's values.
 inline constexpr char kAllocUnsized = 1;
@@ -266,6 +282,13 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] bool IsSoleOverload(const Hierarchy& h, int sig);
 // Whether signature `sig` may be made variadic: it has an argument, and IsSoleOverload.
 [[nodiscard]] bool MayBeVariadic(const Hierarchy& h, int sig);
+// How signature `sig`'s first parameter is a Small (Hierarchy::class_arg_sigs), 0 if it is not.
+[[nodiscard]] inline char ClassArg(const Hierarchy& h, int sig) { return VariantEntry(h.class_arg_sigs, sig); }
+// Whether it may be: IsSoleOverload, an argument, and a later one if it is variadic.
+[[nodiscard]] bool MayHaveClassArg(const Hierarchy& h, int sig);
+// The type of parameter `i` of signature `sig`: TypeSpelling of its kind, or for a class
+// argument "Small", "const Small&" or "Small&&"; `scope` ("" or "ns::") qualifies Small.
+[[nodiscard]] std::string ParamSpelling(const Hierarchy& h, int sig, size_t i, const std::string& scope = "");
 // Whether signature `sig` may have default arguments (Hierarchy::default_arg_sigs).
 [[nodiscard]] bool MayHaveDefaultArgs(const Hierarchy& h, int sig);
 // The qualifiers Hierarchy::sig_quals adds to signature `sig` (0 if none).

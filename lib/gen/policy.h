@@ -130,6 +130,10 @@ struct GenPolicy {
   // arguments (model.h, default_arg_sigs); each declaration then defaults 0..all of its
   // trailing parameters, equally likely.
   double p_default_arg_sig = 0.25;
+  // A signature that may (model.h, MayHaveClassArg) takes its first argument as a Small
+  // (model.h, class_arg_sigs): by value, by const reference, by rvalue reference.
+  double p_class_arg_sig = 0.25;
+  std::array<unsigned, 3> class_arg_weights = {1, 1, 1};
 };
 
 }  // namespace vto::gen

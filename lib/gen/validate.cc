@@ -158,6 +158,14 @@ std::string ValidateHierarchy(const Hierarchy& h) {
       return "sig" + std::to_string(k) + ": sig_quals is no qualifier set";
     if (q != 0 && !IsSoleOverload(h, k)) return "sig" + std::to_string(k) + ": qualified, but a name has another overload";
   }
+  if (!h.class_arg_sigs.empty() && h.class_arg_sigs.size() != h.signatures.size())
+    return "class_arg_sigs: not one entry per signature";
+  for (int k = 0; k < static_cast<int>(h.class_arg_sigs.size()); ++k) {
+    const char a = ClassArg(h, k);
+    if (a != 0 && a != kClassArgValue && a != kClassArgRef && a != kClassArgRRef)
+      return "sig" + std::to_string(k) + ": class_arg_sigs is no way of passing";
+    if (a != 0 && !MayHaveClassArg(h, k)) return "sig" + std::to_string(k) + ": a class argument, but it may have none";
+  }
   if (!h.default_arg_sigs.empty() && h.default_arg_sigs.size() != h.signatures.size())
     return "default_arg_sigs: not one entry per signature";
   for (int k = 0; k < static_cast<int>(h.default_arg_sigs.size()); ++k)

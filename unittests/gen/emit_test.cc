@@ -291,6 +291,32 @@ TEST(Emit, SpellsDefaultArguments) {
   EXPECT_NE(ValidateHierarchy(h).find("4 default arguments"), std::string::npos) << ValidateHierarchy(h);
 }
 
+// Hierarchy::class_arg_sigs: the first parameter a Small, by value, const reference or rvalue
+// reference; every call passes Small{11, ~11}, every body and replacement checks it.
+TEST(Emit, SpellsClassArguments) {
+  HierarchyBuilder hb;
+  const int sv = hb.Sig({ValueKind::kLong, ValueKind::kInt}, ValueKind::kInt);
+  const int sr = hb.Sig({ValueKind::kInt}, ValueKind::kVoid);
+  const int a = hb.Class();
+  hb.Introduce(a, {sv});
+  hb.Introduce(a, {sr});
+  Hierarchy h = hb.Build();
+  h.variadic_sigs = {1, 0};
+  h.class_arg_sigs = {kClassArgValue, kClassArgRef};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("  virtual int m0(Small, int, ...);\n  virtual void m1(const Small&);\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("int C0::m0(Small a0, int a1, ...) {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("a0.a == 11 && a0.b == ~11 && a1 == 11 && v0 == 4.25"), std::string::npos) << s;
+  EXPECT_NE(s.find("p->m0(ns::Small{11, ~11}, 11, 4.25, 33)"), std::string::npos) << s;
+  EXPECT_NE(s.find("_repl_1_0(void* self, const ns::Small& a0) {\n"), std::string::npos) << s;
+  h.class_arg_sigs = {kClassArgRRef, kClassArgRRef};
+  EXPECT_NE(EmitSource(h, "ns").find("  virtual void m1(Small&&);\n"), std::string::npos);
+  // va_start needs a parameter after it; and no overload may get another's parameter list.
+  h.variadic_sigs = {0, 1};
+  EXPECT_NE(ValidateHierarchy(h).find("may have none"), std::string::npos) << ValidateHierarchy(h);
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0, class_args = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -134,6 +134,12 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     for (const ClassModel& cm : v9.classes)
       for (const Method& m : cm.methods) EXPECT_EQ(m.defaults, 0);
     for (size_t k = 0; k < h.signatures.size(); ++k) defaulted += VariantEntry(h.default_arg_sigs, static_cast<int>(k));
+    Hierarchy v10 = h;
+    LimitSourceVariants(&v10, 10);
+    ASSERT_EQ(ValidateHierarchy(v10), "") << "seed " << seed;
+    EXPECT_EQ(v10.default_arg_sigs, h.default_arg_sigs);
+    EXPECT_TRUE(v10.class_arg_sigs.empty());
+    for (size_t k = 0; k < h.signatures.size(); ++k) class_args += ClassArg(h, static_cast<int>(k)) != 0;
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -145,6 +151,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   EXPECT_GT(pure_dtors, 0);
   EXPECT_GT(qualified, 0);
   EXPECT_GT(defaulted, 0);
+  EXPECT_GT(class_args, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -309,6 +316,12 @@ std::map<std::string, int> CountFeatures() {
         if (h.signatures[m.sig].ret == ValueKind::kSmall && h.small_in_memory) f.insert("returns Small in memory");
         if (IsVariadic(h, m.sig)) f.insert("variadic virtual");
         if (m.defaults > 0) f.insert("default arguments");
+        switch (ClassArg(h, m.sig)) {
+          case kClassArgValue: f.insert(h.small_in_memory ? "class argument by value, passed in memory" : "class argument by value"); break;
+          case kClassArgRef: f.insert("class argument by const reference"); break;
+          case kClassArgRRef: f.insert("class argument by rvalue reference"); break;
+          default: break;
+        }
         for (int b = 0; b < c; ++b) {
           const Method* o = is_base[ci][static_cast<size_t>(b)] ? FindMethod(h, b, m.name, m.sig) : nullptr;
           if (o != nullptr && o->defaults != m.defaults) f.insert("override with other default arguments");
@@ -354,6 +367,8 @@ std::map<std::string, int> CountFeatures() {
             f.insert("call adjusts this, returns in memory");
           }
           if (e && e->this_path != ex.PathOf(s) && IsVariadic(h, call.sig)) f.insert("variadic call adjusts this");
+          if (e && e->this_path != ex.PathOf(s) && ClassArg(h, call.sig) == kClassArgValue && h.small_in_memory)
+            f.insert("call adjusts this, class argument in memory");
           if (const int omitted = DefaultedArgs(h, s, call.name, call.sig); omitted > 0) {
             f.insert("call leaves arguments to defaults");
             const MethodRef fo = e ? FindImpl(h, e->impl_id) : MethodRef{};
@@ -396,6 +411,8 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "pure virtual destructor", "volatile virtual", "&-qualified virtual", "&&-qualified virtual",
       "default arguments", "override with other default arguments", "call leaves arguments to defaults",
       "... the final overrider's defaults differ",
+      "class argument by value", "class argument by value, passed in memory", "class argument by const reference",
+      "class argument by rvalue reference", "call adjusts this, class argument in memory",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
