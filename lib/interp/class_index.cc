@@ -30,6 +30,7 @@ void ClassIndex::CatchUp() {
   for (clang::TranslationUnitDecl* unit : units) Walk(unit);
   // New inputs may have instantiated templates that earlier inputs declared.
   ScanSpecializations();
+  ResolveAliases();
 }
 
 void ClassIndex::Walk(const clang::DeclContext* context) {
@@ -44,6 +45,13 @@ void ClassIndex::Walk(const clang::DeclContext* context) {
     } else if (const auto* tmpl = llvm::dyn_cast<clang::ClassTemplateDecl>(decl)) {
       const clang::ClassTemplateDecl* canonical = tmpl->getCanonicalDecl();
       if (seen_templates_.insert(canonical).second) templates_.push_back({canonical});
+    } else if (const auto* alias = llvm::dyn_cast<clang::TypedefNameDecl>(decl)) {
+      if (const clang::CXXRecordDecl* target = alias->getUnderlyingType()->getAsCXXRecordDecl())
+        AddAlias(alias->getQualifiedNameAsString(), target);
+    } else if (const auto* using_decl = llvm::dyn_cast<clang::UsingDecl>(decl)) {
+      for (const clang::UsingShadowDecl* shadow : using_decl->shadows())
+        if (const auto* target = llvm::dyn_cast<clang::CXXRecordDecl>(shadow->getTargetDecl()))
+          AddAlias(shadow->getQualifiedNameAsString(), target);
     } else if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(decl)) {
       if (record->isInjectedClassName() || record->isLambda()) continue;
       if (record->isDependentContext()) continue;  // a template pattern or partial specialization
@@ -59,6 +67,23 @@ void ClassIndex::AddRecord(const clang::CXXRecordDecl* record) {
   if (!seen_records_.insert(record).second) return;
   by_name_.emplace(NormalizeTypeName(LayoutBuilder::QualifiedName(record)), record);
   if (record->isDynamicClass()) by_rtti_.emplace(builder_.RttiName(record), record);
+}
+
+void ClassIndex::AddAlias(std::string alias, const clang::CXXRecordDecl* target) {
+  pending_aliases_.emplace_back(NormalizeTypeName(alias), target);
+}
+
+void ClassIndex::ResolveAliases() {
+  size_t kept = 0;
+  for (auto& [alias, target] : pending_aliases_) {
+    const clang::CXXRecordDecl* def = target->getDefinition();
+    if (def == nullptr || !def->isCompleteDefinition() || def->isInvalidDecl() || def->isDependentContext()) {
+      pending_aliases_[kept++] = {std::move(alias), target};  // not instantiated (or defined) yet
+      continue;
+    }
+    by_name_.emplace(std::move(alias), def);  // a class's own name wins
+  }
+  pending_aliases_.resize(kept);
 }
 
 void ClassIndex::ScanSpecializations() {

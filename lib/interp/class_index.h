@@ -10,6 +10,11 @@
 // what the new units added, not the size of everything compiled before (the standard
 // headers alone declare thousands of templates). Classes local to a function body and
 // lambdas are not indexed.
+//
+// A class is also found by the names that namespace- and class-scope aliases give it, as a
+// binding's user may write them: a using-declaration (`using inner::C;`), a typedef or an
+// alias-declaration (`using C = inner::C;`, `typedef Impl<int> C;`). An alias of a template
+// specialization that is not instantiated yet is resolved when one is.
 #ifndef VTO_INTERP_CLASS_INDEX_H
 #define VTO_INTERP_CLASS_INDEX_H
 
@@ -18,6 +23,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace clang {
@@ -59,6 +65,9 @@ class ClassIndex {
   void AddRecord(const clang::CXXRecordDecl* record);
   void ScanSpecializations();
   void VisitSpecialization(const clang::ClassTemplateSpecializationDecl* spec);
+  // Indexes `alias` as a name of `target`'s class once that has a complete definition.
+  void AddAlias(std::string alias, const clang::CXXRecordDecl* target);
+  void ResolveAliases();
 
   // A class template (its canonical declaration) and how many of its specializations, in
   // clang's insertion order, have been visited.
@@ -74,6 +83,8 @@ class ClassIndex {
   std::vector<const clang::ClassTemplateSpecializationDecl*> declared_only_;
   std::unordered_set<const void*> seen_templates_;
   std::unordered_set<const void*> seen_records_;
+  // Aliases whose class had no complete definition yet: (normalized alias, class).
+  std::vector<std::pair<std::string, const clang::CXXRecordDecl*>> pending_aliases_;
   std::unordered_map<std::string, const clang::CXXRecordDecl*> by_name_;
   std::unordered_map<std::string, const clang::CXXRecordDecl*> by_rtti_;
 };

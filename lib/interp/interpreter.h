@@ -151,7 +151,9 @@ class Interpreter {
 
   // The layout of the complete class `qualified_name` ("Animal", "ns::Animal",
   // "ns::Box<int>" for an already-instantiated specialization) defined at namespace or
-  // class scope in any compiled unit; nullptr with a message in *error otherwise. Works
+  // class scope in any compiled unit, also by a name a using-declaration, typedef or alias
+  // there gives it ("ns::IntBox"; shape.name is the class's own name); nullptr with a
+  // message in *error otherwise. Works
   // for non-polymorphic classes too (shape.polymorphic == false). Cached: the pointer is
   // stable for the Interpreter's life.
   const ClassLayout* FindClass(std::string_view qualified_name, std::string* error = nullptr);

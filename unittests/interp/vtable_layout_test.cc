@@ -538,6 +538,37 @@ TEST_F(InterpTest, TemplateSpecializationLayout) {
   EXPECT_EQ(interp_->FindClassByRttiName("N2ns3BoxIsEE"), box_short);
 }
 
+// A class is found by the names aliases give it, as a binding's user writes them; its shape
+// keeps the class's own name.
+TEST_F(InterpTest, FindClassThroughAliases) {
+  CompileClean(R"(
+      namespace ns {
+      namespace inner { struct C { virtual ~C() {} virtual int f() { return 1; } }; }
+      using inner::C;
+      typedef inner::C Typedef;
+      template <class T> struct Box { virtual ~Box() {} virtual T get() const { return T(); } };
+      using IntBox = Box<int>;
+      using LongBox = Box<long>;  // not instantiated yet
+      struct Holder { using Nested = inner::C; };
+      }
+      extern "C" int use() { ns::C c; ns::IntBox b; return c.f() + b.get(); })");
+  std::string error;
+  const ClassLayout* c = interp_->FindClass("ns::inner::C", &error);
+  ASSERT_NE(c, nullptr) << error;
+  EXPECT_EQ(interp_->FindClass("ns::C", &error), c) << error;
+  EXPECT_EQ(interp_->FindClass("ns::Typedef", &error), c) << error;
+  EXPECT_EQ(interp_->FindClass("ns::Holder::Nested", &error), c) << error;
+  EXPECT_EQ(c->shape.name, "ns::inner::C");
+  const ClassLayout* box = interp_->FindClass("ns::IntBox", &error);
+  ASSERT_NE(box, nullptr) << error;
+  EXPECT_EQ(box, interp_->FindClass("ns::Box<int>", &error));
+  EXPECT_EQ(interp_->FindClass("ns::LongBox", &error), nullptr);
+  CompileClean("extern \"C\" long box_long() { ns::Box<long> b; return b.get(); }");
+  const ClassLayout* long_box = interp_->FindClass("ns::LongBox", &error);
+  ASSERT_NE(long_box, nullptr) << error;
+  EXPECT_EQ(long_box->shape.rtti_name, "N2ns3BoxIlEE");
+}
+
 TEST_F(InterpTest, FindClassErrors) {
   CompileClean("struct Declared; struct Defined { virtual void f() {} }; "
                "extern \"C\" int local() { struct Local { virtual int f() { return 1; } }; "
