@@ -182,6 +182,8 @@ class Emitter {
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
     const int align = ClassAlignas(h_, c);
+    const std::string inner = ClassNamespace(h_, c);
+    if (!inner.empty()) out_ += "namespace " + inner + " {\n";
     out_ += "struct " + (align > 0 ? "alignas(" + std::to_string(align) + ") " : std::string()) +
             ClassName(c) + (cm.is_final ? " final" : "");
     for (size_t i = 0; i < cm.bases.size(); ++i) {
@@ -216,7 +218,9 @@ class Emitter {
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
     }
-    out_ += "};\n\n";
+    out_ += "};\n";
+    if (!inner.empty()) out_ += "}  // namespace " + inner + "\nusing " + inner + "::" + ClassName(c) + ";\n";
+    out_ += "\n";
   }
 
   // The calls a constructor or destructor body of class `c` makes, leaving out what the

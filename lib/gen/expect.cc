@@ -104,9 +104,10 @@ std::optional<SubobjectPath> ObjectExpectations::DynamicCast(int static_class, i
   return std::nullopt;
 }
 
-std::string ExpectedTypeName(std::string_view ns, int cls) {
-  const std::string c = ClassName(cls);
-  return "N" + std::to_string(ns.size()) + std::string(ns) + std::to_string(c.size()) + c + "E";
+std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls) {
+  const std::string c = ClassName(cls), inner = ClassNamespace(h, cls);
+  return "N" + std::to_string(ns.size()) + std::string(ns) + (inner.empty() ? "" : std::to_string(inner.size()) + inner) +
+         std::to_string(c.size()) + c + "E";
 }
 
 }  // namespace vto::gen

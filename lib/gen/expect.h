@@ -91,8 +91,9 @@ class ObjectExpectations {
   SubobjectGraph g_;
 };
 
-// typeid(<ns>::C<cls>).name() under the Itanium C++ ABI: "N<len><ns><len>C<cls>E".
-[[nodiscard]] std::string ExpectedTypeName(std::string_view ns, int cls);
+// typeid(<ns>::C<cls>).name() under the Itanium C++ ABI: "N<len><ns><len>C<cls>E", with
+// "<len>inner<cls>" before the class where it is nested (Hierarchy::nested_classes).
+[[nodiscard]] std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls);
 
 }  // namespace vto::gen
 

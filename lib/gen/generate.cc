@@ -387,9 +387,14 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (MayHaveClassArg(*h, static_cast<int>(k)) && src.Chance(policy.p_class_arg_sig))
       h->class_arg_sigs[k] = static_cast<char>(kClassArgValue + src.PickWeighted(policy.class_arg_weights));
   }
+  h->nested_classes.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    if (src.Chance(policy.p_nested_class)) h->nested_classes[c] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 12) h->nested_classes.clear();
   if (level < 11) h->class_arg_sigs.clear();
   if (level < 10) {
     h->default_arg_sigs.clear();

@@ -49,7 +49,8 @@ namespace vto::gen {
 // 10: ... and volatile and ref-qualified virtuals (Hierarchy::sig_quals).
 // 11: ... and default arguments (Hierarchy::default_arg_sigs, Method::defaults).
 // 12: ... and class-type arguments by value and by reference (Hierarchy::class_arg_sigs).
-inline constexpr int kGeneratorVersion = 12;
+// 13: ... and classes in nested namespaces (Hierarchy::nested_classes).
+inline constexpr int kGeneratorVersion = 13;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -242,6 +243,12 @@ struct Hierarchy {
   // parameter list), and in a variadic signature only with a later parameter (va_start's).
   // Empty, or one entry per signature.
   std::vector<char> class_arg_sigs;
+  // Source variant: nested_classes[c] != 0 defines class c in a namespace of its own inside
+  // the hierarchy's, `namespace inner<c> { struct C<c> ...; }`, and brings the name back with
+  // `using inner<c>::C<c>;`: everything else (and every binding, reflecting `<ns>::C<c>`)
+  // names it through that using-declaration, while its mangled names, vtable and type_info
+  // name (ExpectedTypeName, expect.h) carry the real one. Empty, or one entry per class.
+  std::vector<char> nested_classes;
 };
 
 // Hierarchy::sig_quals's bits.
@@ -301,6 +308,12 @@ inline constexpr char kAllocSized = 2;
 // kAllocSized.
 [[nodiscard]] inline char ClassAlloc(const Hierarchy& h, int cls) {
   return VariantEntry(h.class_alloc, cls);
+}
+
+// The namespace class `cls` is defined in inside the hierarchy's (Hierarchy::nested_classes):
+// "inner<cls>", or "" for the hierarchy's own.
+[[nodiscard]] inline std::string ClassNamespace(const Hierarchy& h, int cls) {
+  return VariantEntry(h.nested_classes, cls) != 0 ? "inner" + std::to_string(cls) : std::string();
 }
 
 // Whether class `cls`'s member functions are all inline (Hierarchy::inline_classes).

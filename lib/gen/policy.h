@@ -134,6 +134,8 @@ struct GenPolicy {
   // (model.h, class_arg_sigs): by value, by const reference, by rvalue reference.
   double p_class_arg_sig = 0.25;
   std::array<unsigned, 3> class_arg_weights = {1, 1, 1};
+  // A class is defined in a nested namespace (model.h, nested_classes).
+  double p_nested_class = 0.2;
 };
 
 }  // namespace vto::gen

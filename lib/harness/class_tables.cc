@@ -49,7 +49,7 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
   }
   construction = ex_->ConstructionTrace();
   destruction = ex_->DestructionTrace();
-  type_name = gen::ExpectedTypeName(ns, c);
+  type_name = gen::ExpectedTypeName(ch.model, ns, c);
   alloc_owner = gen::AllocationOwner(ch.model, ex_->graph(), 0);
   alloc_align = static_cast<std::size_t>(gen::ObjectAlignas(ch.model, c));
 

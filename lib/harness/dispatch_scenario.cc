@@ -729,7 +729,7 @@ class DispatchScenario {
     CheckTrace(o, o.t->destruction, selves, "destructors (deleted through hooked overlays)");
     ++stats_.hooked_deaths;
     if (o.t->alloc_owner >= 0) ++stats_.hooked_class_deletes;
-    const std::string type_name = gen::ExpectedTypeName(ch_.ns, o.cls);
+    const std::string type_name = gen::ExpectedTypeName(ch_.model, ch_.ns, o.cls);
     for (Installed& ov : o.overlays) {
       if (!ov.active) continue;
       const HookRecord& hk = *ov.hook;

@@ -72,7 +72,7 @@ std::string LifecycleScenario::Describe(const Obj& o) const {
 }
 
 std::string LifecycleScenario::TypeName(const Obj& o) const {
-  if (!o.x) return gen::ExpectedTypeName(ch_.ns, o.cls);
+  if (!o.x) return gen::ExpectedTypeName(ch_.model, ch_.ns, o.cls);
   const std::string xn = gen::LcXName(o.cls);
   return "N" + std::to_string(ch_.ns.size()) + ch_.ns + std::to_string(xn.size()) + xn + "E";
 }

@@ -173,7 +173,7 @@ class Prober {
   // functions all live in a virtual base has none), else nullptr.
   const ClassShape* Shape(int cls) const {
     if (!ch_.model.classes[cls].polymorphic) return nullptr;
-    const ClassShape* s = shapes_.Find(gen::ExpectedTypeName(ch_.ns, cls));
+    const ClassShape* s = shapes_.Find(gen::ExpectedTypeName(ch_.model, ch_.ns, cls));
     return s != nullptr && s->polymorphic && s->num_slots > 0 ? s : nullptr;
   }
   std::string ClassCxx(int cls) const { return "\"@SHAPE(" + ch_.ns + "::" + gen::ClassName(cls) + ")@\""; }

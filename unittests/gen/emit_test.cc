@@ -10,6 +10,7 @@
 #include <string>
 
 #include "gen/conventions.h"
+#include "gen/expect.h"
 #include "gen/generate.h"
 #include "gen/stub_names.h"
 #include "gen/stubs.h"
@@ -315,6 +316,24 @@ TEST(Emit, SpellsClassArguments) {
   // va_start needs a parameter after it; and no overload may get another's parameter list.
   h.variadic_sigs = {0, 1};
   EXPECT_NE(ValidateHierarchy(h).find("may have none"), std::string::npos) << ValidateHierarchy(h);
+}
+
+// Hierarchy::nested_classes: the class in a namespace of its own, its name brought back into
+// the hierarchy's by a using-declaration that everything else names it through.
+TEST(Emit, SpellsNestedClasses) {
+  HierarchyBuilder hb;
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m = hb.Introduce(a, {hb.Sig()});
+  hb.Override(b, m);
+  Hierarchy h = hb.Build();
+  h.nested_classes = {1, 0};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("namespace inner0 {\nstruct C0 {\n  virtual int m0();\n};\n}  // namespace inner0\n"
+                   "using inner0::C0;\n\nstruct C1 : C0 {\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("int C0::m0() {\n"), std::string::npos) << s;
+  EXPECT_EQ(ExpectedTypeName(h, "ns", a), "N2ns6inner02C0E");
 }
 
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no

@@ -168,8 +168,13 @@ TEST(Expect, FinalStaticTypeOrMethodMayDevirtualize) {
 }
 
 TEST(Expect, ItaniumTypeName) {
-  EXPECT_EQ(ExpectedTypeName("h7", 3), "N2h72C3E");
-  EXPECT_EQ(ExpectedTypeName("seed1234", 11), "N8seed12343C11E");
+  Hierarchy h;
+  h.classes.resize(12);
+  EXPECT_EQ(ExpectedTypeName(h, "h7", 3), "N2h72C3E");
+  EXPECT_EQ(ExpectedTypeName(h, "seed1234", 11), "N8seed12343C11E");
+  h.nested_classes.assign(12, 0);
+  h.nested_classes[11] = 1;
+  EXPECT_EQ(ExpectedTypeName(h, "h7", 11), "N2h77inner113C11E");
 }
 
 // ---- ValidateHierarchy refuses what would not compile cleanly or would be UB ------------

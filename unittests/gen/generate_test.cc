@@ -65,7 +65,7 @@ TEST(Generate, EverySeedIsValid) {
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0, class_args = 0;
+  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0, class_args = 0, nested = 0;
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -140,6 +140,12 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
     EXPECT_EQ(v10.default_arg_sigs, h.default_arg_sigs);
     EXPECT_TRUE(v10.class_arg_sigs.empty());
     for (size_t k = 0; k < h.signatures.size(); ++k) class_args += ClassArg(h, static_cast<int>(k)) != 0;
+    Hierarchy v11 = h;
+    LimitSourceVariants(&v11, 11);
+    ASSERT_EQ(ValidateHierarchy(v11), "") << "seed " << seed;
+    EXPECT_EQ(v11.class_arg_sigs, h.class_arg_sigs);
+    EXPECT_TRUE(v11.nested_classes.empty());
+    for (size_t c = 0; c < h.classes.size(); ++c) nested += !ClassNamespace(h, static_cast<int>(c)).empty();
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
@@ -152,6 +158,7 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
   EXPECT_GT(qualified, 0);
   EXPECT_GT(defaulted, 0);
   EXPECT_GT(class_args, 0);
+  EXPECT_GT(nested, 0);
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
@@ -281,6 +288,7 @@ std::map<std::string, int> CountFeatures() {
       if (h.throwing_dtors && !cm.abstract && cm.virtual_dtor && RunsDeclaredDestructor(h, c))
         f.insert("throwing destructor under a virtual one");
       if (HasPureDtor(h, c)) f.insert("pure virtual destructor");
+      if (!ClassNamespace(h, c).empty() && cm.polymorphic) f.insert("polymorphic class in a nested namespace");
       if (cm.polymorphic && !HasKeyFunction(h, c)) {
         f.insert("polymorphic class without a key function");
         if (IsInlineClass(h, c) && !cm.abstract) f.insert("... a concrete one, by inline_classes");
@@ -413,6 +421,7 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "... the final overrider's defaults differ",
       "class argument by value", "class argument by value, passed in memory", "class argument by const reference",
       "class argument by rvalue reference", "call adjusts this, class argument in memory",
+      "polymorphic class in a nested namespace",
   };
   std::string report;
   for (const auto& [feature, count] : n) {

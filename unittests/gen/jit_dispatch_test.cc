@@ -160,7 +160,7 @@ class HierarchyCheck {
     const std::size_t new_size = Trace::ClassNew().size;
     CheckAlloc("new", c, obj, Trace::ClassNew(), false, 0);
 
-    const std::string type_name = ExpectedTypeName(ns_, c);
+    const std::string type_name = ExpectedTypeName(h_, ns_, c);
     for (int s : plan_.classes[c].up) {
       void* sp = At(obj, {c, s});
       if (sp != At(obj, ex.PathOf(s))) Fail("up " + ClassName(c) + "->" + ClassName(s) + " differs from the chain");
