@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -64,8 +66,19 @@ TEST(Generate, EverySeedIsValid) {
 
 // The source variants as the harness draws them (after the mode) are valid too, and every
 // level of LimitSourceVariants leaves a valid hierarchy with only the earlier variants.
+// The per-class and per-signature variants of levels 4 and up, in level order.
+constexpr std::vector<char> Hierarchy::* kVariantVectors[] = {
+    &Hierarchy::class_return_refs, &Hierarchy::class_alloc,      &Hierarchy::final_dtors,
+    &Hierarchy::inline_classes,    &Hierarchy::pure_dtors,       &Hierarchy::sig_quals,
+    &Hierarchy::default_arg_sigs,  &Hierarchy::class_arg_sigs,   &Hierarchy::nested_classes,
+};
+constexpr int kFirstVectorLevel = 4;
+static_assert(kFirstVectorLevel + std::size(kVariantVectors) - 1 == kSourceVariantLevels,
+              "a new variant level needs its entry in kVariantVectors");
+
 TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
-  int overaligned = 0, with_alloc = 0, final_dtors = 0, pure_dtors = 0, qualified = 0, defaulted = 0, class_args = 0, nested = 0;
+  int overaligned = 0;
+  std::array<long, std::size(kVariantVectors)> drawn{};
   for (std::uint64_t seed = 0; seed < kSeeds; ++seed) {
     ByteSource src = ByteSource::FromSeed(seed);
     Hierarchy h = Generate(src, GenPolicy{});
@@ -97,68 +110,27 @@ TEST(Generate, SourceVariantsAreValidAtEveryLevel) {
       EXPECT_TRUE(ReturnsClass(v3, static_cast<int>(k)));
       EXPECT_FALSE(ReturnsClassRef(v3, static_cast<int>(k)));
     }
-    Hierarchy v4 = h;
-    LimitSourceVariants(&v4, 4);
-    ASSERT_EQ(ValidateHierarchy(v4), "") << "seed " << seed;
-    EXPECT_EQ(v4.class_return_refs, h.class_return_refs);
-    EXPECT_TRUE(v4.class_alloc.empty());
-    for (size_t c = 0; c < h.classes.size(); ++c) with_alloc += ClassAlloc(h, static_cast<int>(c)) != 0;
-    Hierarchy v5 = h;
-    LimitSourceVariants(&v5, 5);
-    ASSERT_EQ(ValidateHierarchy(v5), "") << "seed " << seed;
-    EXPECT_EQ(v5.class_alloc, h.class_alloc);
-    EXPECT_TRUE(v5.final_dtors.empty());
-    for (size_t c = 0; c < h.classes.size(); ++c) final_dtors += HasFinalDtor(h, static_cast<int>(c));
-    Hierarchy v6 = h;
-    LimitSourceVariants(&v6, 6);
-    ASSERT_EQ(ValidateHierarchy(v6), "") << "seed " << seed;
-    EXPECT_EQ(v6.final_dtors, h.final_dtors);
-    EXPECT_TRUE(v6.inline_classes.empty());
-    Hierarchy v7 = h;
-    LimitSourceVariants(&v7, 7);
-    ASSERT_EQ(ValidateHierarchy(v7), "") << "seed " << seed;  // the facts recomputed
-    EXPECT_EQ(v7.inline_classes, h.inline_classes);
-    EXPECT_TRUE(v7.pure_dtors.empty());
-    for (size_t c = 0; c < h.classes.size(); ++c) pure_dtors += HasPureDtor(h, static_cast<int>(c));
-    Hierarchy v8 = h;
-    LimitSourceVariants(&v8, 8);
-    ASSERT_EQ(ValidateHierarchy(v8), "") << "seed " << seed;
-    EXPECT_EQ(v8.pure_dtors, h.pure_dtors);
-    EXPECT_TRUE(v8.sig_quals.empty());
-    for (size_t k = 0; k < h.signatures.size(); ++k) qualified += SigQuals(h, static_cast<int>(k)) != 0;
-    Hierarchy v9 = h;
-    LimitSourceVariants(&v9, 9);
-    ASSERT_EQ(ValidateHierarchy(v9), "") << "seed " << seed;
-    EXPECT_EQ(v9.sig_quals, h.sig_quals);
-    EXPECT_TRUE(v9.default_arg_sigs.empty());
-    for (const ClassModel& cm : v9.classes)
-      for (const Method& m : cm.methods) EXPECT_EQ(m.defaults, 0);
-    for (size_t k = 0; k < h.signatures.size(); ++k) defaulted += VariantEntry(h.default_arg_sigs, static_cast<int>(k));
-    Hierarchy v10 = h;
-    LimitSourceVariants(&v10, 10);
-    ASSERT_EQ(ValidateHierarchy(v10), "") << "seed " << seed;
-    EXPECT_EQ(v10.default_arg_sigs, h.default_arg_sigs);
-    EXPECT_TRUE(v10.class_arg_sigs.empty());
-    for (size_t k = 0; k < h.signatures.size(); ++k) class_args += ClassArg(h, static_cast<int>(k)) != 0;
-    Hierarchy v11 = h;
-    LimitSourceVariants(&v11, 11);
-    ASSERT_EQ(ValidateHierarchy(v11), "") << "seed " << seed;
-    EXPECT_EQ(v11.class_arg_sigs, h.class_arg_sigs);
-    EXPECT_TRUE(v11.nested_classes.empty());
-    for (size_t c = 0; c < h.classes.size(); ++c) nested += !ClassNamespace(h, static_cast<int>(c)).empty();
+    // Levels 4.. each keep one per-class or per-signature variant and drop the next.
+    for (size_t i = 0; i + 1 < std::size(kVariantVectors); ++i) {
+      const int level = kFirstVectorLevel + static_cast<int>(i);
+      Hierarchy v = h;
+      LimitSourceVariants(&v, level);
+      ASSERT_EQ(ValidateHierarchy(v), "") << "seed " << seed << ", level " << level;  // facts recomputed
+      EXPECT_EQ(v.*kVariantVectors[i], h.*kVariantVectors[i]) << "level " << level;
+      EXPECT_TRUE((v.*kVariantVectors[i + 1]).empty()) << "level " << level;
+      drawn[i + 1] += std::count_if((h.*kVariantVectors[i + 1]).begin(), (h.*kVariantVectors[i + 1]).end(),
+                                    [](char e) { return e != 0; });
+      if (level == 9)  // default_arg_sigs dropped: no declaration keeps its defaults
+        for (const ClassModel& cm : v.classes)
+          for (const Method& m : cm.methods) EXPECT_EQ(m.defaults, 0);
+    }
     Hierarchy v0 = h;
     LimitSourceVariants(&v0, 0);
     EXPECT_FALSE(v0.small_in_memory);
     EXPECT_EQ(EmitSource(v0, "ns"), EmitSource(FromSeed(seed), "ns"));
   }
   EXPECT_GT(overaligned, 0);
-  EXPECT_GT(with_alloc, 0);
-  EXPECT_GT(final_dtors, 0);
-  EXPECT_GT(pure_dtors, 0);
-  EXPECT_GT(qualified, 0);
-  EXPECT_GT(defaulted, 0);
-  EXPECT_GT(class_args, 0);
-  EXPECT_GT(nested, 0);
+  for (size_t i = 1; i < drawn.size(); ++i) EXPECT_GT(drawn[i], 0) << "no hierarchy drew the variant of level " << kFirstVectorLevel + i;
 }
 
 TEST(Generate, AnAlignasBelowABasesAlignmentIsInvalid) {
