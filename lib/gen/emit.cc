@@ -179,13 +179,46 @@ class Emitter {
   // in the class body and on its definition; "" otherwise, and for declarations only.
   std::string Inline(int c) const { return IsInlineClass(h_, c) && !declarations_only_ ? "inline " : ""; }
 
+  // The name of class `c` inside its own definition: C<c>, or its template's C<c>T.
+  static std::string SelfName(const Hierarchy& h, int c) { return IsTemplateClass(h, c) ? TemplateName(c) : ClassName(c); }
+  // Where an out-of-class definition names class `c`'s members: "C<c>::", or for a template
+  // "C<c>T<N>::" (after "template <int N>\n", which Template gives).
+  std::string Owner(int c) const {
+    if (!IsTemplateClass(h_, c)) return ClassName(c) + "::";
+    const std::string inner = ClassNamespace(h_, c);
+    return (inner.empty() ? "" : inner + "::") + TemplateName(c) + "<N>::";
+  }
+  std::string Template(int c) const { return IsTemplateClass(h_, c) ? "template <int N>\n" : ""; }
+  // What method `m` of class `c` returns, spelled in its class (`in_class`) or before an
+  // out-of-class definition. A template's own class is its current instantiation there (C3T,
+  // C3T<N>), never the alias C3 of the specialization: a covariant override returning it would
+  // otherwise need the specialization complete inside its own definition.
+  std::string Returns(int c, const Method& m, bool in_class) const {
+    if (m.ret_class != c || !IsTemplateClass(h_, c)) return ReturnSpelling(h_, m);
+    const std::string self = in_class ? TemplateName(c) : Owner(c).substr(0, Owner(c).size() - 2);
+    return self + (ReturnsClassRef(h_, m.sig) ? "&" : "*");
+  }
+  // The specialization a template class `c` is: "C<c>T<c>" (inside its nested namespace).
+  std::string Specialization(int c) const {
+    const std::string inner = ClassNamespace(h_, c);
+    return (inner.empty() ? "" : inner + "::") + TemplateName(c) + "<" + std::to_string(c) + ">";
+  }
+
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
     const int align = ClassAlignas(h_, c);
-    const std::string inner = ClassNamespace(h_, c);
-    if (!inner.empty()) out_ += "namespace " + inner + " {\n";
+    const std::string inner = ClassNamespace(h_, c), self = SelfName(h_, c);
+    const std::string open = inner.empty() ? "" : "namespace " + inner + " {\n";
+    const std::string close = inner.empty() ? "" : "}  // namespace " + inner + "\n";
+    if (IsTemplateClass(h_, c)) {
+      // The alias first: the template's definition may name it (a class-returning method).
+      out_ += open + "template <int>\nstruct " + self + ";\n" + close;
+      out_ += "using " + ClassName(c) + " = " + Specialization(c) + ";\n";
+    }
+    out_ += open;
+    if (IsTemplateClass(h_, c)) out_ += "template <int>\n";
     out_ += "struct " + (align > 0 ? "alignas(" + std::to_string(align) + ") " : std::string()) +
-            ClassName(c) + (cm.is_final ? " final" : "");
+            self + (cm.is_final ? " final" : "");
     for (size_t i = 0; i < cm.bases.size(); ++i) {
       out_ += i == 0 ? " : " : ", ";
       out_ += std::string(cm.bases[i].is_virtual ? "virtual " : "") + ClassName(cm.bases[i].cls);
@@ -197,11 +230,11 @@ class Emitter {
       if (d.align > 1) out_ += "alignas(" + std::to_string(d.align) + ") ";
       out_ += "unsigned char d" + std::to_string(i) + "[" + std::to_string(d.size) + "] = {};\n";
     }
-    if (!cm.ctor_calls.empty()) out_ += "  " + Inline(c) + ClassName(c) + "();\n";
+    if (!cm.ctor_calls.empty()) out_ += "  " + Inline(c) + self + "();\n";
     if (cm.declares_dtor) {
       const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += "  " + Inline(c) + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
-              ClassName(c) + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
+              self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
               (HasFinalDtor(h_, c) ? " final" : "") + (HasPureDtor(h_, c) ? " = 0" : "") + ";\n";
     }
     if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
@@ -213,13 +246,18 @@ class Emitter {
     }
     for (const Method& m : cm.methods) {
       const bool introduced = h_.names[m.name].introduced_by == c;
-      out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + ReturnSpelling(h_, m) + " " +
+      out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + Returns(c, m, true) + " " +
               MethodName(m.name) + Params(m.sig, false, false, false, m.defaults) + MemberQualifiers(h_, m.sig) +
               (introduced ? "" : " override") + (m.is_final ? " final" : "") +
               (m.pure ? " = 0" : "") + ";\n";
     }
-    out_ += "};\n";
-    if (!inner.empty()) out_ += "}  // namespace " + inner + "\nusing " + inner + "::" + ClassName(c) + ";\n";
+    out_ += "};\n" + close;
+    if (IsTemplateClass(h_, c)) {
+      // Declarations only: complete the class for reflection, emit nothing.
+      if (declarations_only_) out_ += "extern template struct " + Specialization(c) + ";\n";
+    } else if (!inner.empty()) {
+      out_ += "using " + inner + "::" + ClassName(c) + ";\n";
+    }
     out_ += "\n";
   }
 
@@ -228,7 +266,7 @@ class Emitter {
   std::string Calls(int c, const std::vector<VirtualCall>& calls) const {
     std::string s;
     for (const VirtualCall& call : calls)
-      s += "  " + Object(call.sig, ClassName(c), "this") + MethodName(call.name) + "(" +
+      s += "  " + Object(call.sig, SelfName(h_, c), "this") + MethodName(call.name) + "(" +
            CanonicalArgs(call.sig, false, DefaultedArgs(h_, c, call.name, call.sig)) +
            ");\n";
     return s;
@@ -244,10 +282,11 @@ class Emitter {
 
   void MemberDefinitions(int c) {
     const ClassModel& cm = h_.classes[c];
-    const std::string cn = ClassName(c);
-    if (!cm.ctor_calls.empty()) out_ += Inline(c) + cn + "::" + cn + "() {\n" + Calls(c, cm.ctor_calls) + "}\n";
+    // Inside the definitions `self` is the class's own name (a template's current instantiation).
+    const std::string self = SelfName(h_, c), owner = Owner(c), tmpl = Template(c);
+    if (!cm.ctor_calls.empty()) out_ += tmpl + Inline(c) + owner + self + "() {\n" + Calls(c, cm.ctor_calls) + "}\n";
     if (cm.declares_dtor) {
-      out_ += Inline(c) + cn + "::~" + cn + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(c, cm.dtor_calls);
+      out_ += tmpl + Inline(c) + owner + "~" + self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(c, cm.dtor_calls);
       if (h_.throwing_dtors)
         out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
       out_ += "}\n";
@@ -257,26 +296,29 @@ class Emitter {
       const std::string id = std::to_string(c), al = "static_cast<std::size_t>(al)";
       const std::string size = alloc == kAllocSized ? ", std::size_t n" : "";
       const std::string n = alloc == kAllocSized ? "n" : "0";
-      out_ += "void* " + cn + "::operator new(std::size_t n) { return vto_class_new(" + id + ", n, 0); }\n";
-      out_ += "void* " + cn + "::operator new(std::size_t n, std::align_val_t al) { return vto_class_new(" + id +
+      out_ += tmpl + "void* " + owner + "operator new(std::size_t n) { return vto_class_new(" + id + ", n, 0); }\n";
+      out_ += tmpl + "void* " + owner + "operator new(std::size_t n, std::align_val_t al) { return vto_class_new(" + id +
               ", n, " + al + "); }\n";
-      out_ += "void " + cn + "::operator delete(void* p" + size + ") { vto_class_delete(" + id + ", p, " + n + ", 0); }\n";
-      out_ += "void " + cn + "::operator delete(void* p" + size + ", std::align_val_t al) { vto_class_delete(" + id +
-              ", p, " + n + ", " + al + "); }\n";
+      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ") { vto_class_delete(" + id + ", p, " + n +
+              ", 0); }\n";
+      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ", std::align_val_t al) { vto_class_delete(" +
+              id + ", p, " + n + ", " + al + "); }\n";
     }
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
       // A class-returning method returns itself: `this` converted (implicitly, to an
       // unambiguous base), from a const or volatile method too. The trace takes no volatile.
-      const std::string self = (SigQuals(h_, m.sig) & kQualVolatile) != 0 ? "const_cast<const " + cn + "*>(this)" : "this";
-      out_ += Inline(c) + ReturnSpelling(h_, m) + " " + cn + "::" + MethodName(m.name) + Params(m.sig, true, false) +
+      const std::string me = (SigQuals(h_, m.sig) & kQualVolatile) != 0 ? "const_cast<const " + self + "*>(this)" : "this";
+      out_ += tmpl + Inline(c) + Returns(c, m, false) + " " + owner + MethodName(m.name) + Params(m.sig, true, false) +
               MemberQualifiers(h_, m.sig) + " {\n" +
-              Body(m.sig, m.impl_id, self.c_str(), false,
+              Body(m.sig, m.impl_id, me.c_str(), false,
                    m.ret_class < 0                 ? ""
-                   : ReturnsClassRef(h_, m.sig)    ? "*const_cast<" + cn + "*>(this)"
-                                                   : "const_cast<" + cn + "*>(this)") +
+                   : ReturnsClassRef(h_, m.sig)    ? "*const_cast<" + self + "*>(this)"
+                                                   : "const_cast<" + self + "*>(this)") +
               "}\n";
     }
+    // The template's members above are instantiated here, with the vtable group.
+    if (IsTemplateClass(h_, c)) out_ += "template struct " + Specialization(c) + ";\n";
     out_ += "\n";
   }
 

@@ -105,9 +105,11 @@ std::optional<SubobjectPath> ObjectExpectations::DynamicCast(int static_class, i
 }
 
 std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls) {
-  const std::string c = ClassName(cls), inner = ClassNamespace(h, cls);
+  const std::string inner = ClassNamespace(h, cls);
+  const std::string c = IsTemplateClass(h, cls) ? TemplateName(cls) : ClassName(cls);
+  const std::string args = IsTemplateClass(h, cls) ? "ILi" + std::to_string(cls) + "EE" : "";
   return "N" + std::to_string(ns.size()) + std::string(ns) + (inner.empty() ? "" : std::to_string(inner.size()) + inner) +
-         std::to_string(c.size()) + c + "E";
+         std::to_string(c.size()) + c + args + "E";
 }
 
 }  // namespace vto::gen

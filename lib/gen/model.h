@@ -50,7 +50,8 @@ namespace vto::gen {
 // 11: ... and default arguments (Hierarchy::default_arg_sigs, Method::defaults).
 // 12: ... and class-type arguments by value and by reference (Hierarchy::class_arg_sigs).
 // 13: ... and classes in nested namespaces (Hierarchy::nested_classes).
-inline constexpr int kGeneratorVersion = 13;
+// 14: ... and class templates (Hierarchy::template_classes).
+inline constexpr int kGeneratorVersion = 14;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -249,6 +250,16 @@ struct Hierarchy {
   // names it through that using-declaration, while its mangled names, vtable and type_info
   // name (ExpectedTypeName, expect.h) carry the real one. Empty, or one entry per class.
   std::vector<char> nested_classes;
+  // Source variant: template_classes[c] != 0 makes class c a specialization of a class
+  // template, `template <int> struct C<c>T { ... };` (TemplateName), named by the alias
+  // `using C<c> = C<c>T<c>;` (inside its nested namespace where it has one). Its member
+  // functions are defined as the template's (`template <int N> int C<c>T<N>::m0() ...`) and
+  // instantiated by an explicit instantiation definition, `template struct C<c>T<c>;`, which
+  // emits its vtable group with vague linkage; EmitDeclarations gives an explicit instantiation
+  // declaration instead (the class is complete, nothing is emitted). A binding reflects it
+  // through the alias; its mangled names and type_info name carry the template-id
+  // (ExpectedTypeName). Empty, or one entry per class.
+  std::vector<char> template_classes;
 };
 
 // Hierarchy::sig_quals's bits.
@@ -315,6 +326,11 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] inline std::string ClassNamespace(const Hierarchy& h, int cls) {
   return VariantEntry(h.nested_classes, cls) != 0 ? "inner" + std::to_string(cls) : std::string();
 }
+
+// Whether class `cls` is a class template's specialization (Hierarchy::template_classes).
+[[nodiscard]] inline bool IsTemplateClass(const Hierarchy& h, int cls) { return VariantEntry(h.template_classes, cls) != 0; }
+// "C<cls>T": the class template whose specialization C<cls>T<cls> class `cls` is.
+[[nodiscard]] inline std::string TemplateName(int cls) { return "C" + std::to_string(cls) + "T"; }
 
 // Whether class `cls`'s member functions are all inline (Hierarchy::inline_classes).
 [[nodiscard]] inline bool IsInlineClass(const Hierarchy& h, int cls) {

@@ -136,6 +136,8 @@ struct GenPolicy {
   std::array<unsigned, 3> class_arg_weights = {1, 1, 1};
   // A class is defined in a nested namespace (model.h, nested_classes).
   double p_nested_class = 0.2;
+  // A class is a class template's specialization (model.h, template_classes).
+  double p_template_class = 0.2;
 };
 
 }  // namespace vto::gen

@@ -159,6 +159,7 @@ std::string ValidateHierarchy(const Hierarchy& h) {
     if (q != 0 && !IsSoleOverload(h, k)) return "sig" + std::to_string(k) + ": qualified, but a name has another overload";
   }
   if (!h.nested_classes.empty() && h.nested_classes.size() != h.classes.size()) return "nested_classes: not one entry per class";
+  if (!h.template_classes.empty() && h.template_classes.size() != h.classes.size()) return "template_classes: not one entry per class";
   if (!h.class_arg_sigs.empty() && h.class_arg_sigs.size() != h.signatures.size())
     return "class_arg_sigs: not one entry per signature";
   for (int k = 0; k < static_cast<int>(h.class_arg_sigs.size()); ++k) {

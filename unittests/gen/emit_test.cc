@@ -336,6 +336,35 @@ TEST(Emit, SpellsNestedClasses) {
   EXPECT_EQ(ExpectedTypeName(h, "ns", a), "N2ns6inner02C0E");
 }
 
+// Hierarchy::template_classes: a class template's specialization, named by an alias; its
+// members defined as the template's and instantiated explicitly (declared only: an explicit
+// instantiation declaration).
+TEST(Emit, SpellsTemplateClasses) {
+  HierarchyBuilder hb;
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m = hb.Introduce(a, {hb.Sig()});
+  hb.Override(b, m);
+  hb.At(b).declares_dtor = true;
+  hb.At(b).ctor_calls = {{m, 0}};
+  Hierarchy h = hb.Build();
+  h.template_classes = {0, 1};
+  h.nested_classes = {0, 1};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("namespace inner1 {\ntemplate <int>\nstruct C1T;\n}  // namespace inner1\nusing C1 = inner1::C1T<1>;\n"
+                   "namespace inner1 {\ntemplate <int>\nstruct C1T : C0 {\n  C1T();\n  ~C1T();\n  int m0() override;\n};\n"
+                   "}  // namespace inner1\n\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("template <int N>\ninner1::C1T<N>::C1T() {\n  m0();\n}\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("template <int N>\ninner1::C1T<N>::~C1T() {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("template <int N>\nint inner1::C1T<N>::m0() {\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("}\ntemplate struct inner1::C1T<1>;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("p->ns::C1::~C1()"), std::string::npos) << s;
+  EXPECT_EQ(ExpectedTypeName(h, "ns", b), "N2ns6inner13C1TILi1EEE");
+  const std::string d = EmitDeclarations(h, "ns");
+  EXPECT_NE(d.find("}  // namespace inner1\nextern template struct inner1::C1T<1>;\n"), std::string::npos) << d;
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

@@ -71,6 +71,7 @@ constexpr std::vector<char> Hierarchy::* kVariantVectors[] = {
     &Hierarchy::class_return_refs, &Hierarchy::class_alloc,      &Hierarchy::final_dtors,
     &Hierarchy::inline_classes,    &Hierarchy::pure_dtors,       &Hierarchy::sig_quals,
     &Hierarchy::default_arg_sigs,  &Hierarchy::class_arg_sigs,   &Hierarchy::nested_classes,
+    &Hierarchy::template_classes,
 };
 constexpr int kFirstVectorLevel = 4;
 static_assert(kFirstVectorLevel + std::size(kVariantVectors) - 1 == kSourceVariantLevels,
@@ -261,6 +262,10 @@ std::map<std::string, int> CountFeatures() {
         f.insert("throwing destructor under a virtual one");
       if (HasPureDtor(h, c)) f.insert("pure virtual destructor");
       if (!ClassNamespace(h, c).empty() && cm.polymorphic) f.insert("polymorphic class in a nested namespace");
+      if (IsTemplateClass(h, c) && cm.polymorphic) {
+        f.insert("polymorphic class template specialization");
+        if (!cm.abstract && cm.virtual_dtor) f.insert("... a concrete one with a virtual destructor");
+      }
       if (cm.polymorphic && !HasKeyFunction(h, c)) {
         f.insert("polymorphic class without a key function");
         if (IsInlineClass(h, c) && !cm.abstract) f.insert("... a concrete one, by inline_classes");
@@ -393,7 +398,8 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "... the final overrider's defaults differ",
       "class argument by value", "class argument by value, passed in memory", "class argument by const reference",
       "class argument by rvalue reference", "call adjusts this, class argument in memory",
-      "polymorphic class in a nested namespace",
+      "polymorphic class in a nested namespace", "polymorphic class template specialization",
+      "... a concrete one with a virtual destructor",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
