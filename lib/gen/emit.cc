@@ -180,14 +180,18 @@ class Emitter {
   std::string Inline(int c) const { return IsInlineClass(h_, c) && !declarations_only_ ? "inline " : ""; }
 
   // The name of class `c` inside its own definition: C<c>, or its template's C<c>T.
-  static std::string SelfName(const Hierarchy& h, int c) { return IsTemplateClass(h, c) ? TemplateName(c) : ClassName(c); }
+  std::string SelfName(int c) const { return IsTemplateClass(h_, c) ? TemplateName(c) : ClassName(c); }
+  // A template-id of class `c`'s template, C<c>T<arg>, from the hierarchy's namespace (through
+  // the class's nested namespace where it has one).
+  std::string TemplateId(int c, const std::string& arg) const {
+    const std::string inner = ClassNamespace(h_, c);
+    return (inner.empty() ? "" : inner + "::") + TemplateName(c) + "<" + arg + ">";
+  }
+  // The specialization a template class `c` is: C<c>T<c>.
+  std::string Specialization(int c) const { return TemplateId(c, std::to_string(c)); }
   // Where an out-of-class definition names class `c`'s members: "C<c>::", or for a template
   // "C<c>T<N>::" (after "template <int N>\n", which Template gives).
-  std::string Owner(int c) const {
-    if (!IsTemplateClass(h_, c)) return ClassName(c) + "::";
-    const std::string inner = ClassNamespace(h_, c);
-    return (inner.empty() ? "" : inner + "::") + TemplateName(c) + "<N>::";
-  }
+  std::string Owner(int c) const { return IsTemplateClass(h_, c) ? TemplateId(c, "N") + "::" : ClassName(c) + "::"; }
   std::string Template(int c) const { return IsTemplateClass(h_, c) ? "template <int N>\n" : ""; }
   // What method `m` of class `c` returns, spelled in its class (`in_class`) or before an
   // out-of-class definition. A template's own class is its current instantiation there (C3T,
@@ -195,19 +199,13 @@ class Emitter {
   // otherwise need the specialization complete inside its own definition.
   std::string Returns(int c, const Method& m, bool in_class) const {
     if (m.ret_class != c || !IsTemplateClass(h_, c)) return ReturnSpelling(h_, m);
-    const std::string self = in_class ? TemplateName(c) : Owner(c).substr(0, Owner(c).size() - 2);
-    return self + (ReturnsClassRef(h_, m.sig) ? "&" : "*");
-  }
-  // The specialization a template class `c` is: "C<c>T<c>" (inside its nested namespace).
-  std::string Specialization(int c) const {
-    const std::string inner = ClassNamespace(h_, c);
-    return (inner.empty() ? "" : inner + "::") + TemplateName(c) + "<" + std::to_string(c) + ">";
+    return (in_class ? TemplateName(c) : TemplateId(c, "N")) + (ReturnsClassRef(h_, m.sig) ? "&" : "*");
   }
 
   void ClassDefinition(int c) {
     const ClassModel& cm = h_.classes[c];
     const int align = ClassAlignas(h_, c);
-    const std::string inner = ClassNamespace(h_, c), self = SelfName(h_, c);
+    const std::string inner = ClassNamespace(h_, c), self = SelfName(c);
     const std::string open = inner.empty() ? "" : "namespace " + inner + " {\n";
     const std::string close = inner.empty() ? "" : "}  // namespace " + inner + "\n";
     if (IsTemplateClass(h_, c)) {
@@ -266,7 +264,7 @@ class Emitter {
   std::string Calls(int c, const std::vector<VirtualCall>& calls) const {
     std::string s;
     for (const VirtualCall& call : calls)
-      s += "  " + Object(call.sig, SelfName(h_, c), "this") + MethodName(call.name) + "(" +
+      s += "  " + Object(call.sig, SelfName(c), "this") + MethodName(call.name) + "(" +
            CanonicalArgs(call.sig, false, DefaultedArgs(h_, c, call.name, call.sig)) +
            ");\n";
     return s;
@@ -283,7 +281,7 @@ class Emitter {
   void MemberDefinitions(int c) {
     const ClassModel& cm = h_.classes[c];
     // Inside the definitions `self` is the class's own name (a template's current instantiation).
-    const std::string self = SelfName(h_, c), owner = Owner(c), tmpl = Template(c);
+    const std::string self = SelfName(c), owner = Owner(c), tmpl = Template(c);
     if (!cm.ctor_calls.empty()) out_ += tmpl + Inline(c) + owner + self + "() {\n" + Calls(c, cm.ctor_calls) + "}\n";
     if (cm.declares_dtor) {
       out_ += tmpl + Inline(c) + owner + "~" + self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(c, cm.dtor_calls);
