@@ -65,7 +65,12 @@ void ClassIndex::Walk(const clang::DeclContext* context) {
 void ClassIndex::AddRecord(const clang::CXXRecordDecl* record) {
   if (!record->isCompleteDefinition() || record->isInvalidDecl()) return;
   if (!seen_records_.insert(record).second) return;
-  by_name_.emplace(NormalizeTypeName(LayoutBuilder::QualifiedName(record)), record);
+  std::string own = NormalizeTypeName(LayoutBuilder::QualifiedName(record));
+  // A class of an unnamed namespace (or with one in its template arguments) is also found by
+  // the name code outside the namespace writes, as an alias is: a class's own name wins.
+  if (own.find("(anonymous namespace)") != std::string::npos)
+    AddAlias(NormalizeTypeName(LayoutBuilder::WrittenName(record)), record);
+  by_name_.emplace(std::move(own), record);
   if (record->isDynamicClass()) by_rtti_.emplace(builder_.RttiName(record), record);
 }
 

@@ -14,7 +14,9 @@
 // A class is also found by the names that namespace- and class-scope aliases give it, as a
 // binding's user may write them: a using-declaration (`using inner::C;`), a typedef or an
 // alias-declaration (`using C = inner::C;`, `typedef Impl<int> C;`). An alias of a template
-// specialization that is not instantiated yet is resolved when one is.
+// specialization that is not instantiated yet is resolved when one is. A class of an unnamed
+// namespace is found by its qualified name ("ns::(anonymous namespace)::C", as clang prints
+// it) and by the name code outside that namespace writes ("ns::C").
 #ifndef VTO_INTERP_CLASS_INDEX_H
 #define VTO_INTERP_CLASS_INDEX_H
 

@@ -333,6 +333,14 @@ std::string LayoutBuilder::QualifiedName(const clang::CXXRecordDecl* record) {
   return type.getAsString(TypePrintingPolicy(context));
 }
 
+std::string LayoutBuilder::WrittenName(const clang::CXXRecordDecl* record) {
+  const clang::ASTContext& context = record->getASTContext();
+  clang::PrintingPolicy policy = TypePrintingPolicy(context);
+  policy.SuppressUnwrittenScope = true;  // drops "(anonymous namespace)::"
+  const clang::QualType type = context.getCanonicalTagType(record);
+  return type.getAsString(policy);
+}
+
 bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
                           std::string* error) {
   auto fail = [&](std::string message) {

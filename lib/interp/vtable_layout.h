@@ -95,6 +95,11 @@ class LayoutBuilder {
 
   // The class's qualified name as clang prints it ("ns::Box<int>", "ns::Pair<int, long>").
   static std::string QualifiedName(const clang::CXXRecordDecl* record);
+  // The name code outside the class's unnamed namespaces writes it by: QualifiedName without
+  // "(anonymous namespace)::", also in template arguments ("ns::Impl" for a class of
+  // `namespace ns { namespace { struct Impl; } }`: [namespace.unnamed] makes it a member of
+  // ns for lookup). The same as QualifiedName for a class that involves no unnamed namespace.
+  static std::string WrittenName(const clang::CXXRecordDecl* record);
 
   // Fills *out for a complete class definition; false with a message in *error otherwise.
   bool Build(const clang::CXXRecordDecl* record, ClassLayout* out, std::string* error);

@@ -452,3 +452,54 @@ TEST_F(InterpTest, MeasuresJitTimeOfSmallHierarchy) {
 
 }  // namespace
 }  // namespace vto::interp::test
+
+namespace vto::interp::test {
+
+// A class of an unnamed namespace, used from later units: found by the name code outside the
+// namespace writes, and by clang's spelling. Each incremental unit that constructs such a
+// class emits its own copy of the vtable (internal linkage: llvm#141039 does not apply, the
+// copies are separate symbols), so objects of one class made by two units have two vptrs;
+// dynamic_cast, typeid and catch still agree across them. (Why the lifecycle kit, whose
+// units construct the hierarchy's classes, never assumes unique vtables.)
+TEST_F(InterpTest, ClassInAnUnnamedNamespaceAcrossUnits) {
+  CompileClean(R"(
+      namespace an { namespace {
+      struct ABase { virtual ~ABase() {} virtual int f() { return 1; } };
+      struct AKeyed : ABase { int f() override; int x = 3; };
+      int AKeyed::f() { return 10 + x; }
+      template <class T> struct ABox : ABase { int f() override { return 30; } };
+      } }
+      extern "C" void* make_a_1() { return static_cast<an::ABase*>(new an::AKeyed); }
+      extern "C" int is_keyed_1(void* p) { return dynamic_cast<an::AKeyed*>(static_cast<an::ABase*>(p)) != nullptr; }
+      extern "C" void throw_a_1() { throw an::AKeyed(); })");
+  CompileClean(R"(
+      extern "C" void* make_a_2() { return static_cast<an::ABase*>(new an::AKeyed); }
+      extern "C" void* make_box_2() { return static_cast<an::ABase*>(new an::ABox<an::AKeyed>); }
+      extern "C" int is_keyed_2(void* p) { return dynamic_cast<an::AKeyed*>(static_cast<an::ABase*>(p)) != nullptr; }
+      extern "C" int call_2(void* p) { return static_cast<an::ABase*>(p)->f(); }
+      extern "C" int catches_2() { try { throw_a_1(); } catch (const an::AKeyed& k) { return k.x; } catch (...) { return -1; } return 0; }
+      extern "C" void delete_2(void* p) { delete static_cast<an::ABase*>(p); })");
+  void* one = Function<void*()>("make_a_1")();
+  void* two = Function<void*()>("make_a_2")();
+  void* box = Function<void*()>("make_box_2")();
+  EXPECT_NE(*static_cast<void**>(one), *static_cast<void**>(two)) << "one vtable per unit";
+  for (void* p : {one, two}) {
+    EXPECT_EQ(Function<int(void*)>("is_keyed_1")(p), 1);
+    EXPECT_EQ(Function<int(void*)>("is_keyed_2")(p), 1);
+    EXPECT_EQ(Function<int(void*)>("call_2")(p), 13);
+    EXPECT_STREQ(DynamicRttiName(p), "N2an12_GLOBAL__N_16AKeyedE");
+  }
+  EXPECT_EQ(Function<int(void*)>("call_2")(box), 30);
+  EXPECT_EQ(Function<int()>("catches_2")(), 3);
+
+  const ClassLayout& written = Layout("an::AKeyed");
+  const ClassLayout& clangs = Layout("an::(anonymous namespace)::AKeyed");
+  EXPECT_EQ(written.shape.rtti_name, clangs.shape.rtti_name);
+  EXPECT_EQ(written.shape.name, "an::(anonymous namespace)::AKeyed");
+  EXPECT_EQ(reinterpret_cast<int (*)(void*)>(VtableEntry(two, written.FindSlot("f")))(two), 13);
+  EXPECT_EQ(Layout("an::ABox<an::AKeyed>").shape.rtti_name,
+            Layout("an::(anonymous namespace)::ABox<an::(anonymous namespace)::AKeyed>").shape.rtti_name);
+  for (void* p : {one, two, box}) Function<void(void*)>("delete_2")(p);
+}
+
+}  // namespace vto::interp::test
