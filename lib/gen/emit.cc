@@ -206,8 +206,9 @@ class Emitter {
     const ClassModel& cm = h_.classes[c];
     const int align = ClassAlignas(h_, c);
     const std::string inner = ClassNamespace(h_, c), self = SelfName(c);
-    const std::string open = inner.empty() ? "" : "namespace " + inner + " {\n";
-    const std::string close = inner.empty() ? "" : "}  // namespace " + inner + "\n";
+    const bool unnamed = IsUnnamedNamespaceClass(h_, c);
+    const std::string open = (inner.empty() ? "" : "namespace " + inner + " {\n") + (unnamed ? "namespace {\n" : "");
+    const std::string close = (unnamed ? "}  // namespace\n" : "") + (inner.empty() ? "" : "}  // namespace " + inner + "\n");
     if (IsTemplateClass(h_, c)) {
       // The alias first: the template's definition may name it (a class-returning method).
       out_ += open + "template <int>\nstruct " + self + ";\n" + close;

@@ -109,7 +109,7 @@ std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls) {
   const std::string c = IsTemplateClass(h, cls) ? TemplateName(cls) : ClassName(cls);
   const std::string args = IsTemplateClass(h, cls) ? "ILi" + std::to_string(cls) + "EE" : "";
   return "N" + std::to_string(ns.size()) + std::string(ns) + (inner.empty() ? "" : std::to_string(inner.size()) + inner) +
-         std::to_string(c.size()) + c + args + "E";
+         (IsUnnamedNamespaceClass(h, cls) ? "12_GLOBAL__N_1" : "") + std::to_string(c.size()) + c + args + "E";
 }
 
 }  // namespace vto::gen

@@ -93,7 +93,8 @@ class ObjectExpectations {
 
 // typeid(<ns>::C<cls>).name() under the Itanium C++ ABI: "N<len><ns><len>C<cls>E", with
 // "<len>inner<cls>" before the class where it is nested (Hierarchy::nested_classes), and
-// "<len>C<cls>TILi<cls>EE" for a class template's specialization (template_classes).
+// "<len>C<cls>TILi<cls>EE" for a class template's specialization (template_classes), and
+// "12_GLOBAL__N_1" before the class where it is in an unnamed namespace (unnamed_classes).
 [[nodiscard]] std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls);
 
 }  // namespace vto::gen

@@ -51,7 +51,8 @@ namespace vto::gen {
 // 12: ... and class-type arguments by value and by reference (Hierarchy::class_arg_sigs).
 // 13: ... and classes in nested namespaces (Hierarchy::nested_classes).
 // 14: ... and class templates (Hierarchy::template_classes).
-inline constexpr int kGeneratorVersion = 14;
+// 15: ... and classes in unnamed namespaces (Hierarchy::unnamed_classes).
+inline constexpr int kGeneratorVersion = 15;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -260,6 +261,15 @@ struct Hierarchy {
   // through the alias; its mangled names and type_info name carry the template-id
   // (ExpectedTypeName). Empty, or one entry per class.
   std::vector<char> template_classes;
+  // Source variant: unnamed_classes[c] != 0 defines class c in an unnamed namespace (inside its
+  // nested namespace where it has one), `namespace { struct C<c> ...; }`: the class, its
+  // vtable group and its type_info have internal linkage, so every unit that constructs it
+  // (the lifecycle kit's) emits its own copies, and code outside the namespace names it
+  // `<ns>::C<c>` as a binding reflects it. Its mangled and type_info names carry
+  // `(anonymous namespace)` (ExpectedTypeName). Never a template class (its explicit
+  // instantiation could not name the template from outside the namespace). Empty, or one
+  // entry per class.
+  std::vector<char> unnamed_classes;
 };
 
 // Hierarchy::sig_quals's bits.
@@ -325,6 +335,11 @@ inline constexpr char kAllocSized = 2;
 // "inner<cls>", or "" for the hierarchy's own.
 [[nodiscard]] inline std::string ClassNamespace(const Hierarchy& h, int cls) {
   return VariantEntry(h.nested_classes, cls) != 0 ? "inner" + std::to_string(cls) : std::string();
+}
+
+// Whether class `cls` is defined in an unnamed namespace (Hierarchy::unnamed_classes).
+[[nodiscard]] inline bool IsUnnamedNamespaceClass(const Hierarchy& h, int cls) {
+  return VariantEntry(h.unnamed_classes, cls) != 0;
 }
 
 // Whether class `cls` is a class template's specialization (Hierarchy::template_classes).

@@ -138,6 +138,8 @@ struct GenPolicy {
   double p_nested_class = 0.2;
   // A class is a class template's specialization (model.h, template_classes).
   double p_template_class = 0.2;
+  // A class that is no template's is defined in an unnamed namespace (model.h, unnamed_classes).
+  double p_unnamed_class = 0.2;
 };
 
 }  // namespace vto::gen

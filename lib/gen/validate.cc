@@ -160,6 +160,10 @@ std::string ValidateHierarchy(const Hierarchy& h) {
   }
   if (!h.nested_classes.empty() && h.nested_classes.size() != h.classes.size()) return "nested_classes: not one entry per class";
   if (!h.template_classes.empty() && h.template_classes.size() != h.classes.size()) return "template_classes: not one entry per class";
+  if (!h.unnamed_classes.empty() && h.unnamed_classes.size() != h.classes.size()) return "unnamed_classes: not one entry per class";
+  for (int c = 0; c < static_cast<int>(h.unnamed_classes.size()); ++c)
+    if (IsUnnamedNamespaceClass(h, c) && IsTemplateClass(h, c))
+      return "C" + std::to_string(c) + ": a template class in an unnamed namespace";
   if (!h.class_arg_sigs.empty() && h.class_arg_sigs.size() != h.signatures.size())
     return "class_arg_sigs: not one entry per signature";
   for (int k = 0; k < static_cast<int>(h.class_arg_sigs.size()); ++k) {

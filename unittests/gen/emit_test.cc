@@ -365,6 +365,30 @@ TEST(Emit, SpellsTemplateClasses) {
   EXPECT_NE(d.find("}  // namespace inner1\nextern template struct inner1::C1T<1>;\n"), std::string::npos) << d;
 }
 
+// Hierarchy::unnamed_classes: the class in an unnamed namespace (inside its nested one where
+// it has one); everything names it as code outside the namespace does.
+TEST(Emit, SpellsUnnamedNamespaceClasses) {
+  HierarchyBuilder hb;
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m = hb.Introduce(a, {hb.Sig()});
+  hb.Override(b, m);
+  hb.At(b).declares_dtor = true;
+  Hierarchy h = hb.Build();
+  h.unnamed_classes = {1, 1};
+  h.nested_classes = {0, 1};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("namespace {\nstruct C0 {\n  virtual int m0();\n};\n}  // namespace\n\n"
+                   "namespace inner1 {\nnamespace {\nstruct C1 : C0 {\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("};\n}  // namespace\n}  // namespace inner1\nusing inner1::C1;\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("int C0::m0() {\n"), std::string::npos) << s;
+  EXPECT_EQ(ExpectedTypeName(h, "ns", a), "N2ns12_GLOBAL__N_12C0E");
+  EXPECT_EQ(ExpectedTypeName(h, "ns", b), "N2ns6inner112_GLOBAL__N_12C1E");
+  h.template_classes = {1, 0};
+  EXPECT_NE(ValidateHierarchy(h).find("a template class in an unnamed namespace"), std::string::npos);
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

@@ -71,7 +71,7 @@ constexpr std::vector<char> Hierarchy::* kVariantVectors[] = {
     &Hierarchy::class_return_refs, &Hierarchy::class_alloc,      &Hierarchy::final_dtors,
     &Hierarchy::inline_classes,    &Hierarchy::pure_dtors,       &Hierarchy::sig_quals,
     &Hierarchy::default_arg_sigs,  &Hierarchy::class_arg_sigs,   &Hierarchy::nested_classes,
-    &Hierarchy::template_classes,
+    &Hierarchy::template_classes,  &Hierarchy::unnamed_classes,
 };
 constexpr int kFirstVectorLevel = 4;
 static_assert(kFirstVectorLevel + std::size(kVariantVectors) - 1 == kSourceVariantLevels,
@@ -262,6 +262,10 @@ std::map<std::string, int> CountFeatures() {
         f.insert("throwing destructor under a virtual one");
       if (HasPureDtor(h, c)) f.insert("pure virtual destructor");
       if (!ClassNamespace(h, c).empty() && cm.polymorphic) f.insert("polymorphic class in a nested namespace");
+      if (IsUnnamedNamespaceClass(h, c) && cm.polymorphic) {
+        f.insert("polymorphic class in an unnamed namespace");
+        if (!cm.abstract && cm.virtual_dtor) f.insert("... a concrete one with a virtual destructor (unnamed)");
+      }
       if (IsTemplateClass(h, c) && cm.polymorphic) {
         f.insert("polymorphic class template specialization");
         if (!cm.abstract && cm.virtual_dtor) f.insert("... a concrete one with a virtual destructor");
