@@ -29,6 +29,7 @@
 #include "harness/overlay_request.h"
 #include "harness/promises.h"
 #include "harness/refusal_probes.h"
+#include "harness/shape_check.h"
 #include "harness/reproducer.h"
 #include "harness/vptr_words.h"
 #include "overlay/status.h"
@@ -146,6 +147,10 @@ class DispatchScenario {
           !assumed && MissingCapabilities(*o.t, b_.capabilities(), false, false, false, false).empty();
       ProbeSlotRefusals(ch_, *shapes, {o.ptr, V(o), o.cls, installable, &o.vptrs, AmbiguousAtObject(o), assumed},
                         input_hash_, oracle_, tx_, stats_, probe_install_);
+      if (const ClassShape* shape = shapes->Find(o.t->type_name); shape != nullptr && h_.classes[o.cls].polymorphic) {
+        CheckReflectedShape(ch_, *o.t, o.ptr, *shape, oracle_);
+        ++stats_.shapes_checked;
+      }
       oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_before))),
                     Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
                       return Spelling{"the refusal probes left the live-overlay count as it was", "vto_repro::Live()",
