@@ -143,10 +143,10 @@ HierarchyCache::Batch HierarchyCache::Emit(uint32_t first, uint32_t count) const
     if (lifecycle_kit_) {
       // The kit's objects may point at its units' local copies of a vtable (the llvm#141039
       // workaround, interp/interpreter.h), which makes -fassume-unique-vtables false in this
-      // program: it is never drawn here (fuzz_dispatch covers R13). The kit's functions
-      // construct and destroy objects in one function with an opaque call between, where
-      // -fstrict-vtable-pointers lets a delete skip the overlay (CONTRACT Q6: the binding's
-      // requirement): only the hierarchy's own unit is compiled with it.
+      // program: it is never drawn here (fuzz_dispatch covers R13). The kit is the binding's
+      // own code, which CONTRACT Q6 asks not to keep a vptr across an overlay change: only the
+      // hierarchy's own unit is compiled with -fstrict-vtable-pointers. (No kit function keeps
+      // one today, so this is a precaution: docs/MUTANTS.md, the equivalent mutant.)
       ch->mode.assume_unique_vtables = false;
       gen::CompilerMode kit_mode = ch->mode;
       kit_mode.strict_vtable_pointers = false;
