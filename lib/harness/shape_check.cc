@@ -33,8 +33,14 @@ void CheckReflectedShape(const CompiledHierarchy& ch, const ClassTables& t, void
     if (t.OffsetOf(obj, n) == 0) at_zero.push_back(n);
     else elsewhere = true;
   }
-  std::stable_sort(at_zero.begin(), at_zero.end(),
-                   [&](int a, int b) { return t.PathOf(a).size() < t.PathOf(b).size(); });
+  // Nearest first: each is a base of the ones before it (a chain through a virtual primary
+  // base need not follow the graph's shortest paths), so order by how many contain it.
+  auto containers = [&](int n) {
+    int k = 0;
+    for (int m : at_zero) k += m != n && g.Contains(m, n);
+    return k;
+  };
+  std::stable_sort(at_zero.begin(), at_zero.end(), [&](int a, int b) { return containers(a) < containers(b); });
   std::vector<std::string> want;
   for (int n : at_zero) want.push_back(gen::ExpectedTypeName(h, ch.ns, g.node(n).cls));
   const std::string on = " of the reflected shape of " + gen::ClassName(t.cls) + " (" + shape.name + ")";

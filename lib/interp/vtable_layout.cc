@@ -363,9 +363,16 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
   shape.has_virtual_bases = def->getNumVBases() != 0;
   shape.vptr_identity_assumed = shape.polymorphic && def->isEffectivelyFinal() && assumes_unique_vtables_(def);
 
-  // The primary-base chain, nearest first.
-  for (const clang::CXXRecordDecl* base = context_.getASTRecordLayout(def).getPrimaryBase();
-       base != nullptr; base = context_.getASTRecordLayout(base).getPrimaryBase()) {
+  // The primary-base chain, nearest first: the bases sharing this class's vptr at offset 0.
+  // A virtual primary base of a base is shared by every base that has it, so in this class it
+  // may sit at another base's place: the chain ends there.
+  const clang::ASTRecordLayout& complete = context_.getASTRecordLayout(def);
+  for (const clang::CXXRecordDecl *prev = def, *base = complete.getPrimaryBase(); base != nullptr;
+       prev = base, base = context_.getASTRecordLayout(base).getPrimaryBase()) {
+    if (prev != def && context_.getASTRecordLayout(prev).isPrimaryBaseVirtual() &&
+        !complete.getVBaseClassOffset(base).isZero()) {
+      break;
+    }
     shape.primary_bases.push_back(RttiName(base));
   }
 
