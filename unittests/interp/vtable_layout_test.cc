@@ -172,6 +172,32 @@ TEST_F(InterpTest, MultipleInheritanceHasSecondaryVptrs) {
   Function<void(void*)>("delete_both")(obj);
 }
 
+// A nearly empty virtual base is the primary base of two bases; in the class deriving from
+// both it is one subobject, at the place of the virtual one of them, so the chain through the
+// non-virtual base ends before it (found by fuzz_dispatch's shape check, shape_check.h:
+// clang's per-class primary bases listed it, though it does not share the object's vptr).
+TEST_F(InterpTest, SharedVirtualPrimaryBaseEndsTheChainWhereItSitsElsewhere) {
+  CompileClean(R"(
+      struct Empty { virtual ~Empty() {} };
+      struct Left : virtual Empty { int l = 1; };
+      struct Right : virtual Empty { int r = 2; };
+      struct Both : virtual Right, Left { int b = 3; };
+      extern "C" long empty_offset(Both* p) {
+        return static_cast<char*>(static_cast<void*>(static_cast<Empty*>(p))) - static_cast<char*>(static_cast<void*>(p));
+      }
+      extern "C" long left_offset(Both* p) {
+        return static_cast<char*>(static_cast<void*>(static_cast<Left*>(p))) - static_cast<char*>(static_cast<void*>(p));
+      }
+      extern "C" void* make_both() { return new Both; }
+      extern "C" void delete_both(void* p) { delete static_cast<Both*>(p); })");
+  EXPECT_EQ(Layout("Left").shape.primary_bases, std::vector<std::string>({Layout("Empty").shape.rtti_name}));
+  void* obj = Function<ObjectFn>("make_both")();
+  EXPECT_EQ(Function<long(void*)>("left_offset")(obj), 0);
+  EXPECT_NE(Function<long(void*)>("empty_offset")(obj), 0);  // with Right's, not Left's
+  EXPECT_EQ(Layout("Both").shape.primary_bases, std::vector<std::string>({Layout("Left").shape.rtti_name}));
+  Function<void(void*)>("delete_both")(obj);
+}
+
 TEST_F(InterpTest, VirtualBase) {
   CompileClean(R"(
       struct VBase { virtual ~VBase() {} virtual int v() { return 7; } int data = 0; };
