@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gen/expect.h"
+#include "gen/model.h"
 #include "gen/subobjects.h"
 
 namespace vto::harness {
@@ -33,16 +35,20 @@ void CheckReflectedShape(const CompiledHierarchy& ch, const ClassTables& t, void
     if (t.OffsetOf(obj, n) == 0) at_zero.push_back(n);
     else elsewhere = true;
   }
-  // Nearest first: each is a base of the ones before it (a chain through a virtual primary
-  // base need not follow the graph's shortest paths), so order by how many contain it.
-  auto containers = [&](int n) {
+  // Nearest first: each one's class is a base of the classes before it (a chain through a
+  // virtual base need not follow the subobject graph's edges), so order by how many of the
+  // others derive from it.
+  const std::vector<std::vector<char>> is_base = gen::BaseClosure(h);
+  std::vector<std::pair<int, int>> ranked;  // (how many derive from it, node), keys taken before sorting
+  for (int n : at_zero) {
     int k = 0;
-    for (int m : at_zero) k += m != n && g.Contains(m, n);
-    return k;
-  };
-  std::stable_sort(at_zero.begin(), at_zero.end(), [&](int a, int b) { return containers(a) < containers(b); });
+    for (int m : at_zero) k += m != n && is_base[g.node(m).cls][g.node(n).cls] != 0;
+    ranked.emplace_back(k, n);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const std::pair<int, int>& a, const std::pair<int, int>& b) { return a.first < b.first; });
   std::vector<std::string> want;
-  for (int n : at_zero) want.push_back(gen::ExpectedTypeName(h, ch.ns, g.node(n).cls));
+  for (const auto& [k, n] : ranked) want.push_back(gen::ExpectedTypeName(h, ch.ns, g.node(n).cls));
   const std::string on = " of the reflected shape of " + gen::ClassName(t.cls) + " (" + shape.name + ")";
   oracle.Verify(Expectation::Holds(), Value::Bool(shape.primary_bases == want), [&] {
     return Spelling{"primary_bases" + on + " lists the classes sharing its vptr at offset 0, nearest first: " +

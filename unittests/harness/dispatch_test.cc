@@ -37,7 +37,7 @@ void RunSeeds(const vto_backend_api* api, InstallFn probe_install = &Install) {
   EXPECT_GT(runner.stats().overlays, 0u);
   EXPECT_GT(runner.stats().calls_checked, 500u);
   if (api == nullptr) EXPECT_GT(runner.stats().refusal_probes, runner.stats().inputs);  // each kind on ~1/4 of inputs
-  if (api == nullptr) EXPECT_EQ(runner.stats().shapes_checked, runner.stats().inputs);  // shape_check.h, every input
+  if (api == nullptr) EXPECT_GT(runner.stats().shapes_checked, runner.stats().inputs / 2);  // shape_check.h: a polymorphic first object
   if (api == nullptr) {
     // Every layout the built-in backend claims (CONTRACT P23-P26): installs on objects with
     // several vptrs and virtual bases, through subobject pointers, for secondary bases.
