@@ -22,16 +22,24 @@ constexpr unsigned char kStub[17] = {
     0x48, 0x03, 0x3D, 0, 0, 0, 0,              // add rdi, [rip + disp32]
     0xFF, 0x25, 0, 0, 0, 0,                    // jmp [rip + disp32]
 };
+#if VTO_FAULT_IS(thunk_jumps_through_rax) || VTO_FAULT_IS(thunk_jumps_through_rdx)
+// FAULT: "load the target, jump to it" — through a caller-saved register that is not free at
+// a call: rax, whose low byte a variadic callee reads as the number of vector registers its
+// caller used (x86-64 SysV), or rdx, which holds the second argument after `this` (the first
+// after the return slot and `this`). endbr64, add 4..10 as above, mov reg, [rip + disp32]
+// 11..17 (displacement at 14, relative to 18), jmp reg 18..19.
 #if VTO_FAULT_IS(thunk_jumps_through_rax)
-// FAULT: "load the target, jump to it" — through rax, whose low byte a variadic callee reads
-// as the number of vector registers its caller used (x86-64 SysV): endbr64, add 4..10 as
-// above, mov rax, [rip + disp32] 11..17 (displacement at 14, relative to 18), jmp rax 18..19.
+constexpr unsigned char kFaultLoadModRm = 0x05, kFaultJmpModRm = 0xE0;  // rax
+#else
+constexpr unsigned char kFaultLoadModRm = 0x15, kFaultJmpModRm = 0xE2;  // rdx
+#endif
 constexpr unsigned char kFaultStub[20] = {
-    0xF3, 0x0F, 0x1E, 0xFA,        // endbr64
-    0x48, 0x03, 0x3D, 0, 0, 0, 0,  // add rdi, [rip + disp32]
-    0x48, 0x8B, 0x05, 0, 0, 0, 0,  // mov rax, [rip + disp32]
-    0xFF, 0xE0,                    // jmp rax
+    0xF3, 0x0F, 0x1E, 0xFA,                      // endbr64
+    0x48, 0x03, 0x3D, 0, 0, 0, 0,                // add rdi, [rip + disp32]
+    0x48, 0x8B, kFaultLoadModRm, 0, 0, 0, 0,     // mov reg, [rip + disp32]
+    0xFF, kFaultJmpModRm,                        // jmp reg
 };
+#define VTO_THUNK_FAULT_STUB 1
 #endif
 constexpr size_t kModRm = 6;
 constexpr unsigned char kModRmRdi = 0x3D;  // mod 00, reg 7 (rdi), rm 101 (rip-relative)
@@ -60,7 +68,7 @@ bool Grow(ThisRegister reg) noexcept {
   std::memset(code, 0xCC, kPage);  // int3 between stubs
   for (size_t i = 0; i < kPerPage; ++i) {
     unsigned char* stub = code + i * kStride;
-#if VTO_FAULT_IS(thunk_jumps_through_rax)
+#ifdef VTO_THUNK_FAULT_STUB
     std::memcpy(stub, kFaultStub, sizeof kFaultStub);
     stub[kModRm] = reg == ThisRegister::kRdi ? kModRmRdi : kModRmRsi;
     PutDisplacement(stub + 7, static_cast<int32_t>(kPage - 11));
