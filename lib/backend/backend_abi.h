@@ -75,7 +75,12 @@ extern "C" {
                                                  object's hooked destruction runs (the defined
                                                  race, P20): kObjectDestroyed or kCancelled, the
                                                  hook once or never, no data race */
-#define VTO_PROMISE_ALL 0x7FFu
+#define VTO_PROMISE_FREES_AT_DEATH 0x800u /* an overlay's memory is freed when its object dies
+                                            through a hooked destructor, not when its handle is
+                                            released afterwards: live_overlays() drops at the
+                                            death (P21). Without it, an overlay of a dead object
+                                            may count as live until its handle is released */
+#define VTO_PROMISE_ALL 0xFFFu
 
 typedef struct vto_backend vto_backend; /* the backend's own state */
 

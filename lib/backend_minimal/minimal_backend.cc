@@ -156,12 +156,13 @@ size_t Units(vto_backend* b) { return b->interpreter->translation_units(); }
 
 // Its promises: it refuses a null instance and a class off the object's primary chain, a
 // teardown that finds another vptr leaves it (kDetached), a second one answers
-// kAlreadyTornDown, and every teardown says what it did. No Abandon; it has no callbacks or extra slots to promise anything about.
+// kAlreadyTornDown, and every teardown says what it did; with no callbacks, no overlay outlives
+// its object's hooked death. No Abandon; it has no callbacks or extra slots to promise anything about.
 const vto_backend_api kApi = {VTO_BACKEND_ABI_VERSION, "minimal", VTO_CAP_MORE_DERIVED, &Create, &Destroy, &Compile,
                               &Lookup, &Install, &Teardown, &ExtraSlot, &Live, &Units, /*abandon=*/nullptr,
                               VTO_PROMISE_REFUSES_INVALID_TARGET | VTO_PROMISE_DETACHES_FOREIGN_VPTR |
                                   VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_TEARDOWN_RESULTS |
-                                  VTO_PROMISE_CONCURRENT_TEARDOWN,
+                                  VTO_PROMISE_CONCURRENT_TEARDOWN | VTO_PROMISE_FREES_AT_DEATH,
                               /*declare=*/nullptr, /*compile_in_mode=*/nullptr};
 
 }  // namespace

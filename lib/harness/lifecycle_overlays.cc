@@ -195,16 +195,38 @@ size_t LifecycleScenario::ActiveOverlays() const {
 }
 
 // The live-overlay count is the harness's count of active overlays, and no hook has fired
-// other than where a death was predicted.
+// other than where a death was predicted. A backend that does not promise to free an overlay
+// at its object's hooked death (VTO_PROMISE_FREES_AT_DEATH) may still count the overlays of
+// dead objects whose handles are not released yet: then anything from the active count to
+// that much more is accepted, and the count is exact again once those handles are released.
 void LifecycleScenario::CheckLive(const char* when) {
   const size_t active = ActiveOverlays();
-  oracle_->Check(Expectation::Equal(Value::Int(static_cast<long long>(live_base_ + active))),
-                 Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {
-                   return Spelling{std::string("live-overlay count ") + when + " (" + std::to_string(active) +
-                                       " overlays installed and not yet removed; else an overlay block leaked or was "
-                                       "freed twice)",
-                                   "vto_repro::Live()", {"live_base + " + std::to_string(active)}, {}};
-                 });
+  size_t held = 0;
+  for (const Obj& o : objs_) {
+    for (const Ov& ov : o.ovs) held += ov.st == HandleState::kDiedHooked;
+  }
+  const size_t live = b_.LiveOverlays();
+  if (held == 0 || Promised(b_, VTO_PROMISE_FREES_AT_DEATH)) {
+    oracle_->Check(Expectation::Equal(Value::Int(static_cast<long long>(live_base_ + active))),
+                   Value::Int(static_cast<long long>(live)), [&] {
+                     return Spelling{std::string("live-overlay count ") + when + " (" + std::to_string(active) +
+                                         " overlays installed and not yet removed; else an overlay block leaked or "
+                                         "was freed twice)",
+                                     "vto_repro::Live()", {"live_base + " + std::to_string(active)}, {}};
+                   });
+  } else {
+    const bool within = live >= live_base_ + active && live <= live_base_ + active + held;
+    oracle_->Check(Expectation::Holds(), Value::Bool(within), [&] {
+      const std::string lo = "live_base + " + std::to_string(active);
+      const std::string hi = "live_base + " + std::to_string(active + held);
+      return Spelling{std::string("live-overlay count ") + when + " (" + std::to_string(active) +
+                          " overlays installed and not yet removed, and up to " + std::to_string(held) +
+                          " of dead objects not yet released, which the backend does not promise to free at the "
+                          "death; else an overlay block leaked or was freed twice)",
+                      "vto_repro::Live() >= " + lo + " && vto_repro::Live() <= " + hi, {},
+                      "live count " + std::to_string(live) + ", live_base " + std::to_string(live_base_)};
+    });
+  }
   for (const Obj& o : objs_) {
     for (const Ov& ov : o.ovs) {
       if (ov.hook) CheckHookCount(o, ov, when);

@@ -6,13 +6,13 @@
 namespace vto::harness {
 namespace {
 
-constexpr int kBits = 11;  // VTO_PROMISE_ALL == (1 << kBits) - 1
+constexpr int kBits = 12;  // VTO_PROMISE_ALL == (1 << kBits) - 1
 static_assert(VTO_PROMISE_ALL == (1u << kBits) - 1, "a new VTO_PROMISE_* bit needs a name here");
 constexpr const char* kNames[kBits] = {
     "callback_before_destructor", "refuses_invalid_target", "refuses_dying_object",
     "terminates_on_throw",        "detaches_foreign_vptr",  "release_in_callback",
     "idempotent_teardown",        "stacked_extra_slots",    "hooks_complete_destructor",
-    "teardown_results",           "concurrent_teardown",
+    "teardown_results",           "concurrent_teardown",    "frees_at_death",
 };
 std::atomic<uint64_t> g_skipped[kBits];
 

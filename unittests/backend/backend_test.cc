@@ -130,7 +130,7 @@ TEST(Backend, PluginLoadedThroughDlopen) {
   EXPECT_EQ(b->capabilities(), VTO_CAP_MORE_DERIVED);
   EXPECT_EQ(b->promises(), VTO_PROMISE_REFUSES_INVALID_TARGET | VTO_PROMISE_DETACHES_FOREIGN_VPTR |
                                VTO_PROMISE_IDEMPOTENT_TEARDOWN | VTO_PROMISE_TEARDOWN_RESULTS |
-                               VTO_PROMISE_CONCURRENT_TEARDOWN);
+                               VTO_PROMISE_CONCURRENT_TEARDOWN | VTO_PROMISE_FREES_AT_DEATH);
   Stubs s = Load(*b);
   void* sq = s.make();
   InstallOutcome o = b->Install(Spec(sq, "bk::Shape", {{"sides", reinterpret_cast<void*>(&Sides9)}}));

@@ -301,6 +301,67 @@ TEST(Promises, HooksCompleteDestructor) {
                               "VTO ORACLE FAILURE: .*did not fire");
 }
 
+// Every overlay of an object that died through a hooked destructor is counted live until its
+// handle is released (as CppInterOp frees its clone only in DestroyVTableOverlay).
+std::set<uint64_t> g_held;  // handles of hooked-dead objects not released yet (under g_mu)
+struct HoldingTrampoline {
+  void (*cb)(void*, void*);
+  void* ud;
+  uint64_t handle;
+};
+void HoldAtDeath(void* instance, void* user_data) {
+  auto* t = static_cast<HoldingTrampoline*>(user_data);
+  {
+    std::lock_guard<std::mutex> l(g_mu);
+    g_held.insert(t->handle);
+  }
+  t->cb(instance, t->ud);  // may release the handle (erasing it again)
+}
+int InstallHoldingAtDeath(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
+  if (req->on_destroy == nullptr || req->instance == nullptr) return Builtin().install(b, req, h, msg, n);
+  static std::deque<HoldingTrampoline> trampolines;  // under g_mu; one per install, for the process
+  vto_backend_request copy = *req;
+  copy.on_destroy = &HoldAtDeath;
+  HoldingTrampoline* t;
+  {
+    std::lock_guard<std::mutex> l(g_mu);
+    trampolines.push_back(HoldingTrampoline{req->on_destroy, req->user_data, 0});
+    t = &trampolines.back();
+  }
+  copy.user_data = t;
+  const int r = Builtin().install(b, &copy, h, msg, n);
+  t->handle = *h;  // no death can run its callback before the install returns
+  return r;
+}
+int ReleaseHeld(vto_backend* b, uint64_t h) {
+  {
+    std::lock_guard<std::mutex> l(g_mu);
+    g_held.erase(h);
+  }
+  return Builtin().teardown(b, h);
+}
+int AbandonHeld(vto_backend* b, uint64_t h) {
+  {
+    std::lock_guard<std::mutex> l(g_mu);
+    g_held.erase(h);
+  }
+  return Builtin().abandon(b, h);
+}
+size_t LiveWithHeld(vto_backend* b) {
+  std::lock_guard<std::mutex> l(g_mu);
+  return Builtin().live_overlays(b) + g_held.size();
+}
+TEST(Promises, FreesAtDeath) {
+  const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) {
+    a.install = &InstallHoldingAtDeath;
+    a.teardown = &ReleaseHeld;
+    a.abandon = &AbandonHeld;
+    a.live_overlays = &LiveWithHeld;
+  });
+  ExpectFoundOnlyWhenPromised(&RunLifecycle, api, VTO_PROMISE_FREES_AT_DEATH,
+                              "VTO ORACLE FAILURE: .*live-overlay count after an operation");
+}
+
 TEST(Promises, EveryBitHasAName) {
   for (uint32_t bit = 1; bit <= VTO_PROMISE_ALL; bit <<= 1) EXPECT_STRNE(PromiseName(bit), "?") << bit;
   EXPECT_STREQ(PromiseName(3), "?");
