@@ -94,9 +94,13 @@ void* ClassTables::PointerOf(void* obj, const gen::SubobjectPath& path) const {
 }
 
 void* ClassTables::WalkPath(void* obj, const gen::SubobjectPath& path) const {
+  const size_t n = ch_.model.classes.size();
+  if (base_up_.empty()) base_up_.assign(n * n, nullptr);
   void* p = obj;
   for (size_t i = 1; i < path.size(); ++i) {
-    p = reinterpret_cast<PtrFn>(ch_.Stub(gen::UpStubName(ch_.ns, path[i - 1], path[i])))(p);
+    PtrFn& up_stub = base_up_[static_cast<size_t>(path[i - 1]) * n + static_cast<size_t>(path[i])];
+    if (up_stub == nullptr) up_stub = reinterpret_cast<PtrFn>(ch_.Stub(gen::UpStubName(ch_.ns, path[i - 1], path[i])));
+    p = up_stub(p);
   }
   return p;
 }

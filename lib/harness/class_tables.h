@@ -112,6 +112,9 @@ class ClassTables {
   std::vector<std::vector<PtrFn>> node_walk_;   // by node: the up stubs along its path
   mutable std::vector<std::ptrdiff_t> node_offsets_;  // by node; kUnknownOffset until first use
   mutable std::unordered_map<uint64_t, ReflectedCall> reflected_calls_;
+  // By from * classes + to: the up stub from class `from` to its direct base `to` (WalkPath's
+  // steps), looked up by name on first use.
+  mutable std::vector<PtrFn> base_up_;
 };
 
 // The capabilities (VTO_CAP_*) an overlay request on an object of these tables needs and

@@ -251,9 +251,8 @@ int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error
     if (wanted[0] == '~') {
       if (shape.complete_dtor_slot < 0)
         return fail("FindSlot: " + cls + " has no virtual destructor");
-      if (std::none_of(methods.begin(), methods.end(), [&](const Method& m) {
-            return m.is_destructor && NormalizeTypeName(m.name) == wanted;
-          })) {
+      if (std::none_of(methods.begin(), methods.end(),
+                       [&](const Method& m) { return m.is_destructor && m.key_name == wanted; })) {
         return fail("FindSlot: '" + wanted + "' is not the destructor of " + cls);
       }
       return shape.complete_dtor_slot;
@@ -261,7 +260,7 @@ int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error
     int found = -1;
     int count = 0;
     for (const Method& m : methods) {
-      if (m.is_destructor || NormalizeTypeName(m.name) != wanted) continue;
+      if (m.is_destructor || m.key_name != wanted) continue;
       ++count;
       if (found < 0) found = static_cast<int>(m.slot);
     }
@@ -269,7 +268,7 @@ int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error
     if (count > 1) {
       std::string list;
       for (const Method& m : methods)
-        if (!m.is_destructor && NormalizeTypeName(m.name) == wanted)
+        if (!m.is_destructor && m.key_name == wanted)
           list += "\n  slot " + std::to_string(m.slot) + ": " + m.name + " : " + m.signature;
       return fail("FindSlot: '" + wanted + "' is overloaded in " + cls +
                   "; give the parameter types, e.g. \"" + wanted + "(int)\":" + list);
@@ -283,12 +282,10 @@ int ClassLayout::FindSlot(std::string_view name_or_signature, std::string* error
   std::vector<const Method*> unqualified;
   for (const Method& m : methods) {
     if (m.is_destructor) continue;
-    for (const std::string* form : {&m.call, &m.canonical_call}) {
-      const std::string bare = NormalizeTypeName(*form);
-      const std::string full = NormalizeTypeName(*form + m.qualifiers);
-      if (full == wanted) {
+    for (int form = 0; form < 2; ++form) {
+      if (m.key_forms[2 + form] == wanted) {
         if (exact.empty() || exact.back() != &m) exact.push_back(&m);
-      } else if (bare == wanted) {
+      } else if (m.key_forms[form] == wanted) {
         if (unqualified.empty() || unqualified.back() != &m) unqualified.push_back(&m);
       }
     }
@@ -434,6 +431,11 @@ bool LayoutBuilder::Build(const clang::CXXRecordDecl* record, ClassLayout* out,
       m.call = std::move(forms.written);
       m.canonical_call = std::move(forms.canonical);
       m.qualifiers = std::move(forms.qualifiers);
+      m.key_name = NormalizeTypeName(m.name);
+      m.key_forms[0] = NormalizeTypeName(m.call);
+      m.key_forms[1] = NormalizeTypeName(m.canonical_call);
+      m.key_forms[2] = NormalizeTypeName(m.call + m.qualifiers);
+      m.key_forms[3] = NormalizeTypeName(m.canonical_call + m.qualifiers);
       layout.methods.push_back(std::move(m));
     }
   }

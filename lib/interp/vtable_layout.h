@@ -56,6 +56,10 @@ struct Method {
   std::string canonical_call;
   // What follows the parameter list: "", " const", " &&", " const &".
   std::string qualifiers;
+  // FindSlot's keys, made once by LayoutBuilder::Build: NormalizeTypeName of `name`, and of
+  // `call` and `canonical_call` without ([0], [1]) and with ([2], [3]) the qualifiers.
+  std::string key_name;
+  std::string key_forms[4];
 };
 
 // The layout of one class: its ClassShape (every field filled, the vtable group included) and
