@@ -52,12 +52,16 @@ void ClassIndex::Walk(const clang::DeclContext* context) {
       for (const clang::UsingShadowDecl* shadow : using_decl->shadows())
         if (const auto* target = llvm::dyn_cast<clang::CXXRecordDecl>(shadow->getTargetDecl()))
           AddAlias(shadow->getQualifiedNameAsString(), target);
+    } else if (const auto* fn = llvm::dyn_cast<clang::FunctionDecl>(decl)) {
+      // Classes defined in a function body (local classes, R10): code outside cannot name
+      // them, but their objects reach the library, which resolves them by RTTI name.
+      if (fn->doesThisDeclarationHaveABody() && !fn->isDependentContext()) Walk(fn);
     } else if (const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(decl)) {
-      if (record->isInjectedClassName() || record->isLambda()) continue;
+      if (record->isInjectedClassName()) continue;
       if (record->isDependentContext()) continue;  // a template pattern or partial specialization
       if (!record->isThisDeclarationADefinition()) continue;
-      AddRecord(record);
-      Walk(record);  // nested classes
+      if (!record->isLambda()) AddRecord(record);
+      Walk(record);  // nested classes, and the local classes of its member functions' bodies
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -111,6 +112,24 @@ class InterpOverlay : public ::testing::Test {
       return (*holder)->get();
     }
     extern "C" void release_shared(std::shared_ptr<zoo::Animal>* holder) { delete holder; }
+    // Objects of local classes: no name outside their function, resolved by RTTI name (R10).
+    // One in a function, one in a lambda's body, one in a member function's body.
+    extern "C" void* make_local() {
+      struct Kennel : zoo::Dog { int speak() override { return 4; } virtual int bark() { return 9; } };
+      return static_cast<zoo::Animal*>(new Kennel);
+    }
+    extern "C" void* make_in_lambda() {
+      auto make = [] {
+        struct Stray final : zoo::Animal { int legs() const override { return 3; } };
+        return static_cast<zoo::Animal*>(new Stray);
+      };
+      return make();
+    }
+    namespace zoo { struct Keeper { Animal* Adopt() const {
+      struct Rescue : Dog, Left { int fetch() override { return 8; } };
+      return static_cast<Dog*>(new Rescue);
+    } }; }
+    extern "C" void* make_in_member() { return zoo::Keeper().Adopt(); }
   )cpp";
 
   static interp::Interpreter* interp_;
@@ -303,6 +322,27 @@ TEST_F(InterpOverlay, RefusesNamesAndLayouts) {
   del_other(novdtor, "NoVDtor");
   del_other(both, "Both");
   del_other(vb, "VBase");
+}
+
+// An object whose dynamic type is a local class installs like any object more derived than
+// the reflected class: the library resolves its shape by RTTI name, which the interpreter
+// layer must know although no code outside the function can name the class (else R10).
+TEST_F(InterpOverlay, ObjectsOfLocalClassesInstallReflectedAsTheirBases) {
+  for (const char* maker : {"make_local", "make_in_lambda", "make_in_member"}) {
+    SCOPED_TRACE(maker);
+    g_hooks = 0;
+    void* obj = Fn_<void*()>(maker)();
+    NamedRequest req = Req(obj, "zoo::Animal", {{"speak()", V(&Speak77)}});
+    req.on_destroy = &CountHook;
+    InstallResult r = reflector_->Overlay(req);
+    ASSERT_TRUE(r.ok()) << r.message;
+    EXPECT_EQ(Call(obj, "speak"), 77);
+    const int legs = Call(obj, "legs");
+    EXPECT_EQ(legs, std::strcmp(maker, "make_in_lambda") == 0 ? 3 : 4);
+    Fn_<void(void*)>("del")(obj);
+    EXPECT_EQ(g_hooks.load(), 1);
+    EXPECT_EQ(r.overlay.Teardown(), TeardownResult::kObjectDestroyed);
+  }
 }
 
 TEST_F(InterpOverlay, StackedOverlaysAnyOrderOnJitObject) {
