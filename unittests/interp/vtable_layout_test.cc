@@ -604,7 +604,8 @@ TEST_F(InterpTest, FindClassErrors) {
   EXPECT_NE(error.find("Declared"), std::string::npos) << error;
   EXPECT_EQ(interp_->FindClass("NoSuchClass", &error), nullptr);
   EXPECT_NE(error.find("NoSuchClass"), std::string::npos) << error;
-  EXPECT_EQ(interp_->FindClass("Local", &error), nullptr);  // function-local: not indexed
+  EXPECT_EQ(interp_->FindClass("Local", &error), nullptr);  // function-local: by RTTI name only
+  EXPECT_NE(interp_->FindClassByRttiName("Z5localE5Local"), nullptr);
   EXPECT_NE(interp_->FindClass("Defined", &error), nullptr) << error;
   // Defined in a later unit: found then.
   CompileClean("struct Declared { virtual ~Declared() {} };");
