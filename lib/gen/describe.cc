@@ -36,6 +36,7 @@ std::string DescribeHierarchy(const Hierarchy& h) {
     out += "  " + ClassName(static_cast<int>(c)) + (cm.is_final ? " final" : "");
     if (const std::string inner = ClassNamespace(h, static_cast<int>(c)); !inner.empty()) out += " in " + inner;
     if (IsUnnamedNamespaceClass(h, static_cast<int>(c))) out += " in an unnamed namespace";
+    if (IsLocalClass(h, static_cast<int>(c))) out += " local to " + LocalFunctionName(static_cast<int>(c)) + "()";
     if (IsTemplateClass(h, static_cast<int>(c))) out += " = " + TemplateName(static_cast<int>(c)) + "<" + std::to_string(c) + ">";
     if (const int align = ClassAlignas(h, static_cast<int>(c)); align > 0) out += " alignas(" + std::to_string(align) + ")";
     for (size_t i = 0; i < cm.bases.size(); ++i)

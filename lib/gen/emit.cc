@@ -155,7 +155,8 @@ class Emitter {
             "): namespace " + ns_ + ", " + std::to_string(h_.classes.size()) +
             " classes. See docs/GENERATOR.md.\n";
     out_ +=
-        "#include <cstdarg>\n#include <cstdint>\n#include <new>\n#include <typeinfo>\n\n"
+        "#include <cstdarg>\n#include <cstdint>\n#include <new>\n#include <typeinfo>\n" +
+        std::string(Any(h_.local_classes) ? "#include <type_traits>\n" : "") + "\n" +
         "extern \"C\" void vto_trace_record(int impl_id, const void* self);\n"
         "extern \"C\" int vto_trace_last_id(void);\n";
     if (h_.throwing_dtors) out_ += "extern \"C\" int vto_dtor_should_throw(const void* self);\n";
@@ -185,7 +186,14 @@ class Emitter {
 
   // "inline " for a member function of an inline-only class (Hierarchy::inline_classes),
   // in the class body and on its definition; "" otherwise, and for declarations only.
-  std::string Inline(int c) const { return IsInlineClass(h_, c) && !declarations_only_ ? "inline " : ""; }
+  std::string Inline(int c) const {
+    return IsInlineClass(h_, c) && !IsLocalClass(h_, c) && !declarations_only_ ? "inline " : "";
+  }
+  // What ends member `c`'s declaration in its class: ";", or for a local class (which has
+  // no out-of-class definitions) the definition's `body`, in both Run and Declarations.
+  std::string InClass(int c, const std::string& body) const {
+    return IsLocalClass(h_, c) ? " {\n" + body + "  }\n" : ";\n";
+  }
 
   // The name of class `c` inside its own definition: C<c>, or its template's C<c>T.
   std::string SelfName(int c) const { return IsTemplateClass(h_, c) ? TemplateName(c) : ClassName(c); }
@@ -222,6 +230,9 @@ class Emitter {
       out_ += open + "template <int>\nstruct " + self + ";\n" + close;
       out_ += "using " + ClassName(c) + " = " + Specialization(c) + ";\n";
     }
+    // A local class: defined in the body of an inline function that returns a pointer to it
+    // (MayBeLocalClass keeps it out of nested and unnamed namespaces: `open` is empty).
+    if (IsLocalClass(h_, c)) out_ += "inline auto " + LocalFunctionName(c) + "() {\n";
     out_ += open;
     if (IsTemplateClass(h_, c)) out_ += "template <int>\n";
     out_ += "struct " + (align > 0 ? "alignas(" + std::to_string(align) + ") " : std::string()) +
@@ -237,28 +248,35 @@ class Emitter {
       if (d.align > 1) out_ += "alignas(" + std::to_string(d.align) + ") ";
       out_ += "unsigned char d" + std::to_string(i) + "[" + std::to_string(d.size) + "] = {};\n";
     }
-    if (!cm.ctor_calls.empty()) out_ += "  " + Inline(c) + self + "();\n";
+    if (!cm.ctor_calls.empty()) out_ += "  " + Inline(c) + self + "()" + InClass(c, CtorBody(c));
     if (cm.declares_dtor) {
       const bool inherited = InheritsVirtualDtor(h_, c);
       out_ += "  " + Inline(c) + (cm.declares_virtual_dtor && !inherited ? "virtual " : "") + "~" +
               self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + (inherited ? " override" : "") +
-              (HasFinalDtor(h_, c) ? " final" : "") + (HasPureDtor(h_, c) ? " = 0" : "") + ";\n";
+              (HasFinalDtor(h_, c) ? " final" : "") + (HasPureDtor(h_, c) ? " = 0;\n" : InClass(c, DtorBody(c)));
     }
     if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
       const char* size = alloc == kAllocSized ? ", std::size_t n" : "";
-      out_ += std::string("  static void* operator new(std::size_t n);\n") +
-              "  static void* operator new(std::size_t n, std::align_val_t al);\n" +
-              "  static void operator delete(void* p" + size + ");\n" +
-              "  static void operator delete(void* p" + size + ", std::align_val_t al);\n";
+      auto body = [&](int which) { return InClass(c, "    " + AllocBody(c, which) + "\n"); };
+      out_ += "  static void* operator new(std::size_t n)" + body(0) +
+              "  static void* operator new(std::size_t n, std::align_val_t al)" + body(1) +
+              "  static void operator delete(void* p" + size + ")" + body(2) +
+              "  static void operator delete(void* p" + size + ", std::align_val_t al)" + body(3);
     }
     for (const Method& m : cm.methods) {
       const bool introduced = h_.names[m.name].introduced_by == c;
+      // In a local class the parameters are named: the body reads them.
       out_ += "  " + (m.pure ? std::string() : Inline(c)) + (introduced ? "virtual " : "") + Returns(c, m, true) + " " +
-              MethodName(m.name) + Params(m.sig, false, false, false, m.defaults) + MemberQualifiers(h_, m.sig) +
-              (introduced ? "" : " override") + (m.is_final ? " final" : "") +
-              (m.pure ? " = 0" : "") + ";\n";
+              MethodName(m.name) + Params(m.sig, IsLocalClass(h_, c), false, false, m.defaults) +
+              MemberQualifiers(h_, m.sig) + (introduced ? "" : " override") + (m.is_final ? " final" : "") +
+              (m.pure ? " = 0;\n" : InClass(c, MethodBody(c, m)));
     }
     out_ += "};\n" + close;
+    if (IsLocalClass(h_, c)) {
+      out_ += "return static_cast<" + self + "*>(nullptr);\n}\nusing " + ClassName(c) +
+              " = std::remove_pointer_t<decltype(" + LocalFunctionName(c) + "())>;\n\n";
+      return;
+    }
     if (IsTemplateClass(h_, c)) {
       // Declarations only: complete the class for reflection, emit nothing.
       if (declarations_only_) out_ += "extern template struct " + Specialization(c) + ";\n";
@@ -287,42 +305,58 @@ class Emitter {
     return ptr == "this" ? "" : ptr + "->";
   }
 
+  // The bodies of class `c`'s member definitions, out of its class or (a local class) in it.
+  std::string CtorBody(int c) const { return Calls(c, h_.classes[c].ctor_calls); }
+  std::string DtorBody(int c) const {
+    std::string b = Calls(c, h_.classes[c].dtor_calls);
+    if (h_.throwing_dtors) b += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
+    return b;
+  }
+  // The statement of operator new, aligned new, delete, aligned delete (`which` 0..3): they
+  // report to the host, which allocates and frees with the global functions.
+  std::string AllocBody(int c, int which) const {
+    const std::string id = std::to_string(c), al = "static_cast<std::size_t>(al)";
+    const std::string n = ClassAlloc(h_, c) == kAllocSized ? "n" : "0";
+    switch (which) {
+      case 0: return "return vto_class_new(" + id + ", n, 0);";
+      case 1: return "return vto_class_new(" + id + ", n, " + al + ");";
+      case 2: return "vto_class_delete(" + id + ", p, " + n + ", 0);";
+      default: return "vto_class_delete(" + id + ", p, " + n + ", " + al + ");";
+    }
+  }
+  // A class-returning method returns itself: `this` converted (implicitly, to an unambiguous
+  // base), from a const or volatile method too. The trace takes no volatile.
+  std::string MethodBody(int c, const Method& m) const {
+    const std::string self = SelfName(c);
+    const std::string me = (SigQuals(h_, m.sig) & kQualVolatile) != 0 ? "const_cast<const " + self + "*>(this)" : "this";
+    return Body(m.sig, m.impl_id, me.c_str(), false,
+                m.ret_class < 0              ? ""
+                : ReturnsClassRef(h_, m.sig) ? "*const_cast<" + self + "*>(this)"
+                                             : "const_cast<" + self + "*>(this)");
+  }
+
+  // The out-of-class definitions of class `c`'s members (none for a local class: InClass).
   void MemberDefinitions(int c) {
+    if (IsLocalClass(h_, c)) return;
     const ClassModel& cm = h_.classes[c];
     // Inside the definitions `self` is the class's own name (a template's current instantiation).
     const std::string self = SelfName(c), owner = Owner(c), tmpl = Template(c);
-    if (!cm.ctor_calls.empty()) out_ += tmpl + Inline(c) + owner + self + "() {\n" + Calls(c, cm.ctor_calls) + "}\n";
-    if (cm.declares_dtor) {
-      out_ += tmpl + Inline(c) + owner + "~" + self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" + Calls(c, cm.dtor_calls);
-      if (h_.throwing_dtors)
-        out_ += "  if (vto_dtor_should_throw(this)) throw int(" + std::to_string(kDtorThrowValue) + ");\n";
-      out_ += "}\n";
-    }
+    if (!cm.ctor_calls.empty()) out_ += tmpl + Inline(c) + owner + self + "() {\n" + CtorBody(c) + "}\n";
+    if (cm.declares_dtor)
+      out_ += tmpl + Inline(c) + owner + "~" + self + "()" + (h_.throwing_dtors ? " noexcept(false)" : "") + " {\n" +
+              DtorBody(c) + "}\n";
     if (const char alloc = ClassAlloc(h_, c); alloc != 0) {
-      // They report to the host, which allocates and frees with the global functions.
-      const std::string id = std::to_string(c), al = "static_cast<std::size_t>(al)";
       const std::string size = alloc == kAllocSized ? ", std::size_t n" : "";
-      const std::string n = alloc == kAllocSized ? "n" : "0";
-      out_ += tmpl + "void* " + owner + "operator new(std::size_t n) { return vto_class_new(" + id + ", n, 0); }\n";
-      out_ += tmpl + "void* " + owner + "operator new(std::size_t n, std::align_val_t al) { return vto_class_new(" + id +
-              ", n, " + al + "); }\n";
-      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ") { vto_class_delete(" + id + ", p, " + n +
-              ", 0); }\n";
-      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ", std::align_val_t al) { vto_class_delete(" +
-              id + ", p, " + n + ", " + al + "); }\n";
+      out_ += tmpl + "void* " + owner + "operator new(std::size_t n) { " + AllocBody(c, 0) + " }\n";
+      out_ += tmpl + "void* " + owner + "operator new(std::size_t n, std::align_val_t al) { " + AllocBody(c, 1) + " }\n";
+      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ") { " + AllocBody(c, 2) + " }\n";
+      out_ += tmpl + "void " + owner + "operator delete(void* p" + size + ", std::align_val_t al) { " + AllocBody(c, 3) +
+              " }\n";
     }
     for (const Method& m : cm.methods) {
       if (m.pure) continue;
-      // A class-returning method returns itself: `this` converted (implicitly, to an
-      // unambiguous base), from a const or volatile method too. The trace takes no volatile.
-      const std::string me = (SigQuals(h_, m.sig) & kQualVolatile) != 0 ? "const_cast<const " + self + "*>(this)" : "this";
       out_ += tmpl + Inline(c) + Returns(c, m, false) + " " + owner + MethodName(m.name) + Params(m.sig, true, false) +
-              MemberQualifiers(h_, m.sig) + " {\n" +
-              Body(m.sig, m.impl_id, me.c_str(), false,
-                   m.ret_class < 0                 ? ""
-                   : ReturnsClassRef(h_, m.sig)    ? "*const_cast<" + self + "*>(this)"
-                                                   : "const_cast<" + self + "*>(this)") +
-              "}\n";
+              MemberQualifiers(h_, m.sig) + " {\n" + MethodBody(c, m) + "}\n";
     }
     // The template's members above are instantiated here, with the vtable group.
     if (IsTemplateClass(h_, c)) out_ += "template struct " + Specialization(c) + ";\n";

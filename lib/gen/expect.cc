@@ -105,6 +105,12 @@ std::optional<SubobjectPath> ObjectExpectations::DynamicCast(int static_class, i
 }
 
 std::string ExpectedTypeName(const Hierarchy& h, std::string_view ns, int cls) {
+  if (IsLocalClass(h, cls)) {
+    // A local class: Z <its function's encoding> E <name> ([encoding], Itanium ABI 5.1.6).
+    const std::string fn = LocalFunctionName(cls), c = ClassName(cls);
+    return "ZN" + std::to_string(ns.size()) + std::string(ns) + std::to_string(fn.size()) + fn + "EvE" +
+           std::to_string(c.size()) + c;
+  }
   const std::string inner = ClassNamespace(h, cls);
   const std::string c = IsTemplateClass(h, cls) ? TemplateName(cls) : ClassName(cls);
   const std::string args = IsTemplateClass(h, cls) ? "ILi" + std::to_string(cls) + "EE" : "";

@@ -399,9 +399,14 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
   for (size_t c = 0; c < h->classes.size(); ++c) {
     if (h->template_classes[c] == 0 && src.Chance(policy.p_unnamed_class)) h->unnamed_classes[c] = 1;
   }
+  h->local_classes.assign(h->classes.size(), 0);
+  for (size_t c = 0; c < h->classes.size(); ++c) {
+    if (MayBeLocalClass(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_local_class)) h->local_classes[c] = 1;
+  }
 }
 
 void LimitSourceVariants(Hierarchy* h, int level) {
+  if (level < 15) h->local_classes.clear();
   if (level < 14) h->unnamed_classes.clear();
   if (level < 13) h->template_classes.clear();
   if (level < 12) h->nested_classes.clear();

@@ -40,7 +40,7 @@ namespace vto::gen {
 // Draws the source variants of `h` (model.h: small_in_memory, class_align, throwing_dtors,
 // variadic_sigs, class_return_sigs, class_return_refs, class_alloc, final_dtors, inline_classes,
 // pure_dtors, sig_quals, default_arg_sigs, class_arg_sigs, nested_classes, template_classes,
-// unnamed_classes) with `policy`, from the bytes after Generate and DrawCompilerMode
+// unnamed_classes, local_classes) with `policy`, from the bytes after Generate and DrawCompilerMode
 // (compiler_mode.h), so neither the classes nor the mode depend on them. The harness draws in
 // that order (harness/hierarchy_cache.h).
 void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h);
@@ -51,10 +51,10 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h);
 // (version 6), 6 also final_dtors (version 7), 7 also inline_classes (version 8), 8 also
 // pure_dtors (version 9), 9 also sig_quals (version 10), 10 also
 // default_arg_sigs (version 11), 11 also class_arg_sigs (version 12), 12 also nested_classes
-// (version 13), 13 also template_classes (version 14), 14 also unnamed_classes (version 15).
-// The highest level is the default of
+// (version 13), 13 also template_classes (version 14), 14 also unnamed_classes (version 15),
+// 15 also local_classes (version 16). The highest level is the default of
 // --vto-source_variants (harness/flags.def; Options tests keep both in step).
-inline constexpr int kSourceVariantLevels = 14;
+inline constexpr int kSourceVariantLevels = 15;
 void LimitSourceVariants(Hierarchy* h, int level);
 
 }  // namespace vto::gen

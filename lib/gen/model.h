@@ -52,7 +52,8 @@ namespace vto::gen {
 // 13: ... and classes in nested namespaces (Hierarchy::nested_classes).
 // 14: ... and class templates (Hierarchy::template_classes).
 // 15: ... and classes in unnamed namespaces (Hierarchy::unnamed_classes).
-inline constexpr int kGeneratorVersion = 15;
+// 16: ... and local classes (Hierarchy::local_classes).
+inline constexpr int kGeneratorVersion = 16;
 
 // A return or argument type. Arguments are never kVoid or kSmall.
 enum class ValueKind : std::uint8_t {
@@ -270,6 +271,18 @@ struct Hierarchy {
   // instantiation could not name the template from outside the namespace). Empty, or one
   // entry per class.
   std::vector<char> unnamed_classes;
+  // Source variant: local_classes[c] != 0 defines class c in the body of the inline function
+  // `<ns>::local_C<c>()` (LocalFunctionName), which returns a C<c>* and is never called; the
+  // hierarchy's namespace names the class `using C<c> = std::remove_pointer_t<decltype(
+  // local_C<c>())>;`, through which the stubs, the lifecycle kit and a reproducer reach it.
+  // Its member functions are defined in the class (a local class has no out-of-class
+  // definitions), so its vtable group has vague linkage. No binding can name it: the harness
+  // reflects its objects as one of their bases only (IsNameable), and the library resolves
+  // the dynamic type by its type_info name, `ZN<ns>local_C<c>EvE2C<c>` (ExpectedTypeName).
+  // Only a concrete polymorphic leaf with a polymorphic base that is no template's, nested or
+  // unnamed and has no base in an unnamed namespace (MayBeLocalClass). Empty, or one entry per
+  // class.
+  std::vector<char> local_classes;
 };
 
 // Hierarchy::sig_quals's bits.
@@ -341,6 +354,17 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] inline bool IsUnnamedNamespaceClass(const Hierarchy& h, int cls) {
   return VariantEntry(h.unnamed_classes, cls) != 0;
 }
+
+// Whether class `cls` is defined in a function body (Hierarchy::local_classes).
+[[nodiscard]] inline bool IsLocalClass(const Hierarchy& h, int cls) { return VariantEntry(h.local_classes, cls) != 0; }
+// "local_C<cls>": the inline function of the hierarchy's namespace whose body defines it.
+[[nodiscard]] inline std::string LocalFunctionName(int cls) { return "local_C" + std::to_string(cls); }
+// Whether a binding can name class `cls` (reflect it by name): every class but a local one.
+[[nodiscard]] inline bool IsNameable(const Hierarchy& h, int cls) { return !IsLocalClass(h, cls); }
+// Whether class `cls` may be local (Hierarchy::local_classes): a concrete polymorphic leaf
+// (`leaf` is LeafClasses(h)) with a polymorphic base, that is no template's, nested or unnamed
+// and has no base in an unnamed namespace.
+[[nodiscard]] bool MayBeLocalClass(const Hierarchy& h, int cls, const std::vector<char>& leaf);
 
 // Whether class `cls` is a class template's specialization (Hierarchy::template_classes).
 [[nodiscard]] inline bool IsTemplateClass(const Hierarchy& h, int cls) { return VariantEntry(h.template_classes, cls) != 0; }

@@ -140,6 +140,8 @@ struct GenPolicy {
   double p_template_class = 0.2;
   // A class that is no template's is defined in an unnamed namespace (model.h, unnamed_classes).
   double p_unnamed_class = 0.2;
+  // A class that may (model.h, MayBeLocalClass) is defined in a function body (local_classes).
+  double p_local_class = 0.3;
 };
 
 }  // namespace vto::gen

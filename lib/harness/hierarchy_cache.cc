@@ -204,6 +204,7 @@ void HierarchyCache::Build(Batch& b, CacheStats* counts, bool prepare) {
     }
     if (prepare) {
       for (size_t c = 0; c < ch->model.classes.size(); ++c) {
+        if (!gen::IsNameable(ch->model, static_cast<int>(c))) continue;  // never reflected
         backend_.Prepare(ch->ns + "::" + gen::ClassName(static_cast<int>(c)));
       }
     }

@@ -45,7 +45,7 @@ InstallTarget DrawInstallTarget(gen::ByteSource& src, const CompiledHierarchy& c
     // One vptr: the earlier draw, byte for byte.
     std::vector<int> reflectable;
     for (int s : ch.plan.classes[static_cast<size_t>(t.cls)].up) {
-      if (ch.model.classes[static_cast<size_t>(s)].polymorphic) reflectable.push_back(s);
+      if (ch.model.classes[static_cast<size_t>(s)].polymorphic && gen::IsNameable(ch.model, s)) reflectable.push_back(s);
     }
     return ObjectTarget(t, obj, more_derived, reflectable[src.Below(static_cast<uint32_t>(reflectable.size()))]);
   }
@@ -53,13 +53,18 @@ InstallTarget DrawInstallTarget(gen::ByteSource& src, const CompiledHierarchy& c
   const std::vector<int>& poly = t.polymorphic_nodes;
   int instance_node = 0;
   if (!src.Chance(policy.complete_object)) instance_node = poly[src.Below(static_cast<uint32_t>(poly.size()))];
+  // R: the class of a polymorphic subobject a binding can name (never a local class).
   std::vector<int> from;
   if (src.Chance(policy.within_instance)) {
     for (int n : poly) {
-      if (g.Contains(instance_node, n)) from.push_back(n);
+      if (g.Contains(instance_node, n) && gen::IsNameable(ch.model, g.node(n).cls)) from.push_back(n);
     }
   }
-  if (from.empty()) from = poly;
+  if (from.empty()) {
+    for (int n : poly) {
+      if (gen::IsNameable(ch.model, g.node(n).cls)) from.push_back(n);
+    }
+  }
   const int reflected = g.node(from[src.Below(static_cast<uint32_t>(from.size()))]).cls;
   return TargetAt(t, obj, more_derived, instance_node, reflected);
 }

@@ -31,7 +31,7 @@ std::optional<std::string> ProbeThrowingCallback(backend::Backend& b, const Comp
     const ClassTables& t = Tables(ch, c);
     // (not effectively final: `delete` of a final class's exact type is devirtualized, an unseen death)
     const gen::ClassModel& cm = ch.model.classes[c];
-    if (cm.virtual_dtor && !gen::IsEffectivelyFinal(ch.model, c) && MissingCapabilities(t, b.capabilities(), true, false, false, false).empty()) {
+    if (cm.virtual_dtor && gen::IsNameable(ch.model, c) && !gen::IsEffectivelyFinal(ch.model, c) && MissingCapabilities(t, b.capabilities(), true, false, false, false).empty()) {
       cls = c;
     }
   }

@@ -96,7 +96,7 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
     if (!h.classes[static_cast<size_t>(s)].polymorphic) continue;
     // The primary chain shares the complete object's address; without the capability only
     // the class itself may be reflected.
-    if (o == 0 && (s == cls || more_derived)) {
+    if (o == 0 && (s == cls || more_derived) && gen::IsNameable(h, s)) {
       rc.targets.push_back(ObjectTarget(t, obj, false, s));
     }
     if (t.delete_via[static_cast<size_t>(s)] != nullptr && !gen::IsEffectivelyFinal(h, s)) {
@@ -113,7 +113,7 @@ const RaceClass& RaceRunner::ClassInfo(const CompiledHierarchy& ch, int cls) {
   for (int n : t.polymorphic_nodes) {
     if (!t.has_multiple_vptrs || !more_derived) break;
     for (int r : t.polymorphic_nodes) {
-      if (!g.Contains(n, r)) continue;
+      if (!g.Contains(n, r) || !gen::IsNameable(h, g.node(r).cls)) continue;
       const InstallTarget at = TargetAt(t, obj, false, n, g.node(r).cls);
       bool known = at.reflected_node < 0;
       for (const InstallTarget& x : rc.targets) {

@@ -389,6 +389,45 @@ TEST(Emit, SpellsUnnamedNamespaceClasses) {
   EXPECT_NE(ValidateHierarchy(h).find("a template class in an unnamed namespace"), std::string::npos);
 }
 
+// Hierarchy::local_classes: the class defined in the body of an inline function, every member
+// defined in the class, and named outside through decltype of what the function returns.
+TEST(Emit, SpellsLocalClasses) {
+  HierarchyBuilder hb;
+  const int si = hb.Sig({ValueKind::kInt}, ValueKind::kInt);
+  const int a = hb.Class(), b = hb.Class({NV(a)});
+  const int m = hb.Introduce(a, {si});
+  hb.Override(b, m);
+  hb.At(a).declares_dtor = hb.At(a).declares_virtual_dtor = true;
+  hb.At(b).declares_dtor = true;
+  hb.At(b).ctor_calls = {{m, si}};
+  Hierarchy h = hb.Build();
+  h.local_classes = {0, 1};
+  h.class_alloc = {0, kAllocSized};
+  ASSERT_EQ(ValidateHierarchy(h), "");
+  const std::string s = EmitSource(h, "ns");
+  EXPECT_NE(s.find("#include <type_traits>\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("inline auto local_C1() {\nstruct C1 : C0 {\n  C1() {\n  m0(" + std::to_string(kArgInt) + ");\n  }\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  ~C1() override {\n  }\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("  static void operator delete(void* p, std::size_t n) {\n    vto_class_delete(1, p, n, 0);\n  }\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find("  int m0(int a0) override {\n  vto_trace_record("), std::string::npos) << s;
+  EXPECT_NE(s.find("};\nreturn static_cast<C1*>(nullptr);\n}\nusing C1 = std::remove_pointer_t<decltype(local_C1())>;\n"),
+            std::string::npos) << s;
+  EXPECT_EQ(s.find("C1::m0"), std::string::npos) << s;  // nothing out of the class
+  EXPECT_NE(s.find("int C0::m0(int a0) {\n"), std::string::npos) << s;
+  EXPECT_EQ(ExpectedTypeName(h, "ns", b), "ZN2ns8local_C1EvE2C1");
+  // The declarations a reflect-only backend parses define it all the same (a local class
+  // cannot be declared without its members' definitions).
+  const std::string d = EmitDeclarations(h, "ns");
+  EXPECT_NE(d.find("  int m0(int a0) override {\n"), std::string::npos) << d;
+  // Only a concrete polymorphic leaf with a polymorphic base, no template's, nested or unnamed.
+  h.local_classes = {1, 0};
+  EXPECT_NE(ValidateHierarchy(h).find("C0: a local class"), std::string::npos) << ValidateHierarchy(h);
+  h.local_classes = {0, 1};
+  h.nested_classes = {0, 1};
+  EXPECT_NE(ValidateHierarchy(h).find("C1: a local class"), std::string::npos) << ValidateHierarchy(h);
+}
+
 // Hierarchy::pure_dtors: a pure virtual destructor, still defined; its class is abstract (no
 // new/delete stubs), its derived classes are not.
 TEST(Emit, SpellsPureDestructors) {

@@ -16,6 +16,7 @@
 #include "gen/describe.h"
 #include "gen/emit.h"
 #include "gen/expect.h"
+#include "gen/lifecycle_kit.h"
 #include "gen/primary_vtable.h"
 #include "gen/stubs.h"
 #include "gen/subobjects.h"
@@ -71,7 +72,7 @@ constexpr std::vector<char> Hierarchy::* kVariantVectors[] = {
     &Hierarchy::class_return_refs, &Hierarchy::class_alloc,      &Hierarchy::final_dtors,
     &Hierarchy::inline_classes,    &Hierarchy::pure_dtors,       &Hierarchy::sig_quals,
     &Hierarchy::default_arg_sigs,  &Hierarchy::class_arg_sigs,   &Hierarchy::nested_classes,
-    &Hierarchy::template_classes,  &Hierarchy::unnamed_classes,
+    &Hierarchy::template_classes,  &Hierarchy::unnamed_classes,  &Hierarchy::local_classes,
 };
 constexpr int kFirstVectorLevel = 4;
 static_assert(kFirstVectorLevel + std::size(kVariantVectors) - 1 == kSourceVariantLevels,
@@ -266,6 +267,11 @@ std::map<std::string, int> CountFeatures() {
         f.insert("polymorphic class in an unnamed namespace");
         if (!cm.abstract && cm.virtual_dtor) f.insert("... a concrete one with a virtual destructor (unnamed)");
       }
+      if (IsLocalClass(h, c)) {
+        f.insert("local class");
+        if (cm.virtual_dtor) f.insert("... with a virtual destructor (local)");
+        if (HasLcX(h, c)) f.insert("... that the lifecycle kit derives from (local)");
+      }
       if (IsTemplateClass(h, c) && cm.polymorphic) {
         f.insert("polymorphic class template specialization");
         if (!cm.abstract && cm.virtual_dtor) f.insert("... a concrete one with a virtual destructor");
@@ -403,7 +409,8 @@ TEST(Generate, FeatureCoverageOverFixedSeeds) {
       "class argument by value", "class argument by value, passed in memory", "class argument by const reference",
       "class argument by rvalue reference", "call adjusts this, class argument in memory",
       "polymorphic class in a nested namespace", "polymorphic class template specialization",
-      "... a concrete one with a virtual destructor",
+      "... a concrete one with a virtual destructor", "polymorphic class in an unnamed namespace", "local class",
+      "... with a virtual destructor (local)",
   };
   std::string report;
   for (const auto& [feature, count] : n) {
