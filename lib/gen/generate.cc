@@ -400,8 +400,10 @@ void DrawSourceVariants(ByteSource& src, const GenPolicy& policy, Hierarchy* h) 
     if (h->template_classes[c] == 0 && src.Chance(policy.p_unnamed_class)) h->unnamed_classes[c] = 1;
   }
   h->local_classes.assign(h->classes.size(), 0);
+  const std::vector<std::vector<char>> is_base = BaseClosure(*h);
   for (size_t c = 0; c < h->classes.size(); ++c) {
-    if (MayBeLocalClass(*h, static_cast<int>(c), leaf) && src.Chance(policy.p_local_class)) h->local_classes[c] = 1;
+    if (MayBeLocalClass(*h, static_cast<int>(c), leaf, is_base) && src.Chance(policy.p_local_class))
+      h->local_classes[c] = 1;
   }
 }
 

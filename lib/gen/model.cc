@@ -153,21 +153,16 @@ bool MayHaveFinalDtor(const Hierarchy& h, int cls, const std::vector<char>& leaf
   return true;
 }
 
-bool MayBeLocalClass(const Hierarchy& h, int cls, const std::vector<char>& leaf) {
+bool MayBeLocalClass(const Hierarchy& h, int cls, const std::vector<char>& leaf,
+                     const std::vector<std::vector<char>>& is_base) {
   const ClassModel& cm = h.classes[static_cast<size_t>(cls)];
   if (!leaf[static_cast<size_t>(cls)] || !cm.polymorphic || !IsConcrete(cm)) return false;
   if (IsTemplateClass(h, cls) || !ClassNamespace(h, cls).empty() || IsUnnamedNamespaceClass(h, cls)) return false;
   // No base in an unnamed namespace: the declarations a reflect-only backend parses
   // (EmitDeclarations) define the local class's members, which would use that base's members,
   // declared there and not defined (-Wundefined-internal).
-  std::vector<int> todo;
-  for (const Base& b : cm.bases) todo.push_back(b.cls);
-  while (!todo.empty()) {
-    const int b = todo.back();
-    todo.pop_back();
-    if (IsUnnamedNamespaceClass(h, b)) return false;
-    for (const Base& bb : h.classes[static_cast<size_t>(b)].bases) todo.push_back(bb.cls);
-  }
+  for (size_t b = 0; b < h.classes.size(); ++b)
+    if (is_base[static_cast<size_t>(cls)][b] && IsUnnamedNamespaceClass(h, static_cast<int>(b))) return false;
   for (const Base& b : cm.bases)
     if (h.classes[static_cast<size_t>(b.cls)].polymorphic) return true;
   return false;

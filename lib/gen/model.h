@@ -363,8 +363,9 @@ inline constexpr char kAllocSized = 2;
 [[nodiscard]] inline bool IsNameable(const Hierarchy& h, int cls) { return !IsLocalClass(h, cls); }
 // Whether class `cls` may be local (Hierarchy::local_classes): a concrete polymorphic leaf
 // (`leaf` is LeafClasses(h)) with a polymorphic base, that is no template's, nested or unnamed
-// and has no base in an unnamed namespace.
-[[nodiscard]] bool MayBeLocalClass(const Hierarchy& h, int cls, const std::vector<char>& leaf);
+// and has no base in an unnamed namespace (`is_base` is BaseClosure(h)).
+[[nodiscard]] bool MayBeLocalClass(const Hierarchy& h, int cls, const std::vector<char>& leaf,
+                                   const std::vector<std::vector<char>>& is_base);
 
 // Whether class `cls` is a class template's specialization (Hierarchy::template_classes).
 [[nodiscard]] inline bool IsTemplateClass(const Hierarchy& h, int cls) { return VariantEntry(h.template_classes, cls) != 0; }

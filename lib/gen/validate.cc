@@ -166,7 +166,7 @@ std::string ValidateHierarchy(const Hierarchy& h) {
       return "C" + std::to_string(c) + ": a template class in an unnamed namespace";
   if (!h.local_classes.empty() && h.local_classes.size() != h.classes.size()) return "local_classes: not one entry per class";
   for (int c = 0; c < static_cast<int>(h.local_classes.size()); ++c)
-    if (IsLocalClass(h, c) && !MayBeLocalClass(facts, c, leaf))
+    if (IsLocalClass(h, c) && !MayBeLocalClass(facts, c, leaf, is_base))
       return "C" + std::to_string(c) + ": a local class, but it may not be one";
   if (!h.class_arg_sigs.empty() && h.class_arg_sigs.size() != h.signatures.size())
     return "class_arg_sigs: not one entry per signature";
