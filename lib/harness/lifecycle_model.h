@@ -255,7 +255,6 @@ class LifecycleScenario {
   void TeardownOne();
   void TeardownAt(Obj& o, size_t k);
   void CheckVptrsRestored(const Obj& o);
-  size_t ActiveOverlays() const;
   void CheckLive(const char* when);
   void CheckLiveHandles(const char* when, const Ov* released = nullptr);
   void CheckHookCount(const Obj& o, const Ov& ov, const char* when) const;  // per hook per operation: no string made

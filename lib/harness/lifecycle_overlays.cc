@@ -186,24 +186,19 @@ void LifecycleScenario::CheckVptrsRestored(const Obj& o) {
   }
 }
 
-size_t LifecycleScenario::ActiveOverlays() const {
-  size_t n = 0;
-  for (const Obj& o : objs_) {
-    for (const Ov& ov : o.ovs) n += ov.st == HandleState::kActive;
-  }
-  return n;
-}
-
 // The live-overlay count is the harness's count of active overlays, and no hook has fired
 // other than where a death was predicted. A backend that does not promise to free an overlay
 // at its object's hooked death (VTO_PROMISE_FREES_AT_DEATH) may still count the overlays of
 // dead objects whose handles are not released yet: then anything from the active count to
 // that much more is accepted, and the count is exact again once those handles are released.
 void LifecycleScenario::CheckLive(const char* when) {
-  const size_t active = ActiveOverlays();
-  size_t held = 0;
+  size_t active = 0;  // installed and not yet removed
+  size_t held = 0;    // of objects dead by a hooked destructor, handle not yet released
   for (const Obj& o : objs_) {
-    for (const Ov& ov : o.ovs) held += ov.st == HandleState::kDiedHooked;
+    for (const Ov& ov : o.ovs) {
+      active += ov.st == HandleState::kActive;
+      held += ov.st == HandleState::kDiedHooked;
+    }
   }
   const size_t live = b_.LiveOverlays();
   if (held == 0 || Promised(b_, VTO_PROMISE_FREES_AT_DEATH)) {

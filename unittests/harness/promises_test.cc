@@ -86,8 +86,13 @@ struct Trampoline {
   void (*cb)(void*, void*);
   void* ud;
   void* original_vptr;  // the object's vptr before the install
+  uint64_t handle;      // the install's handle (set when it returns: no callback runs before)
 };
-enum class CallbackFault { kNone, kRunsAfterRestore, kSwallowsThrow };
+// kHoldsAtDeath: the overlay counts as live after its object's death until its handle is
+// released (g_held; as CppInterOp frees its clone only in DestroyVTableOverlay).
+enum class CallbackFault { kNone, kRunsAfterRestore, kSwallowsThrow, kHoldsAtDeath };
+std::mutex g_held_mu;
+std::set<uint64_t> g_held;  // handles of hooked-dead objects not released yet
 template <CallbackFault F>
 void RunCallback(void* instance, void* user_data) {
   auto* t = static_cast<Trampoline*>(user_data);
@@ -98,6 +103,12 @@ void RunCallback(void* instance, void* user_data) {
     *static_cast<void**>(instance) = t->original_vptr;
     t->cb(instance, t->ud);
     *static_cast<void**>(instance) = overlay;
+  } else if constexpr (F == CallbackFault::kHoldsAtDeath) {
+    {
+      std::lock_guard<std::mutex> l(g_held_mu);
+      g_held.insert(t->handle);
+    }
+    t->cb(instance, t->ud);  // may release the handle (erasing it again)
   } else if constexpr (F == CallbackFault::kSwallowsThrow) {
     try {
       t->cb(instance, t->ud);
@@ -117,10 +128,12 @@ int InstallWithTrampoline(vto_backend* b, const vto_backend_request* req, uint64
   copy.on_destroy = &RunCallback<F>;
   {
     std::lock_guard<std::mutex> l(mu);
-    trampolines.push_back(Trampoline{req->on_destroy, req->user_data, *static_cast<void**>(req->instance)});
+    trampolines.push_back(Trampoline{req->on_destroy, req->user_data, *static_cast<void**>(req->instance), 0});
     copy.user_data = &trampolines.back();
   }
-  return Builtin().install(b, &copy, h, msg, n);
+  const int r = Builtin().install(b, &copy, h, msg, n);
+  static_cast<Trampoline*>(copy.user_data)->handle = *h;
+  return r;
 }
 
 // ---- one broken backend per promise ------------------------------------------------------------
@@ -303,57 +316,27 @@ TEST(Promises, HooksCompleteDestructor) {
 
 // Every overlay of an object that died through a hooked destructor is counted live until its
 // handle is released (as CppInterOp frees its clone only in DestroyVTableOverlay).
-std::set<uint64_t> g_held;  // handles of hooked-dead objects not released yet (under g_mu)
-struct HoldingTrampoline {
-  void (*cb)(void*, void*);
-  void* ud;
-  uint64_t handle;
-};
-void HoldAtDeath(void* instance, void* user_data) {
-  auto* t = static_cast<HoldingTrampoline*>(user_data);
-  {
-    std::lock_guard<std::mutex> l(g_mu);
-    g_held.insert(t->handle);
-  }
-  t->cb(instance, t->ud);  // may release the handle (erasing it again)
-}
-int InstallHoldingAtDeath(vto_backend* b, const vto_backend_request* req, uint64_t* h, char* msg, size_t n) {
-  if (req->on_destroy == nullptr || req->instance == nullptr) return Builtin().install(b, req, h, msg, n);
-  static std::deque<HoldingTrampoline> trampolines;  // under g_mu; one per install, for the process
-  vto_backend_request copy = *req;
-  copy.on_destroy = &HoldAtDeath;
-  HoldingTrampoline* t;
-  {
-    std::lock_guard<std::mutex> l(g_mu);
-    trampolines.push_back(HoldingTrampoline{req->on_destroy, req->user_data, 0});
-    t = &trampolines.back();
-  }
-  copy.user_data = t;
-  const int r = Builtin().install(b, &copy, h, msg, n);
-  t->handle = *h;  // no death can run its callback before the install returns
-  return r;
-}
 int ReleaseHeld(vto_backend* b, uint64_t h) {
   {
-    std::lock_guard<std::mutex> l(g_mu);
+    std::lock_guard<std::mutex> l(g_held_mu);
     g_held.erase(h);
   }
   return Builtin().teardown(b, h);
 }
 int AbandonHeld(vto_backend* b, uint64_t h) {
   {
-    std::lock_guard<std::mutex> l(g_mu);
+    std::lock_guard<std::mutex> l(g_held_mu);
     g_held.erase(h);
   }
   return Builtin().abandon(b, h);
 }
 size_t LiveWithHeld(vto_backend* b) {
-  std::lock_guard<std::mutex> l(g_mu);
+  std::lock_guard<std::mutex> l(g_held_mu);
   return Builtin().live_overlays(b) + g_held.size();
 }
 TEST(Promises, FreesAtDeath) {
   const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) {
-    a.install = &InstallHoldingAtDeath;
+    a.install = &InstallWithTrampoline<CallbackFault::kHoldsAtDeath>;
     a.teardown = &ReleaseHeld;
     a.abandon = &AbandonHeld;
     a.live_overlays = &LiveWithHeld;
