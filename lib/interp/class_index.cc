@@ -69,18 +69,16 @@ void ClassIndex::Walk(const clang::DeclContext* context) {
 void ClassIndex::AddRecord(const clang::CXXRecordDecl* record) {
   if (!record->isCompleteDefinition() || record->isInvalidDecl()) return;
   if (!seen_records_.insert(record).second) return;
-  if (record->isLocalClass() != nullptr) {
-    // No code outside its function can name it, and its name could shadow another class's:
-    // found by RTTI name only.
-    if (record->isDynamicClass()) by_rtti_.emplace(builder_.RttiName(record), record);
-    return;
+  // A local class is found by RTTI name only: no code outside its function can name it, and
+  // its name could shadow another class's.
+  if (record->isLocalClass() == nullptr) {
+    std::string own = NormalizeTypeName(LayoutBuilder::QualifiedName(record));
+    // A class of an unnamed namespace (or with one in its template arguments) is also found
+    // by the name code outside the namespace writes, as an alias is: a class's own name wins.
+    if (own.find("(anonymous namespace)") != std::string::npos)
+      AddAlias(NormalizeTypeName(LayoutBuilder::WrittenName(record)), record);
+    by_name_.emplace(std::move(own), record);
   }
-  std::string own = NormalizeTypeName(LayoutBuilder::QualifiedName(record));
-  // A class of an unnamed namespace (or with one in its template arguments) is also found by
-  // the name code outside the namespace writes, as an alias is: a class's own name wins.
-  if (own.find("(anonymous namespace)") != std::string::npos)
-    AddAlias(NormalizeTypeName(LayoutBuilder::WrittenName(record)), record);
-  by_name_.emplace(std::move(own), record);
   if (record->isDynamicClass()) by_rtti_.emplace(builder_.RttiName(record), record);
 }
 
