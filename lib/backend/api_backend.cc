@@ -97,18 +97,30 @@ class ApiBackend final : public Backend {
   }
 
   InstallOutcome Install(const OverlaySpec& spec) override {
-    std::vector<const char*> names;
-    std::vector<void*> fns;
-    for (const MethodReplacement& m : spec.methods) {
-      names.push_back(m.method.c_str());
-      fns.push_back(m.function);
+    // The request's arrays on the stack for the usual few methods (no allocation per install).
+    constexpr size_t kInline = 16;
+    const char* inline_names[kInline];
+    void* inline_fns[kInline];
+    std::vector<const char*> more_names;
+    std::vector<void*> more_fns;
+    const char** names = inline_names;
+    void** fns = inline_fns;
+    if (spec.methods.size() > kInline) {
+      more_names.resize(spec.methods.size());
+      more_fns.resize(spec.methods.size());
+      names = more_names.data();
+      fns = more_fns.data();
+    }
+    for (size_t i = 0; i < spec.methods.size(); ++i) {
+      names[i] = spec.methods[i].method.c_str();
+      fns[i] = spec.methods[i].function;
     }
     vto_backend_request req{};
     req.instance = spec.instance;
     req.class_name = spec.class_name.c_str();
-    req.method_names = names.data();
-    req.replacements = fns.data();
-    req.num_methods = names.size();
+    req.method_names = names;
+    req.replacements = fns;
+    req.num_methods = spec.methods.size();
     req.extra_slots = spec.extra_slots;
     req.on_destroy = spec.on_destroy;
     req.user_data = spec.user_data;

@@ -67,6 +67,7 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
     n = next;
   }
   node_offsets_.assign(static_cast<size_t>(g.size()), kUnknownOffset);
+  nodes_of_class_.resize(ch.model.classes.size());
   for (int n = 0; n < g.size(); ++n) {
     node_paths_.push_back(g.PathTo(n));
     const gen::SubobjectPath& path = node_paths_.back();
@@ -74,6 +75,7 @@ ClassTables::ClassTables(const CompiledHierarchy& ch, int c) : cls(c), ch_(ch) {
     for (size_t i = 1; i < path.size(); ++i)
       walk.push_back(reinterpret_cast<PtrFn>(ch.Stub(gen::UpStubName(ns, path[i - 1], path[i]))));
     node_walk_.push_back(std::move(walk));
+    nodes_of_class_[static_cast<size_t>(g.node(n).cls)].push_back(n);
     has_virtual_bases = has_virtual_bases || g.node(n).is_virtual;
     if (ch.model.classes[g.node(n).cls].polymorphic && !on_chain[static_cast<size_t>(n)]) has_multiple_vptrs = true;
     if (ch.model.classes[g.node(n).cls].polymorphic) polymorphic_nodes.push_back(n);

@@ -86,8 +86,10 @@ class ClassTables {
     bool return_adjusted = false;
   };
   [[nodiscard]] const ReflectedCall& CallAt(int node, int name, int sig) const;
-  // ex().graph().PathTo(node), computed once.
+  // ex().graph().PathTo(node), computed once; the reference stays valid as long as the tables.
   [[nodiscard]] const gen::SubobjectPath& PathOf(int node) const { return node_paths_[static_cast<size_t>(node)]; }
+  // Every subobject of class `c` (ex().graph().OfClass(c)), in node order, computed once.
+  [[nodiscard]] const std::vector<int>& NodesOf(int c) const { return nodes_of_class_[static_cast<size_t>(c)]; }
   // The subobject `path` of the complete object `obj` of exactly this class (first use per
   // path walks the up stubs; later uses add a cached offset).
   [[nodiscard]] void* PointerOf(void* obj, const gen::SubobjectPath& path) const;
@@ -109,6 +111,7 @@ class ClassTables {
   std::unordered_map<uint64_t, size_t> call_index_;
   mutable std::map<gen::SubobjectPath, std::ptrdiff_t> offsets_;
   std::vector<gen::SubobjectPath> node_paths_;  // by node of ex().graph()
+  std::vector<std::vector<int>> nodes_of_class_;  // by class: its nodes of ex().graph()
   std::vector<std::vector<PtrFn>> node_walk_;   // by node: the up stubs along its path
   mutable std::vector<std::ptrdiff_t> node_offsets_;  // by node; kUnknownOffset until first use
   mutable std::unordered_map<uint64_t, ReflectedCall> reflected_calls_;

@@ -3,11 +3,11 @@
 
 namespace vto::harness {
 
-int ReflectedSubobject(const std::vector<std::ptrdiff_t>& offsets_of_reflected, std::ptrdiff_t instance_offset) {
-  for (size_t i = 0; i < offsets_of_reflected.size(); ++i) {
+int ReflectedSubobject(const std::ptrdiff_t* offsets_of_reflected, size_t count, std::ptrdiff_t instance_offset) {
+  for (size_t i = 0; i < count; ++i) {
     if (offsets_of_reflected[i] == instance_offset) return static_cast<int>(i);
   }
-  return offsets_of_reflected.size() == 1 ? 0 : -1;
+  return count == 1 ? 0 : -1;
 }
 
 InstallVerdict ExpectedInstall(const std::string& missing_capabilities, bool hook, bool reflected_has_virtual_dtor,

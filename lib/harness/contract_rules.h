@@ -18,11 +18,11 @@ namespace vto::harness {
 
 // ---- installs (CONTRACT R-rules, backend capabilities) --------------------------------------
 
-// The reflected subobject (P23): among the reflected class's subobjects, at
-// `offsets_of_reflected` in the complete object (empty: the class is no base of it), the one
+// The reflected subobject (P23): among the reflected class's `count` subobjects, at
+// `offsets_of_reflected` in the complete object (none: the class is no base of it), the one
 // at the instance pointer's offset, else the only one. -1 when there is none: the class is no
 // base (R11), or it occurs more than once and the pointer is at none of them (R18).
-[[nodiscard]] int ReflectedSubobject(const std::vector<std::ptrdiff_t>& offsets_of_reflected,
+[[nodiscard]] int ReflectedSubobject(const std::ptrdiff_t* offsets_of_reflected, size_t count,
                                      std::ptrdiff_t instance_offset);
 
 enum class InstallVerdict : uint8_t {

@@ -194,7 +194,7 @@ class DispatchScenario {
   }
   // "a C5" or "the C2 subobject (C5>C3>C2) of a C5".
   std::string At(const Object& o, const InstallTarget& at) const {
-    return at.instance_node == 0 ? A(o) : "the " + PathString(at.instance_path) + " subobject of " + A(o);
+    return at.instance_node == 0 ? A(o) : "the " + PathString(*at.instance_path) + " subobject of " + A(o);
   }
   // The subobject `path` of o, as an offset from V (the harness's PointerOf).
   std::string PX(const Object& o, const SubobjectPath& path) const {
@@ -215,8 +215,8 @@ class DispatchScenario {
     for (const Installed& ov : o.overlays) {
       if (!ov.active) continue;
       s += "\n  overlay reflected as " + gen::ClassName(ov.request.reflected) +
-           (ov.at.instance_node != 0 ? " through the " + PathString(ov.at.instance_path) + " subobject" : "") +
-           (ov.request.reflected_path.size() > 1 ? " for the " + PathString(ov.request.reflected_path) + " subobject" : "") +
+           (ov.at.instance_node != 0 ? " through the " + PathString(*ov.at.instance_path) + " subobject" : "") +
+           (ov.request.reflected_path != nullptr && ov.request.reflected_path->size() > 1 ? " for the " + PathString(*ov.request.reflected_path) + " subobject" : "") +
            ":";
       for (const ReplacedMethod& m : ov.request.methods) {
         s += " " + gen::MethodName(m.call.name) + "/sig" + std::to_string(m.call.sig) + "->repl" + std::to_string(m.r) +
@@ -365,7 +365,7 @@ class DispatchScenario {
           [](const Installed& ov) { return ov.active; });
       const OverlayRequest* wr = w ? &o.overlays[w->overlay].request : nullptr;
       const CallExpectation want = ExpectedAnswer(e, PointerOf(o, e.this_path), w ? w->method : nullptr,
-                                                  wr ? PointerOf(o, wr->reflected_path) : nullptr);
+                                                  wr ? PointerOf(o, *wr->reflected_path) : nullptr);
       auto spell = [&] {
         Spelling s{"call of " + gen::MethodName(c.call.name) + " (signature " + std::to_string(c.call.sig) +
                        ") through static type " + gen::ClassName(c.s) + " on " + A(o) + " " + when,
@@ -373,7 +373,7 @@ class DispatchScenario {
                        UpX(o, c.s) + ")",
                    {},
                    OverlaysString(o)};
-        if (wr) s.want.push_back(PX(o, wr->reflected_path));
+        if (wr) s.want.push_back(PX(o, *wr->reflected_path));
         if (!wr || e.may_devirtualize) s.want.push_back(PX(o, e.this_path));
         return s;
       };

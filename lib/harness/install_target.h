@@ -28,15 +28,17 @@
 
 namespace vto::harness {
 
+// The paths point into the object's ClassTables (ClassTables::PathOf), which outlive every
+// scenario of their hierarchy: a target is a few words, made without an allocation.
 struct InstallTarget {
-  int reflected = -1;                 // the reflected class R
-  int instance_node = 0;              // node of the object's SubobjectGraph the pointer is at
-  gen::SubobjectPath instance_path;   // its path (the complete object: {cls})
-  std::ptrdiff_t instance_off = 0;    // its offset in the complete object
-  void* instance = nullptr;           // the pointer Install is given
-  int reflected_node = -1;            // the R subobject the contract selects; -1: none (refused)
-  gen::SubobjectPath reflected_path;  // its path; empty when none
-  std::ptrdiff_t reflected_off = 0;   // its offset (0 when none)
+  int reflected = -1;                                 // the reflected class R
+  int instance_node = 0;                              // node of the object's SubobjectGraph the pointer is at
+  const gen::SubobjectPath* instance_path = nullptr;  // its path (the complete object: {cls})
+  std::ptrdiff_t instance_off = 0;                    // its offset in the complete object
+  void* instance = nullptr;                           // the pointer Install is given
+  int reflected_node = -1;                            // the R subobject the contract selects; -1: none (refused)
+  const gen::SubobjectPath* reflected_path = nullptr; // its path; null when none
+  std::ptrdiff_t reflected_off = 0;                   // its offset (0 when none)
 };
 
 // The draw's probabilities (objects with more than one vptr only).

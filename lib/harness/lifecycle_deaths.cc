@@ -223,10 +223,14 @@ void LifecycleScenario::Kill(const Victims& victims, int static_cls, const std::
 
 void LifecycleScenario::KillByKit(const Victims& victims, int cls, int op, const KitArg& a, const KitArg& b,
                                   bool on_thread) {
-  KitFn kit = Kit(cls);
-  void* av = a.value;
-  void* bv = b.value;
-  Kill(victims, -1, [=] { kit(op, av, bv); }, KitCall(cls, op, a.cxx, b.cxx) + ";", on_thread);
+  // The act captures one reference, so std::function keeps it without an allocation.
+  const struct {
+    KitFn kit;
+    int op;
+    void* a;
+    void* b;
+  } call{Kit(cls), op, a.value, b.value};
+  Kill(victims, -1, [&call] { call.kit(call.op, call.a, call.b); }, KitCall(cls, op, a.cxx, b.cxx) + ";", on_thread);
 }
 
 // Shared objects that die when object `id` loses one strong reference, in destruction

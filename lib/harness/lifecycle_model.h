@@ -233,7 +233,8 @@ class LifecycleScenario {
   void Create(int depth);
   int NewHolder(Store store, int cls, bool x);
   void CtorBody(void* self);
-  bool Construct(Obj& o, const std::function<void*()>& make, const std::string& tx_make);
+  template <typename Make>  // void* make(): lifecycle_objects.cc, its only user
+  bool Construct(Obj& o, const Make& make, const std::string& tx_make);
   void CreateSingle(int cls, bool x, int mode, Store store);
   void CreateVector(int cls, bool x, int mode);
   void Push(int hi, int mode);

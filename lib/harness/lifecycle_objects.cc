@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -59,9 +60,8 @@ void LifecycleScenario::Born(Obj& o, void* ptr) {
   o.alive = true;
   // Every polymorphic subobject's vptr, repeated bases included (an LcX object's virtual
   // bases sit elsewhere: walked).
-  std::vector<std::ptrdiff_t> offsets;
-  for (int n : o.t->polymorphic_nodes) offsets.push_back(o.t->OffsetOf(ptr, n, o.x));
-  o.vptrs.Capture(ptr, offsets);
+  o.vptrs.Reset(o.t->polymorphic_nodes.size());
+  for (int n : o.t->polymorphic_nodes) o.vptrs.Add(ptr, o.t->OffsetOf(ptr, n, o.x));
   if (o.x) {
     // A new lifetime at this address: what class functions did to earlier objects here
     // (freed storage the allocator handed out again) is not this object's.
@@ -100,20 +100,23 @@ void LifecycleScenario::Create(int depth) {
   const gen::ClassModel& cm = h_.classes[cls];
   const bool can_x = gen::HasLcX(h_, cls);
   const bool x = can_x && src_.Chance(0.4);
-  // Storage kinds, weighted toward the ones with several ways to die.
-  std::vector<Store> stores = {Store::kNew,       Store::kNew,      Store::kNew,       Store::kMakeShared,
-                               Store::kMakeShared, Store::kSharedNew, Store::kOptional, Store::kVector,
-                               Store::kPlacement, Store::kArray};
+  // Storage kinds, weighted toward the ones with several ways to die: the first ten always,
+  // scopes and temporaries below the depth limit, unique_ptr where it may delete.
+  static constexpr Store kAlways[] = {Store::kNew,        Store::kNew,       Store::kNew,      Store::kMakeShared,
+                                      Store::kMakeShared, Store::kSharedNew, Store::kOptional, Store::kVector,
+                                      Store::kPlacement,  Store::kArray};
+  static constexpr Store kScoped[] = {Store::kScope, Store::kScope, Store::kTemporary};
+  static constexpr Store kDeletable[] = {Store::kUnique, Store::kUnique};
+  Store stores[std::size(kAlways) + std::size(kScoped) + std::size(kDeletable)];
+  size_t n = 0;
+  for (Store s : kAlways) stores[n++] = s;
   if (depth < LifecyclePolicy::kMaxDepth) {
-    stores.push_back(Store::kScope);
-    stores.push_back(Store::kScope);
-    stores.push_back(Store::kTemporary);
+    for (Store s : kScoped) stores[n++] = s;
   }
   if (cm.virtual_dtor || gen::IsEffectivelyFinal(h_, cls)) {
-    stores.push_back(Store::kUnique);
-    stores.push_back(Store::kUnique);
+    for (Store s : kDeletable) stores[n++] = s;
   }
-  const Store store = stores[src_.Below(static_cast<uint32_t>(stores.size()))];
+  const Store store = stores[src_.Below(static_cast<uint32_t>(n))];
   int mode = 0;
   if (x) {
     if (src_.Chance(0.3)) mode |= gen::kLcModeDtorThrows;
@@ -163,7 +166,8 @@ void LifecycleScenario::CtorBody(void* self) {
 
 // Runs `make` (which constructs object o); handles a throwing constructor.
 // Returns false when the constructor threw (the object is dead and handled).
-bool LifecycleScenario::Construct(Obj& o, const std::function<void*()>& make, const std::string& tx_make) {
+template <typename Make>
+bool LifecycleScenario::Construct(Obj& o, const Make& make, const std::string& tx_make) {
   const bool ctor_body = (o.mode & gen::kLcModeCtorBody) != 0;
   if (ctor_body && tx_ != nullptr) {
     tx_->Open("constructor body of object #" + std::to_string(o.id), tx_make + ";");

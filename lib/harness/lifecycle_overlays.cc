@@ -124,6 +124,7 @@ void LifecycleScenario::InstallOne(Obj& o, const InstallTarget& at) {
     });
     *cell = Cookie(static_cast<size_t>(o.id), index, i);
   }
+  if (o.ovs.empty()) o.ovs.reserve(4);  // stacks are common: one allocation for most objects
   o.ovs.push_back(std::move(ov));
   CheckCalls(o, "after an install");
 }

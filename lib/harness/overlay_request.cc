@@ -23,12 +23,12 @@ OverlayRequest DrawOverlayRequest(gen::ByteSource& src, const CompiledHierarchy&
       // Drawn first, so an input draws the same bytes whichever calls are left out.
       if (policy.primary_names_only && !gen::InPrimaryVtable(ch.model, reflected, call.name, call.sig)) continue;
       if (at.reflected_node < 0) {
-        r.methods.push_back({call, rn, std::nullopt, false});
+        r.methods.push_back({call, rn, nullptr, false});
         continue;
       }
       const ClassTables::ReflectedCall& rc = object_tables.CallAt(at.reflected_node, call.name, call.sig);
       if (rc.return_adjusted && !policy.return_adjusted_allowed) continue;
-      r.methods.push_back({call, rn, rc.expected, rc.return_adjusted});
+      r.methods.push_back({call, rn, rc.expected ? &*rc.expected : nullptr, rc.return_adjusted});
     }
   }
   if (policy.extra_allowed) r.extra = src.Below(policy.max_extra + 1);

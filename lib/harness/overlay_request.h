@@ -34,9 +34,10 @@ inline constexpr int kThrowingReplacement = -1;
 struct ReplacedMethod {
   gen::VirtualCall call;
   int r = 0;
-  // The call's final overrider through the reflected subobject; nullopt when there is no
-  // such subobject (a request that must be refused) or the call does not resolve there.
-  std::optional<gen::Expected> on_reflected;
+  // The call's final overrider through the reflected subobject (in the object's ClassTables:
+  // ClassTables::CallAt); null when there is no such subobject (a request that must be
+  // refused) or the call does not resolve there.
+  const gen::Expected* on_reflected = nullptr;
   // That overrider returns a class pointer that some entry of the object's vtable group
   // adjusts (return_adjustment.h): the contract refuses to replace it (CONTRACT R19).
   bool return_adjusted = false;
@@ -44,7 +45,7 @@ struct ReplacedMethod {
 
 struct OverlayRequest {
   int reflected = -1;
-  gen::SubobjectPath reflected_path;  // the reflected subobject (InstallTarget); empty: none
+  const gen::SubobjectPath* reflected_path = nullptr;  // the reflected subobject (InstallTarget); null: none
   std::vector<ReplacedMethod> methods;
   size_t extra = 0;
   bool hook = false;

@@ -8,14 +8,21 @@
 namespace vto::harness {
 
 void VptrWords::Capture(const void* object, const std::vector<std::ptrdiff_t>& offsets) {
+  Reset(offsets.size());
+  for (std::ptrdiff_t off : offsets) Add(object, off);
+}
+
+void VptrWords::Reset(size_t n) {
   words_.clear();
-  for (std::ptrdiff_t off : offsets) {
-    if (std::any_of(words_.begin(), words_.end(), [&](const VptrWord& w) { return w.offset == off; })) continue;
-    VptrWord w;
-    w.offset = off;
-    w.word = Now(object, w);
-    words_.push_back(w);
-  }
+  words_.reserve(n);
+}
+
+void VptrWords::Add(const void* object, std::ptrdiff_t offset) {
+  if (std::any_of(words_.begin(), words_.end(), [&](const VptrWord& w) { return w.offset == offset; })) return;
+  VptrWord w;
+  w.offset = offset;
+  w.word = Now(object, w);
+  words_.push_back(w);
 }
 
 void* VptrWords::Now(const void* object, const VptrWord& w) {

@@ -22,6 +22,10 @@ class VptrWords {
  public:
   // Captures the word at each offset of `object` (duplicates are kept once, in order).
   void Capture(const void* object, const std::vector<std::ptrdiff_t>& offsets);
+  // Forgets every word and makes room for `n` (no reallocation while Add adds up to n).
+  void Reset(size_t n);
+  // Captures the word at `offset` of `object` too, unless one at that offset is captured.
+  void Add(const void* object, std::ptrdiff_t offset);
   // The vptr at `w` in `object` now.
   [[nodiscard]] static void* Now(const void* object, const VptrWord& w);
   [[nodiscard]] const std::vector<VptrWord>& words() const { return words_; }

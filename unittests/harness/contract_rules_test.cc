@@ -34,17 +34,20 @@ TEST(ContractRules, InstallVerdict) {
 }
 
 TEST(ContractRules, ReflectedSubobject) {
+  auto ReflectedAt = [](std::vector<std::ptrdiff_t> offsets, std::ptrdiff_t instance_offset) {
+    return ReflectedSubobject(offsets.data(), offsets.size(), instance_offset);
+  };
   // P23: the subobject at the instance pointer ...
-  EXPECT_EQ(ReflectedSubobject({0, 16, 32}, 16), 1);
-  EXPECT_EQ(ReflectedSubobject({0, 16, 32}, 0), 0);  // a repeated class, one of them at the complete object
+  EXPECT_EQ(ReflectedAt({0, 16, 32}, 16), 1);
+  EXPECT_EQ(ReflectedAt({0, 16, 32}, 0), 0);  // a repeated class, one of them at the complete object
   // ... else the only one, wherever the pointer is.
-  EXPECT_EQ(ReflectedSubobject({24}, 0), 0);
-  EXPECT_EQ(ReflectedSubobject({24}, 8), 0);
+  EXPECT_EQ(ReflectedAt({24}, 0), 0);
+  EXPECT_EQ(ReflectedAt({24}, 8), 0);
   // R18: repeated, the pointer at none of them.
-  EXPECT_EQ(ReflectedSubobject({8, 24}, 0), -1);
-  EXPECT_EQ(ReflectedSubobject({8, 24}, 16), -1);
+  EXPECT_EQ(ReflectedAt({8, 24}, 0), -1);
+  EXPECT_EQ(ReflectedAt({8, 24}, 16), -1);
   // R11: no subobject of the class at all.
-  EXPECT_EQ(ReflectedSubobject({}, 0), -1);
+  EXPECT_EQ(ReflectedAt({}, 0), -1);
 }
 
 TEST(ContractRules, VisibleDestruction) {

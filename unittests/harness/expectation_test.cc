@@ -133,9 +133,9 @@ TEST(OverlayRequest, TheTopmostMatchingReplacementWins) {
   on_a.this_path = on_b.this_path = {1};
   other.impl_id = 6;
   std::vector<OverlayRequest> stack(3);
-  stack[0].methods.push_back({{}, 1, on_a});
-  stack[1].methods.push_back({{}, 2, other});
-  stack[2].methods.push_back({{}, 3, on_b});
+  stack[0].methods.push_back({{}, 1, &on_a});
+  stack[1].methods.push_back({{}, 2, &other});
+  stack[2].methods.push_back({{}, 3, &on_b});
   gen::Expected e;
   e.impl_id = 5;
   e.this_path = {1};
