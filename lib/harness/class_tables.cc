@@ -135,6 +135,11 @@ std::vector<std::ptrdiff_t> ClassTables::VptrOffsets(void* obj) const {
   return out;
 }
 
+void ClassTables::CaptureVptrs(void* obj, bool walk, VptrWords* words) const {
+  words->Reset(polymorphic_nodes.size());
+  for (int n : polymorphic_nodes) words->Add(obj, OffsetOf(obj, n, walk));
+}
+
 const ClassTables& Tables(const CompiledHierarchy& ch, int cls) {
   if (ch.tables.size() != ch.model.classes.size()) ch.tables.resize(ch.model.classes.size());
   std::unique_ptr<ClassTables>& t = ch.tables[static_cast<size_t>(cls)];

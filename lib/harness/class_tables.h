@@ -19,6 +19,7 @@
 
 #include "gen/expect.h"
 #include "harness/hierarchy_cache.h"
+#include "harness/vptr_words.h"
 
 namespace vto::harness {
 
@@ -101,6 +102,9 @@ class ClassTables {
   [[nodiscard]] std::ptrdiff_t OffsetOf(void* obj, int node, bool walk = false) const;
   // Where every vptr of `obj` sits: the offsets of polymorphic_nodes (duplicates included).
   [[nodiscard]] std::vector<std::ptrdiff_t> VptrOffsets(void* obj) const;
+  // Captures the vptrs at those offsets into `words` (walked where `walk`, as OffsetOf),
+  // without building the list.
+  void CaptureVptrs(void* obj, bool walk, VptrWords* words) const;
 
  private:
   // The subobject `node` of `obj`, reached through node_walk_[node].

@@ -286,7 +286,7 @@ class DispatchScenario {
       o.alloc_size = r.size;
       CheckAllocation(o, "new", r, std::nullopt);
     }
-    o.vptrs.Capture(o.ptr, o.t->VptrOffsets(o.ptr));
+    o.t->CaptureVptrs(o.ptr, false, &o.vptrs);
     if (tx_ != nullptr) {
       for (VptrWord& w : o.vptrs.words()) {
         w.tx = tx_->NewWord();

@@ -60,8 +60,7 @@ void LifecycleScenario::Born(Obj& o, void* ptr) {
   o.alive = true;
   // Every polymorphic subobject's vptr, repeated bases included (an LcX object's virtual
   // bases sit elsewhere: walked).
-  o.vptrs.Reset(o.t->polymorphic_nodes.size());
-  for (int n : o.t->polymorphic_nodes) o.vptrs.Add(ptr, o.t->OffsetOf(ptr, n, o.x));
+  o.t->CaptureVptrs(ptr, o.x, &o.vptrs);
   if (o.x) {
     // A new lifetime at this address: what class functions did to earlier objects here
     // (freed storage the allocator handed out again) is not this object's.

@@ -7,11 +7,6 @@
 
 namespace vto::harness {
 
-void VptrWords::Capture(const void* object, const std::vector<std::ptrdiff_t>& offsets) {
-  Reset(offsets.size());
-  for (std::ptrdiff_t off : offsets) Add(object, off);
-}
-
 void VptrWords::Reset(size_t n) {
   words_.clear();
   words_.reserve(n);

@@ -2,7 +2,7 @@
 // after its last teardown (CONTRACT: teardown restores every vptr bit for bit), or after a
 // refused install (a refusal writes nothing). Shared by every scenario.
 //
-// Thread-safety: a value; Capture and Differs read the object's memory.
+// Thread-safety: a value; Add and Now read the object's memory.
 #ifndef VTO_HARNESS_VPTR_WORDS_H
 #define VTO_HARNESS_VPTR_WORDS_H
 
@@ -20,11 +20,10 @@ struct VptrWord {
 
 class VptrWords {
  public:
-  // Captures the word at each offset of `object` (duplicates are kept once, in order).
-  void Capture(const void* object, const std::vector<std::ptrdiff_t>& offsets);
   // Forgets every word and makes room for `n` (no reallocation while Add adds up to n).
   void Reset(size_t n);
-  // Captures the word at `offset` of `object` too, unless one at that offset is captured.
+  // Captures the word at `offset` of `object` too, unless one at that offset is captured
+  // (duplicates are kept once, in the order added).
   void Add(const void* object, std::ptrdiff_t offset);
   // The vptr at `w` in `object` now.
   [[nodiscard]] static void* Now(const void* object, const VptrWord& w);

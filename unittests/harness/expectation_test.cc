@@ -158,7 +158,8 @@ TEST(OverlayRequest, TheTopmostMatchingReplacementWins) {
 TEST(VptrWords, CapturesEachOffsetOnceAndReadsItBack) {
   void* object[3] = {reinterpret_cast<void*>(0x10), reinterpret_cast<void*>(0x20), reinterpret_cast<void*>(0x30)};
   VptrWords w;
-  w.Capture(object, {0, 16, 0, 8});
+  w.Reset(4);
+  for (std::ptrdiff_t off : {0, 16, 0, 8}) w.Add(object, off);
   ASSERT_EQ(w.words().size(), 3u);
   EXPECT_EQ(w.words()[1].offset, 16);
   EXPECT_EQ(w.words()[1].word, reinterpret_cast<void*>(0x30));
