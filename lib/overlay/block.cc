@@ -13,14 +13,12 @@
 namespace vto::internal {
 namespace {
 
-// Changed only under the registry mutex (blocks are made and freed only there): so a
-// relaxed load and store suffice, where a read-modify-write would be a locked instruction
-// on every install, teardown and hooked destruction. Atomic because the
-// live_counts_skip_finish fault build reads it without the mutex.
-std::atomic<size_t> g_live_blocks{0};
-
-void AddLive(ptrdiff_t delta) noexcept {
-  g_live_blocks.store(g_live_blocks.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+// `live` is one registry shard's count, changed only under that shard's lock: so a relaxed
+// load and store suffice, where a read-modify-write would be a locked instruction on every
+// install, teardown and hooked destruction. Atomic because the live_counts_skip_finish fault
+// build reads it without the lock.
+void AddLive(LiveCount& live, ptrdiff_t delta) noexcept {
+  live.store(live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 
 constexpr size_t kHeaderWords = sizeof(Block) / sizeof(void*);
@@ -29,7 +27,7 @@ static_assert(sizeof(Block) % sizeof(void*) == 0, "block header must be a whole 
 
 }  // namespace
 
-AllocOutcome AllocateBlock(size_t num_vtables, VTableSizeFn size_of, const void* context, size_t num_thunks,
+AllocOutcome AllocateBlock(LiveCount& live, size_t num_vtables, VTableSizeFn size_of, const void* context, size_t num_thunks,
                            size_t total_cells, Block** out) noexcept {
   *out = nullptr;
   if (num_vtables == 0 || num_vtables > kMaxVTables) return AllocOutcome::kTooLarge;
@@ -63,8 +61,16 @@ AllocOutcome AllocateBlock(size_t num_vtables, VTableSizeFn size_of, const void*
   }
   size_t bytes = 0;
   if (__builtin_mul_overflow(words, sizeof(void*), &bytes)) return AllocOutcome::kTooLarge;
-  void* memory = std::calloc(1, bytes);
+  // Everything up to the first clone is zeroed; the clones (prefixes and slots) are written
+  // whole by Install. (The faults that leave clone words unwritten describe them as zero.)
+  void* memory = std::malloc(bytes);
   if (memory == nullptr) return AllocOutcome::kNoMemory;
+#if VTO_FAULT_IS(abi_prefix_not_copied) || VTO_FAULT_IS(vbase_offsets_not_copied) || \
+    VTO_FAULT_IS(dtor_slots_skipped_without_hook) || VTO_FAULT_IS(clone_sized_from_reflected)
+  std::memset(memory, 0, bytes);
+#else
+  std::memset(memory, 0, (words - clone_words) * sizeof(void*));
+#endif
   Block* block = new (memory) Block();  // value-initialized: zero, the atomics constructed
   block->magic = Block::kMagic;
   block->num_vtables = static_cast<uint32_t>(num_vtables);
@@ -87,22 +93,20 @@ AllocOutcome AllocateBlock(size_t num_vtables, VTableSizeFn size_of, const void*
     first_bit += r.num_slots;
   }
   block->address_point()[-static_cast<std::ptrdiff_t>(block->vtable(0).prefix_words + 1)] = block;  // owner
-  AddLive(1);
+  AddLive(live, 1);
   *out = block;
   return AllocOutcome::kOk;
 }
 
-void FreeBlock(Block* block) noexcept {
+void FreeBlock(LiveCount& live, Block* block) noexcept {
   if (block == nullptr) return;
   block->magic = 0;
-  for (uint32_t i = 0; i < block->thunks_used; ++i) ReturnThunk(block->thunks()[i]);
+  ReturnThunks(block->thunks(), block->thunks_used);
 #if VTO_FAULT_IS(block_leaks_on_teardown)
   if (block->magic != Block::kMagic) return;  // FAULT: a double-free guard, checked after clearing
 #endif
   std::free(block);
-  AddLive(-1);
+  AddLive(live, -1);
 }
-
-size_t LiveBlockCount() noexcept { return g_live_blocks.load(std::memory_order_relaxed); }
 
 }  // namespace vto::internal

@@ -12,7 +12,7 @@
 // fixed distance further — the same in every block of one object's stack, whose blocks all
 // clone the same group.
 //
-// Blocks are created and freed only by the registry, under its mutex.
+// Blocks are created and freed only under the lock of their object's registry shard.
 #ifndef VTO_OVERLAY_BLOCK_H
 #define VTO_OVERLAY_BLOCK_H
 
@@ -66,14 +66,14 @@ struct Block {
   State state;
   bool cancelled;           // torn down while the object was dying: never fire
   // Set once, by whoever releases the handle while the object is dying: a teardown under
-  // the mutex on any thread, or the block's own callback without it (destroy_hook.h).
-  // The one field written without the mutex, hence atomic.
+  // the shard's lock on any thread, or the block's own callback without it (destroy_hook.h).
+  // The one field written without the lock, hence atomic.
   std::atomic<bool> release_claimed;
   // The last overlay of a dying object (Registry::AddFinishing): set, with release order,
   // by the destroying thread once it no longer touches the block or the object's stack;
-  // from then on the registry finishes the removal. The other field written without the mutex.
+  // from then on the registry finishes the removal. The other field written without the lock.
   std::atomic<bool> finished;
-  Block* next_finishing;    // the registry's list of such blocks (under the mutex)
+  Block* next_finishing;    // the shard's list of such blocks (under its lock)
   size_t first_extra;       // this overlay's extra range: [first_extra, first_extra + num_extra)
   size_t num_extra;
   size_t total_cells;       // first_extra + num_extra: the cells this block holds
@@ -126,11 +126,16 @@ struct Block {
   }
 };
 
-// REQUIRES (both): the registry mutex held — the live-block count is updated without a
-// locked instruction on that basis.
-// Checks the layout against the limits below; on success returns a zero-filled block with
-// its counts, the vtable records' sizes, `first_bit` and `clone` set and the owner word
-// written; or nullptr when memory is exhausted. FreeBlock returns the block's thunks to the pool.
+// A registry shard's count of its live blocks. Changed only under that shard's lock (a
+// relaxed load and store, no locked instruction); atomic so that a read without it is no data race.
+using LiveCount = std::atomic<size_t>;
+
+// REQUIRES (both): the lock of the shard that owns `live` held.
+// Checks the layout against the limits below; on success returns a block, zero-filled up to
+// its clones (which the caller writes whole), with its counts, the vtable records' sizes,
+// `first_bit` and `clone` set and the owner word written, counted in `live`; or nullptr when
+// memory is exhausted. FreeBlock returns the
+// block's thunks to the pool and uncounts it.
 enum class AllocOutcome { kOk, kTooLarge, kNoMemory };
 struct VTableSize {
   uint32_t prefix_words;
@@ -139,10 +144,9 @@ struct VTableSize {
 // `size_of(context, j)` gives vtable j's sizes (a callback, so that Install need not build an
 // array: it allocates nothing but the block, CONTRACT P4).
 using VTableSizeFn = VTableSize (*)(const void* context, size_t j);
-AllocOutcome AllocateBlock(size_t num_vtables, VTableSizeFn size_of, const void* context, size_t num_thunks,
-                           size_t total_cells, Block** out) noexcept;
-void FreeBlock(Block* block) noexcept;
-size_t LiveBlockCount() noexcept;
+AllocOutcome AllocateBlock(LiveCount& live, size_t num_vtables, VTableSizeFn size_of, const void* context,
+                           size_t num_thunks, size_t total_cells, Block** out) noexcept;
+void FreeBlock(LiveCount& live, Block* block) noexcept;
 
 }  // namespace vto::internal
 

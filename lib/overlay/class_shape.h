@@ -31,12 +31,13 @@
 #ifndef VTO_OVERLAY_CLASS_SHAPE_H
 #define VTO_OVERLAY_CLASS_SHAPE_H
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <typeinfo>
 #include <vector>
 
 namespace vto {
@@ -143,30 +144,54 @@ class ShapeResolver {
  public:
   virtual ~ShapeResolver() = default;
   [[nodiscard]] virtual const ClassShape* Find(std::string_view rtti_name) const = 0;
+  // The shape of the class whose std::type_info is `type` (what Install asks): by default
+  // Find(type.name()). A resolver may answer faster from the type_info's identity, but must
+  // give what Find would.
+  [[nodiscard]] virtual const ClassShape* FindType(const std::type_info& type) const { return Find(type.name()); }
 };
 
 // A ShapeResolver filled by Add. Thread-safe: Add and Find may be called concurrently.
 // Shapes are never removed; a pointer returned by Find or Add stays valid for the life
 // of the table.
+//
+// Find takes no lock and writes nothing shared (installs on many threads look shapes up at
+// once): it probes an open-addressing index of the stored shapes, published by Add with
+// release order. Add (rare: once per class) takes a mutex, stores the shape, and inserts it
+// into the index in place — an entry's hash is written before its shape pointer, which a Find
+// loads with acquire order — or, when the index is half full, publishes a copy twice the size.
+// Replaced indexes are kept until the table is destroyed (their sizes sum to less than the
+// last one's), so a Find still probing one never reads freed memory.
 class ShapeTable final : public ShapeResolver {
  public:
   ShapeTable() = default;
+  ~ShapeTable() override;
   ShapeTable(const ShapeTable&) = delete;
   ShapeTable& operator=(const ShapeTable&) = delete;
 
   // Adds `shape`, or returns the already-present shape with the same rtti_name (the
   // first one added wins; shapes of one class do not change).
   const ClassShape* Add(ClassShape shape);
-  // Allocates nothing.
+  // Allocates nothing, locks nothing.
   [[nodiscard]] const ClassShape* Find(std::string_view rtti_name) const override;
+  // Find(type.name()), but a repeated type is answered from a small cache keyed by the
+  // address of its name: a hit compares the name's characters with the cached shape's
+  // rtti_name (no strlen, no hash), so a name at a reused address is never mistaken.
+  // Allocates nothing, locks nothing; a miss stores into the cache (relaxed atomics).
+  [[nodiscard]] const ClassShape* FindType(const std::type_info& type) const override;
   [[nodiscard]] size_t size() const;
 
  private:
-  mutable std::mutex mu_;
+  struct Index;
+  mutable std::mutex mu_;           // Add and size
   std::deque<ClassShape> storage_;  // deque: stable addresses
-  // Keys view the rtti_name of the stored shape (never modified, never moved), so Find looks
-  // a name up without building a std::string (Install allocates only its block, CONTRACT P4).
-  std::unordered_map<std::string_view, const ClassShape*> by_name_;
+  std::atomic<Index*> index_{nullptr};
+  struct CacheEntry {
+    std::atomic<const char*> name{nullptr};  // a type_info's name() pointer
+    std::atomic<const ClassShape*> shape{nullptr};
+  };
+  static constexpr size_t kCacheSize = 64;  // a power of two
+  mutable CacheEntry cache_[kCacheSize];
+  std::vector<Index*> retired_;     // indexes replaced by a larger one (under mu_)
 };
 
 }  // namespace vto

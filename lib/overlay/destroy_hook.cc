@@ -52,10 +52,16 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
 }
 
 abi::DestructorFn RunHooks(void* self, Kind kind) {
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
+  void* complete = abi::CompleteObject(self);  // the shard's key (the offset-to-top of every clone is the original's)
+#if VTO_FAULT_IS(hook_shard_from_subobject)
+  // FAULT: "the destructor's `this` is the object": destroyed through a base subobject's
+  // vptr, the hook looks in that address's shard.
+  Registry& reg = Registry::OfObject(self);
+#else
+  Registry& reg = Registry::OfObject(complete);
+#endif
+  internal::ShardLock lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
-  void* complete = abi::CompleteObject(self);
   auto it = reg.stacks.find(complete);
   Block* entered = it == reg.stacks.end() ? nullptr : it->second.top;
   const int j = entered == nullptr || entered->magic != Block::kMagic ? -1 : entered->CloneIndex(vptr);
@@ -128,7 +134,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       FiringFrame frame{top->handle, top, t_firing};
       lock.unlock();
 #if VTO_FAULT_IS(firing_state_unlocked)
-      top->state = Block::State::kFiring;  // FAULT: written after the mutex was released
+      top->state = Block::State::kFiring;  // FAULT: written after the lock was released
 #endif
       t_firing = &frame;
       InvokeCallback(hook, top->installed_with, user_data);
@@ -138,7 +144,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 #endif
       if (last) {
         // No other thread touches a dying object nor its stack's blocks: restore the vptr
-        // without the mutex and leave the rest to the next critical section (AddFinishing).
+        // without the lock and leave the rest to the next critical section (AddFinishing).
         original = top->vtable(j).prev_vptr;
         top->RestoreVptrs();
 #if VTO_FAULT_IS(finish_after_original_dtor)
@@ -163,8 +169,8 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 // FAULT: after the original destructor ran, the overlays are popped: PopTop writes the vptr
 // below each one back into the (for `delete`: freed) object.
 void PopAllAfterDestruction(void* complete) {
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
+  Registry& reg = Registry::OfObject(complete);
+  internal::ShardLock lock = reg.Lock();
   auto it = reg.stacks.find(complete);
   if (it == reg.stacks.end()) return;
   while (!reg.PopTop(complete, it->second, HandleEntry::Kind::kObjectDestroyed)) {
@@ -177,8 +183,8 @@ void PopAllAfterDestruction(void* complete) {
 // FAULT: the original destructor is looked up at the bottom of the stack and run first;
 // the callbacks run afterwards, on what is (for `delete`) freed memory.
 abi::DestructorFn OriginalBelow(void* self, Kind kind) {
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
+  Registry& reg = Registry::OfObject(abi::CompleteObject(self));
+  internal::ShardLock lock = reg.Lock();
   abi::VPtr vptr = abi::ReadVptr(self);
   Block* b = reg.stacks.find(abi::CompleteObject(self))->second.top;
   const int j = b->CloneIndex(vptr);

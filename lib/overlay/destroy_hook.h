@@ -18,7 +18,7 @@ void HookedCompleteDestructor(void* self);  // in the D1 slot
 void HookedDeletingDestructor(void* self);  // in the D0 slot
 
 // Teardown or Abandon of `id` from inside the destroy callback of `id`'s own overlay — what
-// a binding does when it learns of the death — without the registry mutex: when `id` is
+// a binding does when it learns of the death — without any lock: when `id` is
 // the handle of the overlay whose callback is running innermost on this thread, records
 // the release in Block::release_claimed with a plain relaxed load and store, sets *out to
 // kObjectDestroyed (kAlreadyTornDown if a release ordered before this one was recorded)

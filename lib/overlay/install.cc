@@ -6,6 +6,7 @@
 // such temporaries made it an 8 KB frame).
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -170,6 +171,27 @@ class GroupView {
     if (static_cast<int64_t>(t) == dyn_.deleting_dtor_slot) e.kind = VTableEntry::Kind::kDeletingDtor;
     return e;
   }
+  // Vtable j's destructor entries (-1 where it has none): from the shape's own fields for
+  // the primary vtable alone, else from the vtable's entries.
+  void DtorSlots(size_t j, int32_t* complete, int32_t* deleting) const {
+    *complete = -1;
+    *deleting = -1;
+    if (!described() || dyn_.vtable_group[j].entries.size() != dyn_.vtable_group[j].num_slots) {
+      const uint32_t n = slots(j);
+      if (dyn_.complete_dtor_slot >= 0 && dyn_.complete_dtor_slot < static_cast<int64_t>(n)) {
+        *complete = static_cast<int32_t>(dyn_.complete_dtor_slot);
+      }
+      if (dyn_.deleting_dtor_slot >= 0 && dyn_.deleting_dtor_slot < static_cast<int64_t>(n)) {
+        *deleting = static_cast<int32_t>(dyn_.deleting_dtor_slot);
+      }
+      return;
+    }
+    const std::vector<VTableEntry>& entries = dyn_.vtable_group[j].entries;
+    for (uint32_t t = 0; t < entries.size(); ++t) {
+      if (entries[t].kind == VTableEntry::Kind::kCompleteDtor) *complete = static_cast<int32_t>(t);
+      if (entries[t].kind == VTableEntry::Kind::kDeletingDtor) *deleting = static_cast<int32_t>(t);
+    }
+  }
   // The vtable whose vptr sits `offset` bytes into the complete object, or -1.
   [[nodiscard]] int IndexAt(int64_t offset) const {
     for (size_t j = 0; j < size(); ++j)
@@ -241,7 +263,9 @@ InstallResult CheckDynamicType(const InstallRequest& req, const ClassShape& dyn,
   }
   // The reflected subobject: the one at the instance pointer, else the only one.
   int64_t reflected_offset = -1;
-  if (!dyn.subobjects.empty()) {
+  if (&dyn == &cls) {
+    reflected_offset = 0;  // the reflected class is the dynamic type (a class is never its own base)
+  } else if (!dyn.subobjects.empty()) {
     size_t occurrences = 0;
     int64_t first = -1;
     for (const SubobjectShape& sub : dyn.subobjects) {
@@ -310,6 +334,7 @@ InstallResult CountThunks(const InstallRequest& req, const GroupView& group, siz
       return Refuse(Status::kCovariantReturn, "slot ", r.slot, " of ", req.reflected->name, " adjusts its return");
     }
 #endif
+    if (!group.described()) continue;  // the primary vtable alone: the entry is its overrider's only one
     for (size_t j = 0; j < group.size(); ++j) {
       for (uint32_t t = 0; t < group.slots(j); ++t) {
         const VTableEntry e = group.entry(j, t);
@@ -345,21 +370,34 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   InstallResult checked = CheckRequest(req);
   if (!checked.ok()) return checked;
 
-  internal::Registry& reg = internal::Registry::Get();
-  // The complete object: where the instance pointer's vptr says it starts.
+  // The complete object: where the instance pointer's vptr says it starts. Read before any
+  // lock, since it picks the shard: every vtable of the object, the original's and every
+  // clone's, holds the same offset-to-top, so a concurrent install or teardown of the same
+  // object (which writes the vptr, atomically: itanium_abi.h) cannot change the answer.
 #if VTO_FAULT_IS(subobject_pointer_taken_as_complete)
-  auto complete_of = [](void* instance) { return instance; };  // FAULT: "bindings hold complete objects"
+  void* complete = req.instance;  // FAULT: "bindings hold complete objects"
 #else
-  auto complete_of = &abi::CompleteObject;
+  void* complete = abi::CompleteObject(req.instance);
 #endif
-#if VTO_FAULT_IS(install_unlocked_lookup)
-  // FAULT: the object's stack is looked up before the mutex is taken.
-  void* complete = complete_of(req.instance);
-  auto found = reg.stacks.find(complete);
-  std::unique_lock<std::mutex> lock = reg.Lock();
+#if VTO_FAULT_IS(install_shard_from_instance_pointer)
+  // FAULT: "the pointer the binding holds names the object": the shard is picked by the
+  // instance pointer, so one object reached through two of its bases has two shards.
+  internal::Registry& reg = internal::Registry::OfObject(req.instance);
 #else
-  std::unique_lock<std::mutex> lock = reg.Lock();
-  void* complete = complete_of(req.instance);
+  internal::Registry& reg = internal::Registry::OfObject(complete);
+#endif
+  // The dynamic type's shape is asked for before the lock too: the resolver is the caller's
+  // code (it may parse or compile), and must not hold up other objects of the shard. Only
+  // reported after the checks below, in their order; a vtable whose RTTI differs under the
+  // lock (a foreign write between the two reads) is looked up again.
+  const std::type_info* const rtti_seen = abi::Rtti(abi::ReadVptr(req.instance));
+  const ClassShape* const dyn_seen = rtti_seen != nullptr ? resolver.FindType(*rtti_seen) : nullptr;
+#if VTO_FAULT_IS(install_unlocked_lookup)
+  // FAULT: the object's stack is looked up before the shard's lock is taken.
+  auto found = reg.stacks.find(complete);
+  internal::ShardLock lock = reg.Lock();
+#else
+  internal::ShardLock lock = reg.Lock();
   auto found = reg.stacks.find(complete);
 #endif
   internal::Stack* stack = nullptr;
@@ -377,7 +415,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   if (rtti == nullptr) {
     return Refuse(Status::kUnknownDynamicType, "the object's vtable has no RTTI (compiled with -fno-rtti?)");
   }
-  const ClassShape* dyn = resolver.Find(rtti->name());
+  const ClassShape* dyn = rtti == rtti_seen ? dyn_seen : resolver.FindType(*rtti);
   if (dyn == nullptr) {
     return Refuse(Status::kUnknownDynamicType, "the resolver has no shape for the dynamic type '", rtti->name(),
                   "'");
@@ -437,10 +475,10 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     }
   } sized{&group, at.reflected_vtable, req.reflected->num_slots};
   const internal::AllocOutcome allocated =
-      internal::AllocateBlock(group.size(), &Sized::Of, &sized, num_thunks, first_extra + req.extra_slots, &block);
+      internal::AllocateBlock(reg.live_blocks, group.size(), &Sized::Of, &sized, num_thunks, first_extra + req.extra_slots, &block);
 #else
   const internal::AllocOutcome allocated =
-      internal::AllocateBlock(group.size(), &GroupView::SizeOf, &group, num_thunks, first_extra + req.extra_slots, &block);
+      internal::AllocateBlock(reg.live_blocks, group.size(), &GroupView::SizeOf, &group, num_thunks, first_extra + req.extra_slots, &block);
 #endif
   switch (allocated) {
     case internal::AllocOutcome::kOk: break;
@@ -467,11 +505,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 #else
     v.prev_vptr = current_j;
 #endif
-    for (uint32_t t = 0; t < v.num_slots; ++t) {
-      const VTableEntry::Kind kind = group.entry(j, t).kind;
-      if (kind == VTableEntry::Kind::kCompleteDtor) v.complete_dtor_slot = static_cast<int32_t>(t);
-      if (kind == VTableEntry::Kind::kDeletingDtor) v.deleting_dtor_slot = static_cast<int32_t>(t);
-    }
+    group.DtorSlots(j, &v.complete_dtor_slot, &v.deleting_dtor_slot);
     abi::VPtr clone = v.clone;
 #if VTO_FAULT_IS(vbase_offsets_not_copied)
     // FAULT: "a prefix is offset-to-top and RTTI": the vcall and vbase offsets below stay zero.
@@ -479,7 +513,10 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 #elif !VTO_FAULT_IS(abi_prefix_not_copied)  // FAULT: "the prefix is not part of the slots"
     for (std::ptrdiff_t w = 1; w <= static_cast<std::ptrdiff_t>(v.prefix_words); ++w) clone[-w] = current_j[-w];
 #endif
-#if !VTO_FAULT_IS(replacements_overwritten_by_copy)
+#if !VTO_FAULT_IS(replacements_overwritten_by_copy) && !VTO_FAULT_IS(dtor_slots_skipped_without_hook) && \
+    !VTO_FAULT_IS(clone_shares_entries_of_one_overrider)
+    std::memcpy(clone, current_j, v.num_slots * sizeof(void*));
+#elif !VTO_FAULT_IS(replacements_overwritten_by_copy)
     for (uint32_t t = 0; t < v.num_slots; ++t) {
 #if VTO_FAULT_IS(dtor_slots_skipped_without_hook)
       // FAULT: "the destructor slots are written below anyway" — not without a hook.
@@ -506,6 +543,11 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   // directly in the reflected subobject's vtable, through a thunk that moves `this` to the
   // reflected subobject in the others.
   for (const SlotReplacement& r : req.replacements) {
+    if (!group.described()) {  // the primary vtable alone: slot r.slot is the only entry of its overrider
+      block->vtable(0).clone[r.slot] = r.function;
+      block->set_replaced(0, r.slot);
+      continue;
+    }
     const uint32_t overrider = group.entry(at.reflected_vtable, r.slot).overrider;
     for (size_t j = 0; j < group.size(); ++j) {
       internal::VTableRecord& v = block->vtable(j);
@@ -517,12 +559,12 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 #if VTO_FAULT_IS(thunk_adjusts_return_slot)
           // FAULT: "`this` is always the first argument": for a method returning in memory
           // the first register holds the return slot.
-          const internal::ThisRegister reg = internal::ThisRegister::kRdi;
+          const internal::ThisRegister this_reg = internal::ThisRegister::kRdi;
 #else
-          const internal::ThisRegister reg =
+          const internal::ThisRegister this_reg =
               e.returns_in_memory ? internal::ThisRegister::kRsi : internal::ThisRegister::kRdi;
 #endif
-          entry = internal::TakeThunk(reg,
+          entry = internal::TakeThunk(this_reg,
 #if VTO_FAULT_IS(thunk_without_adjustment)
                                       0,  // FAULT: "the entry already gets the right object"
 #else
@@ -530,7 +572,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
 #endif
                                       r.function);
           if (entry == nullptr) {
-            internal::FreeBlock(block);
+            internal::FreeBlock(reg.live_blocks, block);
             return Refuse(Status::kOutOfMemory, "mapping a page for this-adjusting thunks failed");
           }
           block->thunks()[block->thunks_used++] = entry;
@@ -579,11 +621,16 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     if (stack == nullptr) stack = &reg.stacks[complete];
   } catch (const std::bad_alloc&) {
     if (block->handle != 0) reg.FreeHandle(block->handle);
-    internal::FreeBlock(block);
+    internal::FreeBlock(reg.live_blocks, block);
     return Refuse(Status::kOutOfMemory, "allocating the overlay handle failed");
   }
   if (below != nullptr) below->above = block;
   stack->top = block;
+#if VTO_FAULT_IS(shard_unlocked_before_vptr_write)
+  // FAULT: "the block is linked, the rest is the object's": the vptrs are written after the
+  // shard's lock is released, racing with a teardown of the same object on another thread.
+  lock.unlock();
+#endif
   block->InstallVptrs();
   result.overlay = Overlay(block->handle);
   return result;

@@ -37,9 +37,9 @@
 // it would order any write to the object — except for the one race the library defines:
 // Teardown/Abandon may run on one thread while the object is inside a hooked destructor
 // on another (see CONTRACT.md, "Threads"). A release of an overlay's id from inside its
-// own destroy callback does not take the library's mutex (CONTRACT P14 says what that
-// leaves unordered), and a hooked destruction leaves freeing the block to the library's
-// next call on any thread (P22).
+// own destroy callback takes no lock (CONTRACT P14 says what that leaves unordered), and a
+// hooked destruction leaves freeing the block to the library's next call on the object's
+// registry shard, on any thread (P22).
 #ifndef VTO_OVERLAY_OVERLAY_H
 #define VTO_OVERLAY_OVERLAY_H
 
@@ -157,7 +157,7 @@ struct InstallResult {
 // Teardown / Abandon by id (the C API and Overlay use these). Same semantics as the
 // Overlay members; an id can be torn down once, later calls return kAlreadyTornDown.
 // Called from inside the destroy callback of the id's own overlay (the place a binding
-// learns of the death) they return kObjectDestroyed without taking the library's mutex;
+// learns of the death) they return kObjectDestroyed without taking any lock;
 // a later release ordered after that one returns kAlreadyTornDown (CONTRACT P14).
 TeardownResult TeardownOverlay(OverlayId id) noexcept;
 TeardownResult AbandonOverlay(OverlayId id) noexcept;
@@ -172,9 +172,9 @@ inline void*& ExtraSlot(void* instance, size_t index) noexcept {
   return vptr[-(abi::kFirstExtraDistance + static_cast<std::ptrdiff_t>(index))];
 }
 
-// Number of overlay blocks currently allocated (installed, or being destroyed). Takes the
-// library's mutex, which first finishes hooked destructions that have returned (P22), so
-// the count is exact once a destructor has returned.
+// Number of overlay blocks currently allocated (installed, or being destroyed). Takes every
+// registry shard's lock in turn, which first finishes hooked destructions that have returned
+// (P22), so the count is exact once a destructor has returned (P21).
 [[nodiscard]] size_t LiveBlocks() noexcept;
 // Number of handles not yet torn down (a handle outlives its block when the object died
 // through a hooked destructor and the caller has not called Teardown yet). A handle

@@ -1,25 +1,28 @@
 // registry.cc — the handle table and the per-object overlay stacks (see registry.h).
 #include "overlay/registry.h"
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <utility>
 
 namespace vto::internal {
 namespace {
 
-// Changed only under the registry mutex: a relaxed load and store, not a locked
-// read-modify-write (see g_live_blocks in block.cc).
-std::atomic<size_t> g_live_handles{0};
-
-void AddLiveHandles(ptrdiff_t delta) noexcept {
-  g_live_handles.store(g_live_handles.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-}
-
-uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id & 0xffffffffu); }  // index + 1
+// An id: generation (high 32 bits), then the entry's index + 1 in its shard, then the shard.
+constexpr uint32_t kShardMask = static_cast<uint32_t>(kShards - 1);
+constexpr uint32_t kMaxEntries = (uint32_t{1} << (32 - kShardBits)) - 1;  // per shard
+uint32_t ShardOf(OverlayId id) { return static_cast<uint32_t>(id) & kShardMask; }
+uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id) >> kShardBits; }  // index + 1
 uint32_t GenerationOf(OverlayId id) { return static_cast<uint32_t>(id >> 32); }
+
+void AddLiveHandles(LiveCount& live, ptrdiff_t delta) noexcept {  // under the shard's lock
+  live.store(live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -139,13 +142,44 @@ void StackMap::erase(iterator it) noexcept {
   EraseAt(i);
 }
 
+// --- ShardMutex ---------------------------------------------------------------------------
+
+void ShardMutex::LockSlow() noexcept {
+  for (unsigned spins = 0;; ++spins) {
+    if (!locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire)) return;
+    if (spins < 64) {
+      __builtin_ia32_pause();
+    } else {
+      sched_yield();  // the holder may have lost its core (or be in malloc): let it run
+    }
+  }
+}
+
 // --- Registry -----------------------------------------------------------------------------
 
-Registry& Registry::Get() {
-  // Never destroyed: overlays may be torn down from static destructors of other objects.
-  static Registry* registry = new Registry;
-  return *registry;
+// The shards, made on first use and never destroyed: overlays may be torn down from static
+// destructors of other objects.
+struct ShardArray {
+  Registry shards[kShards];
+  ShardArray() {
+    for (size_t i = 0; i < kShards; ++i) shards[i].index_ = static_cast<uint32_t>(i);
+  }
+  static Registry* Get() {
+    static ShardArray* array = new ShardArray;
+    return array->shards;
+  }
+};
+
+Registry& Registry::At(size_t i) noexcept { return ShardArray::Get()[i]; }
+
+Registry& Registry::OfObject(const void* complete) noexcept {
+  // Fibonacci hashing: the multiply mixes the address's middle bits (objects are aligned and
+  // allocated near each other) into the top bits, which pick the shard.
+  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(complete)) * 0x9e3779b97f4a7c15ull;
+  return At(static_cast<size_t>(h >> (64 - kShardBits)));
 }
+
+Registry& Registry::OfHandle(OverlayId id) noexcept { return At(ShardOf(id)); }
 
 void Fatal(const char* what, const void* instance) noexcept {
   std::fprintf(stderr, "vtoverlay: FATAL: %s (object %p)\n", what, instance);
@@ -159,6 +193,7 @@ OverlayId Registry::NewHandle(Block* block, size_t first_extra) {
     index1 = free_head_;
     free_head_ = entries_[index1 - 1].next_free;
   } else {
+    if (entries_.size() >= kMaxEntries) throw std::bad_alloc();  // no id left to name it
     entries_.emplace_back();  // may throw std::bad_alloc; nothing changed then
     index1 = static_cast<uint32_t>(entries_.size());
   }
@@ -167,13 +202,13 @@ OverlayId Registry::NewHandle(Block* block, size_t first_extra) {
   e.block = block;
   e.first_extra = first_extra;
   e.next_free = 0;
-  AddLiveHandles(1);
-  return (static_cast<OverlayId>(e.generation) << 32) | index1;
+  AddLiveHandles(live_handles_, 1);
+  return (static_cast<OverlayId>(e.generation) << 32) | (index1 << kShardBits) | index_;
 }
 
 HandleEntry* Registry::Lookup(OverlayId id) noexcept {
-  uint32_t index1 = IndexOf(id);
-  if (id == 0 || index1 == 0 || index1 > entries_.size()) return nullptr;
+  const uint32_t index1 = IndexOf(id);
+  if (id == 0 || ShardOf(id) != index_ || index1 == 0 || index1 > entries_.size()) return nullptr;
   HandleEntry& e = entries_[index1 - 1];
   if (e.kind == HandleEntry::Kind::kFree || e.generation != GenerationOf(id)) return nullptr;
   return &e;
@@ -187,10 +222,8 @@ void Registry::FreeHandle(OverlayId id) noexcept {
   e->generation = e->generation == UINT32_MAX ? 1 : e->generation + 1;
   e->next_free = free_head_;
   free_head_ = IndexOf(id);
-  AddLiveHandles(-1);
+  AddLiveHandles(live_handles_, -1);
 }
-
-size_t Registry::live_handles() const noexcept { return g_live_handles.load(std::memory_order_relaxed); }
 
 void Registry::RetireHandle(Block* block, HandleEntry::Kind kind) noexcept {
   if (block->handle == 0) return;  // the handle was already released
@@ -228,7 +261,7 @@ void Registry::SweepFinished() noexcept {
       Fatal("finished overlay is not the last block of a dying object's stack", b->instance);
     }
     RetireDeadHandle(b);
-    FreeBlock(b);
+    FreeBlock(live_blocks, b);
   }
 }
 
@@ -250,7 +283,7 @@ bool Registry::ValidateStack(void* instance, Stack& stack) noexcept {
     stack.top = gone->below;
     stack.top->above = nullptr;
     RetireHandle(gone, HandleEntry::Kind::kDetached);
-    FreeBlock(gone);
+    FreeBlock(live_blocks, gone);
   }
   return true;
 }
@@ -266,7 +299,7 @@ bool Registry::PopTop(void* instance, Stack& stack, HandleEntry::Kind handle_kin
   }
   stack.top = next;
   RetireHandle(top, handle_kind);
-  FreeBlock(top);
+  FreeBlock(live_blocks, top);
   return next == nullptr;
 }
 
@@ -286,7 +319,7 @@ void Registry::RemoveMiddle(Stack& stack, Block* block) noexcept {
   }
   for (size_t i = 0; i < block->num_extra; ++i) stack.top->cell(block->first_extra + i) = nullptr;
   RetireHandle(block, HandleEntry::Kind::kDetached);  // caller frees the handle itself
-  FreeBlock(block);
+  FreeBlock(live_blocks, block);
 }
 
 void Registry::ForgetStack(void* instance, HandleEntry::Kind kind) noexcept {
@@ -296,7 +329,7 @@ void Registry::ForgetStack(void* instance, HandleEntry::Kind kind) noexcept {
   while (b != nullptr) {
     Block* below = b->below;
     RetireHandle(b, kind);
-    FreeBlock(b);
+    FreeBlock(live_blocks, b);
     b = below;
   }
   stacks.erase(it);

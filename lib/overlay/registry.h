@@ -1,21 +1,26 @@
-// registry.h — INTERNAL. The library's process-wide state: one mutex, the handle table and
-// the stack of overlay blocks of every overlaid object, with the operations that keep an
-// object's stack and its vptr consistent. Every function here REQUIRES the mutex held.
+// registry.h — INTERNAL. The library's process-wide state, in kShards shards: each shard has
+// its own lock, the overlay stacks of the objects whose complete-object address hashes to it,
+// the handle entries of their overlays (an id names its shard in its low bits) and its share of
+// the live counts. Everything one object's overlays touch lives in that object's shard, so
+// operations on objects of different shards share no lock and no written cache line (P18);
+// those on one object are serialized by its shard's lock (P19). Every member function here
+// REQUIRES its shard's lock held.
 //
-// Invariants (checked where they are relied on):
-//   - an object with a stack is in `stacks`, keyed by its complete object's address; each of
-//     its vptrs points at the top block's clone of that vtable (unless code outside the
-//     library rewrote them — ValidateStack detects that);
+// Invariants of a shard (checked where they are relied on):
+//   - an object with a stack is in `stacks` of the shard OfObject(complete object) gives, keyed
+//     by its complete object's address; each of its vptrs points at the top block's clone of
+//     that vtable (unless code outside the library rewrote them — ValidateStack detects that);
 //   - each block's non-replaced entries equal those of the vtable below it (prev_vptr);
 //   - the blocks of one stack clone the same vtable group;
 //   - the top block holds the current value of every extra slot of the stack;
-//   - a handle entry is kLive exactly while its block exists.
+//   - a handle entry is kLive exactly while its block exists, and lives in its block's shard.
 #ifndef VTO_OVERLAY_REGISTRY_H
 #define VTO_OVERLAY_REGISTRY_H
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -46,10 +51,10 @@ struct Stack {
 //   - the Stack records live in nodes allocated in chunks that are never freed nor moved and
 //     are reused through a free list.
 // Promises: a Stack& (and an iterator) stays valid until its key is erased, across any
-// number of inserts and erases of other keys (RunHooks holds one while the mutex is
+// number of inserts and erases of other keys (RunHooks holds one while the shard's lock is
 // released). operator[] may throw std::bad_alloc, only while growing, and then changes
 // nothing. Memory is bounded by the peak number of objects overlaid at once.
-// Thread-compatible: the registry's mutex guards it.
+// Thread-compatible: its shard's lock guards it.
 class StackMap {
  public:
   struct Node {
@@ -99,40 +104,73 @@ class StackMap {
   size_t nodes_ = 0;                              // nodes in all chunks
 };
 
-class Registry {
+// The lock of one shard: one exchange to take it, one release store to give it back (a
+// std::mutex takes a second locked instruction to release; a locked instruction is the
+// largest single cost of an install + teardown, docs/MEASUREMENTS.md). Its critical sections are short and never run the caller's code (the resolver
+// is asked before, callbacks after); a waiter spins briefly on a read, then yields its core.
+class ShardMutex {
  public:
-  static Registry& Get();
+  void lock() noexcept {
+    if (!locked_.exchange(true, std::memory_order_acquire)) return;
+    LockSlow();
+  }
+  bool try_lock() noexcept { return !locked_.exchange(true, std::memory_order_acquire); }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
-  // Takes the mutex and first completes the removal of every finished block (see
-  // AddFinishing), so that no holder of the mutex ever sees the stack or handle of an object
-  // whose destruction ended. Every critical section begins here (or at Relock).
-  [[nodiscard]] std::unique_lock<std::mutex> Lock() {
-    std::unique_lock<std::mutex> lock(mu);
+ private:
+  void LockSlow() noexcept;
+  std::atomic<bool> locked_{false};
+};
+using ShardLock = std::unique_lock<ShardMutex>;
+
+// The number of shards: a power of two. With 64, two threads working on two random objects
+// meet in one shard 1/64 of the time; the shards cost 64 cache-line-aligned records.
+inline constexpr unsigned kShardBits = 6;
+inline constexpr size_t kShards = size_t{1} << kShardBits;
+
+class alignas(64) Registry {
+ public:
+  // The shard of the object whose complete object starts at `complete` (never the address of
+  // a base subobject: an object has one shard whatever pointer reached it).
+  static Registry& OfObject(const void* complete) noexcept;
+  // The shard that made `id` (an id no shard made leads to a shard whose Lookup finds nothing).
+  static Registry& OfHandle(OverlayId id) noexcept;
+  // Shard i, 0 <= i < kShards.
+  static Registry& At(size_t i) noexcept;
+
+  // Takes the shard's lock and first completes the removal of every finished block of the
+  // shard (see AddFinishing), so that no holder of the lock ever sees the stack or handle of
+  // an object whose destruction ended. Every critical section begins here (or at Relock).
+  [[nodiscard]] ShardLock Lock() {
+    ShardLock lock(mu);
     if (finishing_ != nullptr) SweepFinished();
     return lock;
   }
-  void Relock(std::unique_lock<std::mutex>& lock) {
+  void Relock(ShardLock& lock) {
     lock.lock();
     if (finishing_ != nullptr) SweepFinished();
   }
 
-  std::mutex mu;  // only through Lock/Relock
+  ShardMutex mu;  // only through Lock/Relock
   StackMap stacks;
+  LiveCount live_blocks{0};  // blocks of this shard's objects (AllocateBlock/FreeBlock count them)
 
-  // The destroying thread hands the last block of a dying object's stack to the registry
-  // before it runs the block's callback, so that it need not take the mutex again after
-  // it: once the callback returned it restores the vptr itself (the object is its own) and
-  // sets block->finished. The next critical section then releases or retires the block's
+  // The destroying thread hands the last block of a dying object's stack to the shard before
+  // it runs the block's callback, so that it need not take the lock again after it: once the
+  // callback returned it restores the vptr itself (the object is its own) and sets
+  // block->finished. The shard's next critical section then releases or retires the block's
   // handle (kObjectDestroyed), erases the object's stack and frees the block. Until then the
   // stack stays `dying`: Install refuses, Teardown leaves the object alone.
   void AddFinishing(Block* block) noexcept;
 
-  // Handle table. NewHandle may throw std::bad_alloc.
+  // Handle table. NewHandle may throw std::bad_alloc (also when the shard has used every index
+  // its ids can name).
   OverlayId NewHandle(Block* block, size_t first_extra);
-  // nullptr for the null id or an id whose generation is stale (already torn down).
+  // nullptr for the null id, an id of another shard, or an id whose generation is stale
+  // (already torn down).
   HandleEntry* Lookup(OverlayId id) noexcept;
   void FreeHandle(OverlayId id) noexcept;
-  size_t live_handles() const noexcept;
+  size_t live_handles() const noexcept { return live_handles_.load(std::memory_order_relaxed); }
 
   // Checks the object's vptrs against its stack (`instance`: the complete object). Blocks above the one the vptr points at
   // were dropped by code outside the library (a constructor or destructor rewrote the vptr):
@@ -155,13 +193,19 @@ class Registry {
   // the stack.
   void ForgetStack(void* instance, HandleEntry::Kind kind) noexcept;
 
+  Registry() = default;  // only the shard array makes them
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
  private:
-  Registry() = default;
   void RetireHandle(Block* block, HandleEntry::Kind kind) noexcept;
   void SweepFinished() noexcept;
+  uint32_t index_ = 0;  // this shard's number (set once, when the shards are made)
   std::vector<HandleEntry> entries_;
   Block* finishing_ = nullptr;  // AddFinishing's list, linked through Block::next_finishing
   uint32_t free_head_ = 0;
+  LiveCount live_handles_{0};  // kLive entries, and entries released inside their own callback
+  friend struct ShardArray;
 };
 
 // Aborts with a message: a broken invariant of the library (never bad input).

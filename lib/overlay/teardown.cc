@@ -18,12 +18,13 @@ enum class Mode { kTeardown, kAbandon };
 
 // Handles the states in which the object must not be touched. Returns true (with *out
 // set and the entry freed) when the operation is complete.
-bool FinishWithoutObject(Registry& reg, OverlayId id, HandleEntry& e, TeardownResult* out) {
+// `it`: the object's stack (looked up by the caller for a kLive entry).
+bool FinishWithoutObject(Registry& reg, OverlayId id, HandleEntry& e, internal::StackMap::iterator it,
+                         TeardownResult* out) {
   switch (e.kind) {
     case HandleEntry::Kind::kObjectDestroyed: *out = TeardownResult::kObjectDestroyed; break;
     case HandleEntry::Kind::kDetached: *out = TeardownResult::kDetached; break;
     case HandleEntry::Kind::kLive: {
-      auto it = reg.stacks.find(e.block->instance);
       if (it == reg.stacks.end()) internal::Fatal("live overlay without a stack", e.block->instance);
       if (!it->second.dying) return false;
       // The object is inside a hooked destructor on some thread: never touch it. The hook
@@ -55,14 +56,15 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
   if (id == 0) return TeardownResult::kNullHandle;
   TeardownResult result;
   if (internal::ReleaseFromOwnCallback(id, &result)) return result;
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
+  Registry& reg = Registry::OfHandle(id);
+  internal::ShardLock lock = reg.Lock();
   HandleEntry* e = reg.Lookup(id);
   if (e == nullptr) return TeardownResult::kAlreadyTornDown;
-  if (FinishWithoutObject(reg, id, *e, &result)) return result;
+  const auto it = e->kind == HandleEntry::Kind::kLive ? reg.stacks.find(e->block->instance) : reg.stacks.end();
+  if (FinishWithoutObject(reg, id, *e, it, &result)) return result;
 
   void* instance = e->block->instance;
-  internal::Stack& stack = reg.stacks.find(instance)->second;
+  internal::Stack& stack = it->second;
   if (mode == Mode::kAbandon) {
 #if VTO_FAULT_IS(abandon_reads_object)
     // FAULT: "drop what the object no longer points through first".
@@ -94,7 +96,7 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
 #else
   if (block == stack.top) {
 #endif
-    if (reg.PopTop(instance, stack, HandleEntry::Kind::kDetached)) reg.stacks.erase(instance);
+    if (reg.PopTop(instance, stack, HandleEntry::Kind::kDetached)) reg.stacks.erase(it);
 #if VTO_FAULT_IS(teardown_keeps_handle)
     return TeardownResult::kRestored;  // FAULT: the early return skips releasing the handle
 #endif
@@ -111,8 +113,8 @@ TeardownResult TeardownOverlay(OverlayId id) noexcept { return Remove(id, Mode::
 TeardownResult AbandonOverlay(OverlayId id) noexcept { return Remove(id, Mode::kAbandon); }
 
 size_t FirstExtraIndex(OverlayId id) noexcept {
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
+  Registry& reg = Registry::OfHandle(id);
+  internal::ShardLock lock = reg.Lock();
   HandleEntry* e = reg.Lookup(id);
   if (e == nullptr) return 0;
   // Released from inside its own callback (P14): torn down, though the entry is freed only
@@ -121,23 +123,38 @@ size_t FirstExtraIndex(OverlayId id) noexcept {
   return e->first_extra;
 }
 
-// Both take the mutex, which finishes the removal of overlays whose objects' destruction
-// ended (Registry::AddFinishing), so the counts are exact once a destructor has returned.
-#if VTO_FAULT_IS(live_counts_skip_finish)
-// FAULT: "a counter needs no lock": the relaxed loads alone, nothing finished first.
-size_t LiveBlocks() noexcept { return internal::LiveBlockCount(); }
-size_t LiveHandles() noexcept { return Registry::Get().live_handles(); }
+// Both take every shard's mutex in turn, which finishes the removal of overlays whose
+// objects' destruction ended (Registry::AddFinishing), so the counts are exact once a
+// destructor has returned; each shard's count is read under its mutex and the counts summed.
+// Operations on other threads meanwhile are each counted or not (the sum is some state each
+// shard went through).
+namespace {
+template <typename Count>
+size_t SumShards(Count count) noexcept {
+  size_t sum = 0;
+#if VTO_FAULT_IS(live_count_shard_skipped)
+  for (size_t i = 0; i + 1 < internal::kShards; ++i) {  // FAULT: the last shard is never summed
 #else
+  for (size_t i = 0; i < internal::kShards; ++i) {
+#endif
+    Registry& reg = Registry::At(i);
+#if VTO_FAULT_IS(live_counts_skip_finish)
+    sum += count(reg);  // FAULT: "a counter needs no lock": the relaxed loads alone, nothing finished first
+#else
+    internal::ShardLock lock = reg.Lock();
+    sum += count(reg);
+#endif
+  }
+  return sum;
+}
+}  // namespace
+
 size_t LiveBlocks() noexcept {
-  std::unique_lock<std::mutex> lock = Registry::Get().Lock();
-  return internal::LiveBlockCount();
+  return SumShards([](Registry& reg) { return reg.live_blocks.load(std::memory_order_relaxed); });
 }
 size_t LiveHandles() noexcept {
-  Registry& reg = Registry::Get();
-  std::unique_lock<std::mutex> lock = reg.Lock();
-  return reg.live_handles();
+  return SumShards([](Registry& reg) { return reg.live_handles(); });
 }
-#endif
 
 #if VTO_FAULT_IS(handle_teardown_keeps_id)
 TeardownResult Overlay::Teardown() noexcept { return TeardownOverlay(id_); }  // FAULT: the handle keeps its id

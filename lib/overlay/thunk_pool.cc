@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "overlay/fault.h"
 
@@ -53,6 +54,9 @@ struct Data {  // at the stub's address + kPage
 };
 static_assert(sizeof(Data) == kStride);
 
+// The pool's own lock: a thunk is taken or returned under an object's registry shard, and two
+// shards must not share the free lists unguarded. Only overlays that need thunks take it.
+std::mutex g_mu;
 void* g_free[2] = {nullptr, nullptr};  // per register
 size_t g_in_use = 0;
 
@@ -93,9 +97,22 @@ bool Grow(ThisRegister reg) noexcept {
   return true;
 }
 
+void ReturnLocked(void* thunk) noexcept {
+  if (thunk == nullptr) return;
+  const unsigned char modrm = static_cast<const unsigned char*>(thunk)[kModRm];
+  void*& head = g_free[modrm == kModRmRdi ? 0 : 1];
+  Data* d = DataOf(thunk);
+  d->adjustment = 0;
+  d->target = nullptr;
+  d->next_free = head;
+  head = thunk;
+  --g_in_use;
+}
+
 }  // namespace
 
 void* TakeThunk(ThisRegister reg, int64_t adjustment, void* target) noexcept {
+  std::lock_guard<std::mutex> lock(g_mu);
   void*& head = g_free[static_cast<int>(reg)];
   if (head == nullptr && !Grow(reg)) return nullptr;
   void* stub = head;
@@ -108,18 +125,15 @@ void* TakeThunk(ThisRegister reg, int64_t adjustment, void* target) noexcept {
   return stub;
 }
 
-void ReturnThunk(void* thunk) noexcept {
-  if (thunk == nullptr) return;
-  const unsigned char modrm = static_cast<const unsigned char*>(thunk)[kModRm];
-  void*& head = g_free[modrm == kModRmRdi ? 0 : 1];
-  Data* d = DataOf(thunk);
-  d->adjustment = 0;
-  d->target = nullptr;
-  d->next_free = head;
-  head = thunk;
-  --g_in_use;
+void ReturnThunks(void* const* thunks, size_t count) noexcept {
+  if (count == 0) return;
+  std::lock_guard<std::mutex> lock(g_mu);
+  for (size_t i = 0; i < count; ++i) ReturnLocked(thunks[i]);
 }
 
-size_t ThunksInUse() noexcept { return g_in_use; }
+size_t ThunksInUse() noexcept {
+  std::lock_guard<std::mutex> lock(g_mu);
+  return g_in_use;
+}
 
 }  // namespace vto::internal

@@ -17,7 +17,8 @@
 //
 // Ownership: thunks belong to the overlay block that took them and go back to the pool when
 // it is freed; the pages are kept for reuse (memory bounded by the peak number of thunks in
-// use). Every function REQUIRES the registry mutex held.
+// use). Thread-safe: the pool has its own mutex, taken only by overlays that need thunks
+// (an install that replaces an entry reached through another vptr, and that block's free).
 #ifndef VTO_OVERLAY_THUNK_POOL_H
 #define VTO_OVERLAY_THUNK_POOL_H
 
@@ -31,8 +32,8 @@ enum class ThisRegister : uint8_t { kRdi, kRsi };
 // Takes one thunk that does `this += adjustment; jmp target` on `reg`; nullptr when no page
 // could be mapped.
 void* TakeThunk(ThisRegister reg, int64_t adjustment, void* target) noexcept;
-// Returns a thunk taken from TakeThunk (nullptr is ignored).
-void ReturnThunk(void* thunk) noexcept;
+// Returns `count` thunks taken from TakeThunk (nullptr entries are ignored), under one lock.
+void ReturnThunks(void* const* thunks, size_t count) noexcept;
 // Thunks taken and not returned (for leak checks in tests).
 size_t ThunksInUse() noexcept;
 

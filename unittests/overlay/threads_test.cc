@@ -1,13 +1,16 @@
 // threads_test.cc — P18–P20, on one vptr and on two. Meaningful under the tsan preset (TSan
 // reports any data race as a failure); the counts are checked in every preset.
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "overlay/registry.h"
 #include "overlay_test_util.h"
 
 namespace vto::test {
@@ -421,6 +424,188 @@ TEST_F(Threads, SameMultiVptrObjectThroughEitherBaseConcurrently) {
   EXPECT_EQ(MultiVptrs(&m), before);
   EXPECT_EQ(Launder(static_cast<Right*>(&m))->r(), kMultiR);
   EXPECT_EQ(Launder(&m)->l(), kMultiL);
+}
+
+
+// ---- the registry's shards (P18, P19, P21, P22 across shards) ----------------------------
+
+// `count` Derived objects whose complete objects all hash to one registry shard.
+std::vector<Derived*> ObjectsOfOneShard(size_t count) {
+  std::vector<Derived*> picked, others;
+  internal::Registry* shard = nullptr;
+  while (picked.size() < count) {
+    Derived* d = new Derived;
+    internal::Registry& r = internal::Registry::OfObject(d);
+    if (shard == nullptr) shard = &r;
+    (&r == shard ? picked : others).push_back(d);
+  }
+  for (Derived* d : others) delete d;
+  return picked;
+}
+
+// Threads on objects of ONE shard: they contend for its mutex, its stack map and its handle
+// table (both grow while the others use them); every operation still completes as alone.
+TEST_F(Threads, ObjectsOfOneShardConcurrently) {
+  constexpr int kThreads = 4, kPerThread = 8, kIters = 150;
+  std::vector<Derived*> objects = ObjectsOfOneShard(kThreads * kPerThread);
+  std::atomic<int> failures{0}, hooks{0};
+  auto work = [&](int t) {
+    std::mt19937 rng(500 + t);
+    for (int i = 0; i < kIters; ++i) {
+      std::vector<InstallResult> mine;
+      for (int k = 0; k < kPerThread; ++k) {
+        InstallRequest req = Request(objects[t * kPerThread + k], ShapeOf<Base>(),
+                                     {{SlotOf(&Base::f), AsVoid(&ReplacementF)}});
+        req.extra_slots = 1 + rng() % 2;
+        mine.push_back(Install(req, HostShapes()));
+        if (!mine.back().ok()) failures.fetch_add(1);
+      }
+      for (int k = 0; k < kPerThread; ++k) {
+        Derived* d = objects[t * kPerThread + k];
+        if (Launder(d)->f() != 9007) failures.fetch_add(1);
+        ExtraSlot(d, mine[k].overlay.first_extra_index()) = d;  // its own cell, on top of its stack
+        if (ExtraSlot(Launder(d), mine[k].overlay.first_extra_index()) != d) failures.fetch_add(1);
+      }
+      for (int k = kPerThread; k-- > 0;) {
+        if (mine[k].overlay.Teardown() != TeardownResult::kRestored) failures.fetch_add(1);
+      }
+    }
+    // The last round ends each object with a hooked death.
+    for (int k = 0; k < kPerThread; ++k) {
+      Derived* d = objects[t * kPerThread + k];
+      InstallRequest req = Request(d, ShapeOf<Base>());
+      req.on_destroy = [](void*, void* ud) { static_cast<std::atomic<int>*>(ud)->fetch_add(1); };
+      req.user_data = &hooks;
+      OverlayId id = Install(req, HostShapes()).overlay.release();
+      delete Launder(d);
+      if (TeardownOverlay(id) != TeardownResult::kObjectDestroyed) failures.fetch_add(1);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(work, t);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(hooks.load(), kThreads * kPerThread);
+}
+
+// P21 across shards: LiveBlocks/LiveHandles read on one thread while others install, tear
+// down and destroy objects of every shard; each read is within the bounds the others allow,
+// and once they are done the counts are exact (P22: the last hooked deaths' removals are
+// finished by the count itself).
+TEST_F(Threads, CountsSummedOverShardsWhileOthersWork) {
+  constexpr int kThreads = 3, kIters = 400;
+  const size_t blocks0 = LiveBlocks(), handles0 = LiveHandles();
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  auto work = [&](int t) {
+    std::mt19937 rng(900 + t);
+    for (int i = 0; i < kIters; ++i) {
+      Derived* d = new Derived;
+      InstallRequest req = Request(d, ShapeOf<Base>());
+      req.on_destroy = [](void*, void*) {};
+      InstallResult r = Install(req, HostShapes());
+      if (!r.ok()) failures.fetch_add(1);
+      if (rng() % 2 == 0) {
+        if (r.overlay.Teardown() != TeardownResult::kRestored) failures.fetch_add(1);
+        delete Launder(d);
+      } else {
+        delete Launder(d);
+        if (r.overlay.Teardown() != TeardownResult::kObjectDestroyed) failures.fetch_add(1);
+      }
+    }
+  };
+  std::thread counter([&] {
+    while (!stop.load()) {
+      // At most one overlay per working thread is alive at any time.
+      if (LiveBlocks() > blocks0 + kThreads) failures.fetch_add(1);
+      if (LiveHandles() > handles0 + kThreads) failures.fetch_add(1);
+    }
+  });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(work, t);
+  for (auto& t : threads) t.join();
+  stop.store(true);
+  counter.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(LiveBlocks(), blocks0);
+  EXPECT_EQ(LiveHandles(), handles0);
+}
+
+// An id names its shard: ids made on every shard tear down from any thread, and an id
+// altered in its shard bits (or generation) finds nothing, whichever shard it now names.
+TEST_F(Threads, IdsOfEveryShardAreCheckedInTheirOwnShard) {
+  std::vector<Derived*> objects;
+  std::vector<InstallResult> overlays;
+  std::vector<bool> seen(internal::kShards, false);
+  size_t shards_seen = 0;
+  while (shards_seen < internal::kShards && objects.size() < 20000) {
+    Derived* d = new Derived;
+    objects.push_back(d);
+    overlays.push_back(Ok(Request(d, ShapeOf<Base>())));
+    const size_t shard = overlays.back().overlay.id() & (internal::kShards - 1);
+    if (!seen[shard]) ++shards_seen, seen[shard] = true;
+  }
+  ASSERT_EQ(shards_seen, internal::kShards);
+  std::vector<OverlayId> ids;
+  for (InstallResult& r : overlays) ids.push_back(r.overlay.release());
+  for (OverlayId id : ids) {
+    for (OverlayId forged : {id ^ 1u, id ^ (internal::kShards - 1), id + (OverlayId{1} << 32)}) {
+      if (forged == id) continue;
+      // Another live overlay may own the forged id by chance; only an unowned one must miss.
+      if (std::find(ids.begin(), ids.end(), forged) != ids.end()) continue;
+      EXPECT_EQ(FirstExtraIndex(forged), 0u);
+      EXPECT_EQ(TeardownOverlay(forged), TeardownResult::kAlreadyTornDown);
+    }
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<int> failures{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < ids.size();) {
+      if (TeardownOverlay(ids[i]) != TeardownResult::kRestored) failures.fetch_add(1);
+    }
+  };
+  std::thread a(work), b(work);
+  a.join();
+  b.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (Derived* d : objects) delete Launder(d);
+}
+
+// ShapeTable::Find takes no lock: finds on several threads while another adds shapes (the
+// index grows and is replaced under them) see every shape added before they started, and
+// never a torn one.
+TEST(ThreadsShapeTable, FindWhileAdding) {
+  ShapeTable table;
+  constexpr int kShapes = 600;
+  std::vector<std::string> names;
+  for (int i = 0; i < kShapes; ++i) names.push_back("N3vto4test5ShapeE" + std::to_string(i));
+  table.Add([&] { ClassShape s = ShapeOf<Base>(); s.rtti_name = names[0]; return s; }());
+  std::atomic<int> added{1};
+  std::atomic<int> failures{0};
+  auto find = [&] {
+    while (added.load() < kShapes) {
+      const int known = added.load();
+      for (int i = 0; i < known; i += 7) {
+        const ClassShape* s = table.Find(names[i]);
+        if (s == nullptr || s->rtti_name != names[i] || s->num_slots != ShapeOf<Base>().num_slots) {
+          failures.fetch_add(1);
+        }
+      }
+      if (table.Find("N3vto4test7MissingE") != nullptr) failures.fetch_add(1);
+    }
+  };
+  std::thread a(find), b(find);
+  for (int i = 1; i < kShapes; ++i) {
+    ClassShape s = ShapeOf<Base>();
+    s.rtti_name = names[i];
+    table.Add(std::move(s));
+    added.store(i + 1);
+  }
+  a.join();
+  b.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(table.size(), static_cast<size_t>(kShapes));
+  for (int i = 0; i < kShapes; ++i) ASSERT_NE(table.Find(names[i]), nullptr);
 }
 
 }  // namespace
