@@ -1,4 +1,4 @@
-// alloc_counter.h — counts heap allocations of the whole process, for the benchmarks'
+// alloc_counter.h — counts the heap allocations each thread makes, for the benchmarks'
 // "allocations per install" counter.
 //
 // alloc_counter.cc defines malloc, calloc, realloc, aligned_alloc, posix_memalign and
@@ -7,8 +7,8 @@
 // functions. Frees are not counted. Under a sanitizer (which owns malloc) nothing is
 // interposed and AllocationCountingAvailable() is false.
 //
-// Thread-safety: the counter is a relaxed atomic; a delta is meaningful when one thread
-// does the work measured (the benchmarks are single-threaded).
+// Thread-safety: one counter per thread; a delta counts what the calling thread allocated
+// (every allocation of an install happens on the thread that installs).
 #ifndef VTO_BENCH_ALLOC_COUNTER_H
 #define VTO_BENCH_ALLOC_COUNTER_H
 
@@ -16,7 +16,7 @@
 
 namespace vto_bench {
 
-// Allocations (successful or not) since the process started.
+// Allocations (successful or not) the calling thread made since it started.
 [[nodiscard]] uint64_t AllocationCount() noexcept;
 [[nodiscard]] bool AllocationCountingAvailable() noexcept;
 

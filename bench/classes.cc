@@ -4,10 +4,13 @@
 
 namespace vto_bench {
 
-std::atomic<uint64_t> g_widget_dtor_calls{0};
+namespace {
+__attribute__((tls_model("initial-exec"))) thread_local uint64_t t_widget_dtor_calls = 0;  // no __tls_get_addr call
+}  // namespace
+uint64_t WidgetDtorCalls() { return t_widget_dtor_calls; }
 
 Widget::Widget(int value) : value_(value) {}
-Widget::~Widget() { g_widget_dtor_calls.fetch_add(1, std::memory_order_relaxed); }
+Widget::~Widget() { ++t_widget_dtor_calls; }
 int Widget::Value(int x) { return value_ + x; }
 
 Base0::~Base0() = default;

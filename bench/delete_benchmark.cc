@@ -153,7 +153,7 @@ void BM_Delete(benchmark::State& state) {
   Batch batch;
   std::array<std::vector<double>, kNumModes> ns;
   std::array<uint64_t, kNumModes> deaths{};
-  const uint64_t dtor_calls_before = g_widget_dtor_calls.load();
+  const uint64_t dtor_calls_before = WidgetDtorCalls();
   const size_t blocks_before = vto::LiveBlocks(), handles_before = vto::LiveHandles();
   int failures = 0;
   int first = 0;
@@ -181,7 +181,7 @@ void BM_Delete(benchmark::State& state) {
     state.SkipWithError("a Teardown/Abandon returned an unexpected result or a handle was not released");
     return;
   }
-  if (g_widget_dtor_calls.load() - dtor_calls_before != rounds * kNumModes * kBatch) {
+  if (WidgetDtorCalls() - dtor_calls_before != rounds * kNumModes * kBatch) {
     state.SkipWithError("not every object's destructor ran");
     return;
   }

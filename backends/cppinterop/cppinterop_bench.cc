@@ -6,7 +6,11 @@
 //   BM_HookedDelete/<impl>              a Widget made, overlaid with a destroy hook, deleted,
 //                                       and (CppInterOp) its overlay destroyed afterwards, as
 //                                       CppInterOp requires;
-//   BM_Dispatch/<impl>                  CallMany through an overlay replacing Widget::Value.
+//   BM_Dispatch/<impl>                  CallMany through an overlay replacing Widget::Value;
+//   BM_InstallRounds/cppinterop         install+teardown on Slots16, with and without a destroy
+//                                       hook, of both libraries and of the floor of any
+//                                       clone-based overlay, in rounds (bench/install_rounds.h):
+//                                       the ratios ours / CppInterOp's of the same run.
 // <impl> is "vto" (vto::Install by slot, the shapes of bench/shapes.h) or "cppinterop"
 // (Cpp::MakeVTableOverlay with the class and method reflected once, beforehand, by its
 // interpreter, which parses bench/classes.h). Reflection is outside the timed loops for both.
@@ -21,6 +25,7 @@
 #include "CppInterOp/CppInterOp.h"
 #include "call_loop.h"
 #include "classes.h"
+#include "install_rounds.h"
 #include "overlay/overlay.h"
 #include "process_state.h"
 #include "replacements.h"
@@ -118,6 +123,38 @@ BENCHMARK_CAPTURE(BM_InstallTeardown_Vto, 16, &MakeSlots16)->Name("BM_InstallTea
 BENCHMARK_CAPTURE(BM_InstallTeardown_CppInterOp, 16, &MakeSlots16)->Name("BM_InstallTeardown/cppinterop/16");
 BENCHMARK_CAPTURE(BM_InstallTeardown_Vto, 64, &MakeSlots64)->Name("BM_InstallTeardown/vto/64");
 BENCHMARK_CAPTURE(BM_InstallTeardown_CppInterOp, 64, &MakeSlots64)->Name("BM_InstallTeardown/cppinterop/64");
+
+void NoDeath(void*, void*) {}
+
+// CppInterOp's MakeVTableOverlay + DestroyVTableOverlay on a Slots16 of its own, the class and
+// method reflected once, beforehand.
+InstallMode CppInterOpMode(bool hook) {
+  std::shared_ptr<Slots16> object(MakeSlots16());
+  Cpp::DeclRef cls = Cpp().Class(ClassName<Slots16>());
+  Cpp::ConstFuncRef method = Cpp().Method(cls, LastMethod<Slots16>());
+  return {hook ? "cppinterop_hook" : "cppinterop", [object, cls, method, hook](int count) {
+            void* fn = reinterpret_cast<void*>(&Replacement);
+            Cpp::ConstFuncRef m = method;
+            const void* vptr = *reinterpret_cast<void* const*>(object.get());
+            int failures = 0;
+            for (int i = 0; i < count; ++i) {
+              Cpp::VTableOverlay* ov =
+                  Cpp::MakeVTableOverlay(object.get(), cls, &m, &fn, 1, 1, hook ? &NoDeath : nullptr, nullptr);
+              failures += ov == nullptr;
+              Cpp::DestroyVTableOverlay(ov);
+            }
+            failures += *reinterpret_cast<void* const*>(object.get()) != vptr;
+            return failures;
+          }};
+}
+
+void BM_InstallRounds_CppInterOp(benchmark::State& state) {
+  std::vector<InstallMode> modes = {FloorMode(), VtoMode(false), VtoMode(true), CppInterOpMode(false),
+                                    CppInterOpMode(true)};
+  RunInstallRounds(state, modes,
+                   {{"vto", "cppinterop"}, {"vto_hook", "cppinterop_hook"}, {"vto", "floor"}, {"vto_hook", "floor"}});
+}
+BENCHMARK(BM_InstallRounds_CppInterOp)->Name("BM_InstallRounds/cppinterop")->Iterations(1000);
 
 int g_deaths = 0;
 void CountHook(void*, void*) { ++g_deaths; }
