@@ -81,6 +81,7 @@ struct Block {
 
   VTableRecord* vtables() noexcept { return reinterpret_cast<VTableRecord*>(this + 1); }
   VTableRecord& vtable(size_t j) noexcept { return vtables()[j]; }
+  const VTableRecord& vtable(size_t j) const noexcept { return reinterpret_cast<const VTableRecord*>(this + 1)[j]; }
   void** thunks() noexcept { return reinterpret_cast<void**>(vtables() + num_vtables); }
   uint64_t* bitmap() noexcept { return reinterpret_cast<uint64_t*>(thunks() + num_thunks); }
   bool replaced(size_t j, uint32_t slot) noexcept {

@@ -148,6 +148,10 @@ class ShapeResolver {
   // Find(type.name()). A resolver may answer faster from the type_info's identity, but must
   // give what Find would.
   [[nodiscard]] virtual const ClassShape* FindType(const std::type_info& type) const { return Find(type.name()); }
+  // True when FindType never blocks (no lock, no I/O, no compiling) and never calls into this
+  // library: Install may then ask it while it holds a lock of its own, saving a second lock
+  // acquisition. False by default: Install asks with no lock held.
+  [[nodiscard]] virtual bool answers_without_blocking() const { return false; }
 };
 
 // A ShapeResolver filled by Add. Thread-safe: Add and Find may be called concurrently.
@@ -178,6 +182,8 @@ class ShapeTable final : public ShapeResolver {
   // rtti_name (no strlen, no hash), so a name at a reused address is never mistaken.
   // Allocates nothing, locks nothing; a miss stores into the cache (relaxed atomics).
   [[nodiscard]] const ClassShape* FindType(const std::type_info& type) const override;
+  // True: Find and FindType take no lock.
+  [[nodiscard]] bool answers_without_blocking() const override { return true; }
   [[nodiscard]] size_t size() const;
 
  private:

@@ -52,18 +52,35 @@ void InvokeCallback(DestroyCallback hook, void* self, void* user_data) noexcept 
 }
 
 abi::DestructorFn RunHooks(void* self, Kind kind) {
-  void* complete = abi::CompleteObject(self);  // the shard's key (the offset-to-top of every clone is the original's)
+  // The vptr at `self` is read under its shard's lock, then the locks of the object's home and
+  // of all its vptr locations are taken (the lock rule, registry.h): one lock for an object
+  // with one vptr.
+  Registry& at_self = Registry::OfObject(self);
+  internal::ShardSetLock lock(at_self.bit());
+  abi::VPtr vptr = abi::ReadVptr(self);
+  void* complete = static_cast<char*>(self) + abi::OffsetToTop(vptr);
 #if VTO_FAULT_IS(hook_shard_from_subobject)
   // FAULT: "the destructor's `this` is the object": destroyed through a base subobject's
   // vptr, the hook looks in that address's shard.
-  Registry& reg = Registry::OfObject(self);
+  Registry& reg = at_self;
 #else
   Registry& reg = Registry::OfObject(complete);
 #endif
-  internal::ShardLock lock = reg.Lock();
-  abi::VPtr vptr = abi::ReadVptr(self);
-  auto it = reg.stacks.find(complete);
-  Block* entered = it == reg.stacks.end() ? nullptr : it->second.top;
+  StackMap::iterator it;
+  Block* entered = nullptr;
+  for (internal::ShardSet want = reg.bit() | at_self.bit();;) {
+    if (!lock.holds(want)) {
+      lock.unlock();
+      lock.lock(want);
+      vptr = abi::ReadVptr(self);  // this thread's dying object: nobody else writes it (Q1)
+    }
+    it = reg.stacks.find(complete);
+    entered = it == reg.stacks.end() ? nullptr : it->second.top;
+    if (entered == nullptr || entered->magic != Block::kMagic) break;  // (fatal below)
+    const internal::ShardSet all = want | Registry::LocationsOf(*entered);
+    if (all == want) break;
+    want = all;
+  }
   const int j = entered == nullptr || entered->magic != Block::kMagic ? -1 : entered->CloneIndex(vptr);
   if (j < 0) {
     Fatal("destroy hook entered through a vtable the library does not know as this object's current overlay "
@@ -78,7 +95,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
   if (entered->hook != nullptr) {  // FAULT: "notify the overlay we came through first", then the walk
     lock.unlock();
     InvokeCallback(entered->hook, entered->installed_with, entered->user_data);
-    reg.Relock(lock);
+    lock.relock();
   }
 #endif
 #if VTO_FAULT_IS(restore_after_original_dtor)
@@ -88,7 +105,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
       b->state = Block::State::kFiring;
       lock.unlock();
       InvokeCallback(b->hook, b->installed_with, b->user_data);
-      reg.Relock(lock);
+      lock.relock();
     }
     for (Block* b = stack.top; b != nullptr; b = b->below) original = b->vtable(j).prev_vptr;
     return reinterpret_cast<abi::DestructorFn>(original[slot]);
@@ -114,7 +131,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
     if (late_hook != nullptr) {
       lock.unlock();
       InvokeCallback(late_hook, late_instance, late_user_data);
-      reg.Relock(lock);
+      lock.relock();
     }
     if (last) break;
     continue;
@@ -154,7 +171,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 #endif
         return reinterpret_cast<abi::DestructorFn>(original[slot]);
       }
-      reg.Relock(lock);
+      lock.relock();
       if (stack.top != top) Fatal("overlay stack changed while a destroy callback ran", self);
       reg.RetireDeadHandle(top);
     }

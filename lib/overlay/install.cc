@@ -370,34 +370,68 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   InstallResult checked = CheckRequest(req);
   if (!checked.ok()) return checked;
 
-  // The complete object: where the instance pointer's vptr says it starts. Read before any
-  // lock, since it picks the shard: every vtable of the object, the original's and every
-  // clone's, holds the same offset-to-top, so a concurrent install or teardown of the same
-  // object (which writes the vptr, atomically: itanium_abi.h) cannot change the answer.
+  // The vptr at the instance pointer says where the complete object starts (its home shard)
+  // and what its dynamic type is. It is read under the lock of the instance pointer's shard:
+  // whoever writes it or frees the clone it points at holds that lock (the lock rule,
+  // registry.h). The dynamic type's shape is asked for under that lock only from a resolver
+  // that never blocks (ShapeResolver::answers_without_blocking); any other resolver is the
+  // caller's code, which may parse or compile, and is asked with no lock held.
+  using internal::Registry;
+  Registry& at_instance = Registry::OfObject(req.instance);
+  internal::ShardSetLock lock(at_instance.bit());
+  const std::type_info* rtti_seen = nullptr;
+  const ClassShape* dyn_seen = nullptr;
+  void* complete = nullptr;
+  Registry* home = nullptr;
+  for (int attempt = 0;; ++attempt) {
+    const abi::VPtr seen = abi::ReadVptr(req.instance);  // under a set of locks that includes at_instance's
+    rtti_seen = abi::Rtti(seen);
+    const std::ptrdiff_t offset_to_top = abi::OffsetToTop(seen);  // `seen` may be freed once unlocked
 #if VTO_FAULT_IS(subobject_pointer_taken_as_complete)
-  void* complete = req.instance;  // FAULT: "bindings hold complete objects"
+    complete = req.instance;  // FAULT: "bindings hold complete objects"
 #else
-  void* complete = abi::CompleteObject(req.instance);
+    complete = static_cast<char*>(req.instance) + offset_to_top;
 #endif
 #if VTO_FAULT_IS(install_shard_from_instance_pointer)
-  // FAULT: "the pointer the binding holds names the object": the shard is picked by the
-  // instance pointer, so one object reached through two of its bases has two shards.
-  internal::Registry& reg = internal::Registry::OfObject(req.instance);
+    // FAULT: "the pointer the binding holds names the object": the home shard is picked by
+    // the instance pointer, so one object reached through two of its bases has two homes.
+    home = &at_instance;
 #else
-  internal::Registry& reg = internal::Registry::OfObject(complete);
+    home = &Registry::OfObject(complete);
 #endif
-  // The dynamic type's shape is asked for before the lock too: the resolver is the caller's
-  // code (it may parse or compile), and must not hold up other objects of the shard. Only
-  // reported after the checks below, in their order; a vtable whose RTTI differs under the
-  // lock (a foreign write between the two reads) is looked up again.
-  const std::type_info* const rtti_seen = abi::Rtti(abi::ReadVptr(req.instance));
-  const ClassShape* const dyn_seen = rtti_seen != nullptr ? resolver.FindType(*rtti_seen) : nullptr;
+    dyn_seen = nullptr;
+    if (rtti_seen != nullptr) {
+      if (!resolver.answers_without_blocking()) lock.unlock();
+      dyn_seen = resolver.FindType(*rtti_seen);
+    }
+    // Every lock the object's operations take: its home, its vptr locations as the shape
+    // describes them, and the instance pointer's shard.
+    internal::ShardSet want = home->bit() | at_instance.bit();
+    if (dyn_seen != nullptr) {
+      const GroupView g(*dyn_seen);
+      want |= Registry::LocationsOf(complete, g.size(), [&g](size_t j) { return g.offset(j); });
+    }
+    if (lock.holds(want)) break;  // held since the read
+    lock.unlock();
+    lock.lock(want);
+    // Read again under them. Another install or teardown of the object (P19) may have written
+    // the vptr meanwhile, but never its offset-to-top or RTTI: those change only by the
+    // object's own code (a constructor) or code that breaks Q1, and then everything is redone.
+    const abi::VPtr again = abi::ReadVptr(req.instance);
+    if (abi::Rtti(again) == rtti_seen && abi::OffsetToTop(again) == offset_to_top) break;
+    if (attempt == 8) {
+      return Refuse(Status::kInconsistentShapes,
+                    "the object's vptr kept changing its dynamic type while Install read it (written by another "
+                    "thread outside the library?)");
+    }
+  }
+  Registry& reg = *home;
 #if VTO_FAULT_IS(install_unlocked_lookup)
   // FAULT: the object's stack is looked up before the shard's lock is taken.
+  lock.unlock();
   auto found = reg.stacks.find(complete);
-  internal::ShardLock lock = reg.Lock();
+  lock.relock();
 #else
-  internal::ShardLock lock = reg.Lock();
   auto found = reg.stacks.find(complete);
 #endif
   internal::Stack* stack = nullptr;

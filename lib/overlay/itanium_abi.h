@@ -47,17 +47,13 @@ inline constexpr std::ptrdiff_t kFirstExtraDistance = 4;
 using VPtr = void**;                   // what an object's vptr holds: a vtable address point
 using DestructorFn = void (*)(void*);  // D0 and D1: void(T* this) on x86-64 Itanium
 
-// Reads / writes the primary vptr at the start of a polymorphic object. Relaxed atomic
-// accesses (a plain mov on x86-64): Install reads the vptr before it takes the lock of the
-// object's registry shard (the vptr decides which shard), while an install or teardown of the
-// same object on another thread may write it under that lock (P19). Ordering comes from the
-// shard's lock, never from these accesses.
-inline VPtr ReadVptr(const void* object) noexcept {
-  return __atomic_load_n(static_cast<VPtr const*>(object), __ATOMIC_RELAXED);
-}
-inline void WriteVptr(void* object, VPtr vptr) noexcept {
-  __atomic_store_n(static_cast<VPtr*>(object), vptr, __ATOMIC_RELAXED);
-}
+// Reads / writes the primary vptr at the start of a polymorphic object. Plain accesses: the
+// library reads and writes an object's vptrs only under the locks of the object's registry
+// shards (the lock rule, registry.h) — or, after the last callback, as the thread destroying
+// the object — so ThreadSanitizer reports any access that is not.
+inline VPtr ReadVptr(const void* object) noexcept { return *static_cast<VPtr const*>(object); }
+inline void WriteVptr(void* object, VPtr vptr) noexcept { *static_cast<VPtr*>(object) = vptr; }
+
 // The same for the vptr `offset` bytes into the object.
 inline VPtr ReadVptrAt(const void* object, std::ptrdiff_t offset) noexcept {
   return ReadVptr(static_cast<const char*>(object) + offset);
@@ -69,6 +65,7 @@ inline void WriteVptrAt(void* object, std::ptrdiff_t offset, VPtr vptr) noexcept
 inline std::ptrdiff_t OffsetToTop(VPtr vptr) noexcept {
   return reinterpret_cast<std::ptrdiff_t>(vptr[kOffsetToTopIndex]);
 }
+
 // The complete object a polymorphic (sub)object belongs to: what dynamic_cast<void*> returns.
 inline void* CompleteObject(void* object) noexcept {
   return static_cast<char*>(object) + OffsetToTop(ReadVptr(object));

@@ -128,6 +128,10 @@ using ShardLock = std::unique_lock<ShardMutex>;
 inline constexpr unsigned kShardBits = 6;
 inline constexpr size_t kShards = size_t{1} << kShardBits;
 
+// A set of shards: bit i for shard i.
+using ShardSet = uint64_t;
+static_assert(kShards <= 64, "a ShardSet has a bit per shard");
+
 class alignas(64) Registry {
  public:
   // The shard of the object whose complete object starts at `complete` (never the address of
@@ -137,6 +141,22 @@ class alignas(64) Registry {
   static Registry& OfHandle(OverlayId id) noexcept;
   // Shard i, 0 <= i < kShards.
   static Registry& At(size_t i) noexcept;
+  // This shard's bit.
+  [[nodiscard]] ShardSet bit() const noexcept { return ShardSet{1} << index_; }
+  // The shards an object's operations lock (the lock rule, below): its home shard (this
+  // function's caller's, OfObject(complete)) and the shard of every address where the object
+  // has a vptr — complete + vptr_offset(j), j < count.
+  template <typename OffsetFn>
+  static ShardSet LocationsOf(const void* complete, size_t count, OffsetFn vptr_offset) noexcept {
+    ShardSet set = OfObject(complete).bit();
+    for (size_t j = 0; j < count; ++j) {
+      set |= OfObject(static_cast<const char*>(complete) + vptr_offset(j)).bit();
+    }
+    return set;
+  }
+  static ShardSet LocationsOf(const Block& b) noexcept {
+    return LocationsOf(b.instance, b.num_vtables, [&b](size_t j) { return b.vtable(j).vptr_offset; });
+  }
 
   // Takes the shard's lock and first completes the removal of every finished block of the
   // shard (see AddFinishing), so that no holder of the lock ever sees the stack or handle of
@@ -150,6 +170,12 @@ class alignas(64) Registry {
     lock.lock();
     if (finishing_ != nullptr) SweepFinished();
   }
+  // The same without the RAII guard (ShardSetLock).
+  void Acquire() {
+    mu.lock();
+    if (finishing_ != nullptr) SweepFinished();
+  }
+  void Release() { mu.unlock(); }
 
   ShardMutex mu;  // only through Lock/Relock
   StackMap stacks;
@@ -206,6 +232,48 @@ class alignas(64) Registry {
   uint32_t free_head_ = 0;
   LiveCount live_handles_{0};  // kLive entries, and entries released inside their own callback
   friend struct ShardArray;
+};
+
+// The lock rule. An object's state (stack, handles, finishing blocks, counts) lives in its
+// home shard, OfObject(its complete object). But Install must read the vptr the instance
+// pointer points at to learn where the complete object is, and the vtable that vptr points at
+// may be a clone inside a block another thread is freeing. So every thread that writes one of
+// an overlaid object's vptrs or frees one of its blocks holds the locks of all the shards its
+// vptr locations hash to (LocationsOf, the home shard among them), and Install reads the vptr
+// at the instance pointer — one of those locations — under that location's shard's lock. For
+// an object with one vptr that is one lock, the home shard's; an object with several vptrs
+// whose locations hash to k shards takes k locks.
+//
+// ShardSetLock takes a set of shards' locks in ascending shard order (so two sets never
+// deadlock), each shard's finished blocks swept as its lock is taken; the destructor releases
+// what is held. Thread-compatible (one guard, one thread).
+class ShardSetLock {
+ public:
+  ShardSetLock() = default;
+  explicit ShardSetLock(ShardSet set) { lock(set); }
+  ~ShardSetLock() { unlock(); }
+  ShardSetLock(const ShardSetLock&) = delete;
+  ShardSetLock& operator=(const ShardSetLock&) = delete;
+
+  // REQUIRES: nothing held.
+  void lock(ShardSet set) {
+    held_ = set;
+    for (ShardSet rest = set; rest != 0; rest &= rest - 1) Registry::At(__builtin_ctzll(rest)).Acquire();
+  }
+  void unlock() noexcept {
+    if (held_ == 0) return;
+    for (ShardSet rest = held_; rest != 0; rest &= rest - 1) Registry::At(__builtin_ctzll(rest)).Release();
+    last_ = held_;
+    held_ = 0;
+  }
+  // The set held before the last unlock.
+  void relock() { lock(last_); }
+  [[nodiscard]] bool holds(ShardSet set) const noexcept { return (held_ & set) == set; }
+  [[nodiscard]] ShardSet held() const noexcept { return held_; }
+
+ private:
+  ShardSet held_ = 0;
+  ShardSet last_ = 0;
 };
 
 // Aborts with a message: a broken invariant of the library (never bad input).

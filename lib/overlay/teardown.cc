@@ -57,8 +57,17 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
   TeardownResult result;
   if (internal::ReleaseFromOwnCallback(id, &result)) return result;
   Registry& reg = Registry::OfHandle(id);
-  internal::ShardLock lock = reg.Lock();
+  internal::ShardSetLock lock(reg.bit());
   HandleEntry* e = reg.Lookup(id);
+  // A live overlay's object may have vptrs in other shards: their locks too (the lock rule,
+  // registry.h), all taken again in order, and the id looked up again.
+  while (e != nullptr && e->kind == HandleEntry::Kind::kLive) {
+    const internal::ShardSet want = reg.bit() | Registry::LocationsOf(*e->block);
+    if (lock.holds(want)) break;
+    lock.unlock();
+    lock.lock(want);
+    e = reg.Lookup(id);
+  }
   if (e == nullptr) return TeardownResult::kAlreadyTornDown;
   const auto it = e->kind == HandleEntry::Kind::kLive ? reg.stacks.find(e->block->instance) : reg.stacks.end();
   if (FinishWithoutObject(reg, id, *e, it, &result)) return result;

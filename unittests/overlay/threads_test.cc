@@ -608,5 +608,42 @@ TEST(ThreadsShapeTable, FindWhileAdding) {
   for (int i = 0; i < kShapes; ++i) ASSERT_NE(table.Find(names[i]), nullptr);
 }
 
+
+// A resolver that may block (answers_without_blocking() false, the default) is asked with no
+// lock of the library held, on every path: it checks that the shards of the instance and of its
+// complete object are free by taking and dropping their locks.
+class ProbingResolver final : public ShapeResolver {
+ public:
+  explicit ProbingResolver(const void* object) : object_(object) {}
+  const ClassShape* Find(std::string_view name) const override {
+    internal::ShardMutex& mu = internal::Registry::OfObject(object_).mu;
+    if (!mu.try_lock()) {
+      locked_calls.fetch_add(1);
+    } else {
+      mu.unlock();
+    }
+    calls.fetch_add(1);
+    return HostShapes().Find(name);
+  }
+  mutable std::atomic<int> calls{0}, locked_calls{0};
+
+ private:
+  const void* object_;
+};
+
+TEST_F(Threads, BlockingResolverIsAskedWithNoLockHeld) {
+  // One thread: another thread holding the shard's lock for its own object would look the same.
+  for (int i = 0; i < 200; ++i) {
+    Derived* d = new Derived;
+    ProbingResolver resolver(d);
+    InstallResult r = Install(Request(d, ShapeOf<Base>()), resolver);
+    ASSERT_TRUE(r.ok()) << r.message;
+    EXPECT_GT(resolver.calls.load(), 0);
+    EXPECT_EQ(resolver.locked_calls.load(), 0);
+    EXPECT_EQ(r.overlay.Teardown(), TeardownResult::kRestored);
+    delete Launder(d);
+  }
+}
+
 }  // namespace
 }  // namespace vto::test
