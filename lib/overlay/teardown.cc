@@ -62,7 +62,13 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
   // A live overlay's object may have vptrs in other shards: their locks too (the lock rule,
   // registry.h), all taken again in order, and the id looked up again.
   while (e != nullptr && e->kind == HandleEntry::Kind::kLive) {
+#if VTO_FAULT_IS(teardown_locks_home_shard_only)
+    // FAULT: "the object's state is in its home shard": the shards of its other vptr addresses
+    // are not locked, so an install through a base pointer reads a vptr this teardown writes.
+    const internal::ShardSet want = reg.bit();
+#else
     const internal::ShardSet want = reg.bit() | Registry::LocationsOf(*e->block);
+#endif
     if (lock.holds(want)) break;
     lock.unlock();
     lock.lock(want);
