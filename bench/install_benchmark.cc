@@ -123,7 +123,7 @@ void BM_InstallRounds(benchmark::State& state) {
   std::vector<InstallMode> modes = {FloorMode(), VtoMode(false), VtoMode(true)};
   RunInstallRounds(state, modes, {{"vto", "floor"}, {"vto_hook", "floor"}});
 }
-BENCHMARK(BM_InstallRounds)->Iterations(2000);
+BENCHMARK(BM_InstallRounds);
 
 // A thread's own heap data, apart from every other thread's: 8 KB allocated on each side of
 // what the thread allocates in between. Threads may share an allocator arena, and a thread's

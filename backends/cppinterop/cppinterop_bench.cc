@@ -154,7 +154,7 @@ void BM_InstallRounds_CppInterOp(benchmark::State& state) {
   RunInstallRounds(state, modes,
                    {{"vto", "cppinterop"}, {"vto_hook", "cppinterop_hook"}, {"vto", "floor"}, {"vto_hook", "floor"}});
 }
-BENCHMARK(BM_InstallRounds_CppInterOp)->Name("BM_InstallRounds/cppinterop")->Iterations(1000);
+BENCHMARK(BM_InstallRounds_CppInterOp)->Name("BM_InstallRounds/cppinterop");
 
 int g_deaths = 0;
 void CountHook(void*, void*) { ++g_deaths; }

@@ -173,9 +173,12 @@ struct ShardArray {
 Registry& Registry::At(size_t i) noexcept { return ShardArray::Get()[i]; }
 
 Registry& Registry::OfObject(const void* complete) noexcept {
-  // Fibonacci hashing: the multiply mixes the address's middle bits (objects are aligned and
-  // allocated near each other) into the top bits, which pick the shard.
-  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(complete)) * 0x9e3779b97f4a7c15ull;
+  // Multiplicative hashing: the multiply mixes the address's middle bits (objects are aligned
+  // and allocated near each other) into the top bits, which pick the shard. Not the stack
+  // map's multiplier (StackMap::Home): with the same one, every key of a shard would share the
+  // top kShardBits bits its map's slot is picked by, and pile up in a few slots of it (a
+  // batch of 1,024 deletes measured 30-50 % slower that way).
+  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(complete)) * 0xd6e8feb86659fd93ull;
   return At(static_cast<size_t>(h >> (64 - kShardBits)));
 }
 
