@@ -161,16 +161,13 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 #endif
       if (last) {
         // No other thread touches a dying object nor its stack's blocks: restore the vptr
-        // without the lock and leave the rest to a critical section (AddFinishing).
+        // without the lock and leave the rest to the next critical section (AddFinishing).
         original = top->vtable(j).prev_vptr;
         top->RestoreVptrs();
 #if VTO_FAULT_IS(finish_after_original_dtor)
         t_unfinished = top;  // FAULT: "the destructor is still running": finished after it returns
 #else
         top->finished.store(true, std::memory_order_release);  // `top` is not ours after this
-        // If the home shard's lock is free, finish the removal now, while its lines are in this
-        // core's cache (the next call on the shard would find them cold); never wait for it.
-        reg.TryFinish();
 #endif
         return reinterpret_cast<abi::DestructorFn>(original[slot]);
       }

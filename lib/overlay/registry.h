@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "overlay/block.h"
-#include "overlay/fault.h"
 
 namespace vto::internal {
 
@@ -171,20 +170,6 @@ class alignas(64) Registry {
     lock.lock();
     if (finishing_ != nullptr) SweepFinished();
   }
-  // Completes the removal of the shard's finished blocks if its lock can be taken at once;
-  // otherwise leaves them to the shard's next critical section.
-  void TryFinish() {
-#if VTO_FAULT_IS(try_finish_sweeps_when_busy)
-    // FAULT: "whoever holds the lock is busy with another object": swept without it.
-    const bool locked = mu.try_lock();
-    if (finishing_ != nullptr) SweepFinished();
-    if (locked) mu.unlock();
-    return;
-#endif
-    if (!mu.try_lock()) return;
-    if (finishing_ != nullptr) SweepFinished();
-    mu.unlock();
-  }
   // The same without the RAII guard (ShardSetLock).
   void Acquire() {
     mu.lock();
@@ -197,12 +182,11 @@ class alignas(64) Registry {
   LiveCount live_blocks{0};  // blocks of this shard's objects (AllocateBlock/FreeBlock count them)
 
   // The destroying thread hands the last block of a dying object's stack to the shard before
-  // it runs the block's callback, so that it need not wait for the lock again after it: once
-  // the callback returned it restores the vptr itself (the object is its own), sets
-  // block->finished and tries the lock once (TryFinish). The shard's next critical section —
-  // that one, or any later — then releases or retires the block's handle (kObjectDestroyed),
-  // erases the object's stack and frees the block. Until then the stack stays `dying`:
-  // Install refuses, Teardown leaves the object alone.
+  // it runs the block's callback, so that it need not take the lock again after it: once the
+  // callback returned it restores the vptr itself (the object is its own) and sets
+  // block->finished. The shard's next critical section then releases or retires the block's
+  // handle (kObjectDestroyed), erases the object's stack and frees the block. Until then the
+  // stack stays `dying`: Install refuses, Teardown leaves the object alone.
   void AddFinishing(Block* block) noexcept;
 
   // Handle table. NewHandle may throw std::bad_alloc (also when the shard has used every index
