@@ -12,9 +12,9 @@
 //   hooked          overlay with on_destroy: `delete` alone — the hook runs the callback
 //                   (which counts the death and tears its own handle down: kObjectDestroyed),
 //                   removes the overlay, then runs Widget's deleting destructor; the block
-//                   and the handle entry are freed by the destroying thread when its shard's
-//                   lock is free at once, else by the next call on that shard (a later
-//                   delete's, or the LiveBlocks() call that ends every timed batch).
+//                   and the handle entry are freed by the next call on the object's registry
+//                   shard (a later delete's, or the LiveBlocks() call that ends every timed
+//                   batch).
 // One benchmark, BM_Delete, runs the modes in rounds: each round deletes a batch of kBatch
 // objects per mode, the order rotating every round, each batch timed by the thread's CPU
 // clock (objects made and overlays installed before, untimed). Counters (medians over the
@@ -127,8 +127,8 @@ int Run(Mode mode, Batch& b) {
       break;
     case kNumModes: break;
   }
-  // The hooked mode may leave the end of an object's removal (handle, stack entry, block) to
-  // the next call on its shard (CONTRACT P22); take it here, in every
+  // The hooked mode leaves the end of an object's removal (handle, stack entry, block) to the
+  // next call on its shard (CONTRACT P22); take it here, in every
   // mode alike, so that all of it is timed.
   benchmark::DoNotOptimize(vto::LiveBlocks());
   return failures;
