@@ -13,14 +13,6 @@
 namespace vto::internal {
 namespace {
 
-// `live` is one registry shard's count, changed only under that shard's lock: so a relaxed
-// load and store suffice, where a read-modify-write would be a locked instruction on every
-// install, teardown and hooked destruction. Atomic because the live_counts_skip_finish fault
-// build reads it without the lock.
-void AddLive(LiveCount& live, ptrdiff_t delta) noexcept {
-  live.store(live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-}
-
 constexpr size_t kHeaderWords = sizeof(Block) / sizeof(void*);
 constexpr size_t kRecordWords = sizeof(VTableRecord) / sizeof(void*);
 static_assert(sizeof(Block) % sizeof(void*) == 0, "block header must be a whole number of words");
@@ -93,7 +85,7 @@ AllocOutcome AllocateBlock(LiveCount& live, size_t num_vtables, VTableSizeFn siz
     first_bit += r.num_slots;
   }
   block->address_point()[-static_cast<std::ptrdiff_t>(block->vtable(0).prefix_words + 1)] = block;  // owner
-  AddLive(live, 1);
+  AddToCount(live, 1);
   *out = block;
   return AllocOutcome::kOk;
 }
@@ -106,7 +98,7 @@ void FreeBlock(LiveCount& live, Block* block) noexcept {
   if (block->magic != Block::kMagic) return;  // FAULT: a double-free guard, checked after clearing
 #endif
   std::free(block);
-  AddLive(live, -1);
+  AddToCount(live, -1);
 }
 
 }  // namespace vto::internal

@@ -130,13 +130,17 @@ struct Block {
 // A registry shard's count of its live blocks. Changed only under that shard's lock (a
 // relaxed load and store, no locked instruction); atomic so that a read without it is no data race.
 using LiveCount = std::atomic<size_t>;
+// Adds `delta` to a count under its shard's lock: a relaxed load and store, not a locked
+// read-modify-write (which would cost a locked instruction on every install and teardown).
+inline void AddToCount(LiveCount& count, std::ptrdiff_t delta) noexcept {
+  count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
 
 // REQUIRES (both): the lock of the shard that owns `live` held.
 // Checks the layout against the limits below; on success returns a block, zero-filled up to
 // its clones (which the caller writes whole), with its counts, the vtable records' sizes,
 // `first_bit` and `clone` set and the owner word written, counted in `live`; or nullptr when
-// memory is exhausted. FreeBlock returns the
-// block's thunks to the pool and uncounts it.
+// memory is exhausted. FreeBlock returns the block's thunks to the pool and uncounts it.
 enum class AllocOutcome { kOk, kTooLarge, kNoMemory };
 struct VTableSize {
   uint32_t prefix_words;

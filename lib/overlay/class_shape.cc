@@ -46,7 +46,8 @@ const ClassShape* ShapeTable::Add(ClassShape shape) {
   if (const ClassShape* present = Find(shape.rtti_name)) return present;
   const size_t hash = HashName(shape.rtti_name);
   Index* index = index_.load(std::memory_order_relaxed);
-  // Make room first (may throw; nothing is stored yet), then store the shape.
+  // Make room first: a full index is replaced by a copy twice its size (if storing the shape
+  // then throws, the copy holds what the old index held: nothing is lost).
   if (index == nullptr || (index->used + 1) * 2 > index->capacity) {
     auto grown = std::make_unique<Index>(index == nullptr ? 16 : index->capacity * 2);
     if (index != nullptr) {
@@ -54,13 +55,10 @@ const ClassShape* ShapeTable::Add(ClassShape shape) {
         const ClassShape* s = index->entries[i].shape.load(std::memory_order_relaxed);
         if (s != nullptr) grown->Insert(index->entries[i].hash, s);
       }
+      retired_.push_back(index);  // may throw: nothing published yet
     }
-    retired_.reserve(retired_.size() + 1);
-    storage_.push_back(std::move(shape));
-    grown->Insert(hash, &storage_.back());
-    if (index != nullptr) retired_.push_back(index);
-    index_.store(grown.release(), std::memory_order_release);
-    return &storage_.back();
+    index = grown.release();
+    index_.store(index, std::memory_order_release);
   }
   storage_.push_back(std::move(shape));
   index->Insert(hash, &storage_.back());

@@ -69,11 +69,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
   StackMap::iterator it;
   Block* entered = nullptr;
   for (internal::ShardSet want = reg.bit() | at_self.bit();;) {
-    if (!lock.holds(want)) {
-      lock.unlock();
-      lock.lock(want);
-      vptr = abi::ReadVptr(self);  // this thread's dying object: nobody else writes it (Q1)
-    }
+    if (lock.Extend(want)) vptr = abi::ReadVptr(self);  // this thread's dying object: nobody else writes it (Q1)
     it = reg.stacks.find(complete);
     entered = it == reg.stacks.end() ? nullptr : it->second.top;
     if (entered == nullptr || entered->magic != Block::kMagic) break;  // (fatal below)
@@ -187,7 +183,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
 // below each one back into the (for `delete`: freed) object.
 void PopAllAfterDestruction(void* complete) {
   Registry& reg = Registry::OfObject(complete);
-  internal::ShardLock lock = reg.Lock();
+  internal::ShardSetLock lock(reg.bit());
   auto it = reg.stacks.find(complete);
   if (it == reg.stacks.end()) return;
   while (!reg.PopTop(complete, it->second, HandleEntry::Kind::kObjectDestroyed)) {
@@ -201,7 +197,7 @@ void PopAllAfterDestruction(void* complete) {
 // the callbacks run afterwards, on what is (for `delete`) freed memory.
 abi::DestructorFn OriginalBelow(void* self, Kind kind) {
   Registry& reg = Registry::OfObject(abi::CompleteObject(self));
-  internal::ShardLock lock = reg.Lock();
+  internal::ShardSetLock lock(reg.bit());
   abi::VPtr vptr = abi::ReadVptr(self);
   Block* b = reg.stacks.find(abi::CompleteObject(self))->second.top;
   const int j = b->CloneIndex(vptr);

@@ -411,9 +411,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
       const GroupView g(*dyn_seen);
       want |= Registry::LocationsOf(complete, g.size(), [&g](size_t j) { return g.offset(j); });
     }
-    if (lock.holds(want)) break;  // held since the read
-    lock.unlock();
-    lock.lock(want);
+    if (!lock.Extend(want)) break;  // held since the read
     // Read again under them. Another install or teardown of the object (P19) may have written
     // the vptr meanwhile, but never its offset-to-top or RTTI: those change only by the
     // object's own code (a constructor) or code that breaks Q1, and then everything is redone.

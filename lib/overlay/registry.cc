@@ -20,10 +20,6 @@ uint32_t ShardOf(OverlayId id) { return static_cast<uint32_t>(id) & kShardMask; 
 uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id) >> kShardBits; }  // index + 1
 uint32_t GenerationOf(OverlayId id) { return static_cast<uint32_t>(id >> 32); }
 
-void AddLiveHandles(LiveCount& live, ptrdiff_t delta) noexcept {  // under the shard's lock
-  live.store(live.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-}
-
 }  // namespace
 
 // --- StackMap ---------------------------------------------------------------------------
@@ -205,7 +201,7 @@ OverlayId Registry::NewHandle(Block* block, size_t first_extra) {
   e.block = block;
   e.first_extra = first_extra;
   e.next_free = 0;
-  AddLiveHandles(live_handles_, 1);
+  AddToCount(live_handles_, 1);
   return (static_cast<OverlayId>(e.generation) << 32) | (index1 << kShardBits) | index_;
 }
 
@@ -225,7 +221,7 @@ void Registry::FreeHandle(OverlayId id) noexcept {
   e->generation = e->generation == UINT32_MAX ? 1 : e->generation + 1;
   e->next_free = free_head_;
   free_head_ = IndexOf(id);
-  AddLiveHandles(live_handles_, -1);
+  AddToCount(live_handles_, -1);
 }
 
 void Registry::RetireHandle(Block* block, HandleEntry::Kind kind) noexcept {

@@ -121,7 +121,6 @@ class ShardMutex {
   void LockSlow() noexcept;
   std::atomic<bool> locked_{false};
 };
-using ShardLock = std::unique_lock<ShardMutex>;
 
 // The number of shards: a power of two. With 64, two threads working on two random objects
 // meet in one shard 1/64 of the time; the shards cost 64 cache-line-aligned records.
@@ -160,24 +159,15 @@ class alignas(64) Registry {
 
   // Takes the shard's lock and first completes the removal of every finished block of the
   // shard (see AddFinishing), so that no holder of the lock ever sees the stack or handle of
-  // an object whose destruction ended. Every critical section begins here (or at Relock).
-  [[nodiscard]] ShardLock Lock() {
-    ShardLock lock(mu);
-    if (finishing_ != nullptr) SweepFinished();
-    return lock;
-  }
-  void Relock(ShardLock& lock) {
-    lock.lock();
-    if (finishing_ != nullptr) SweepFinished();
-  }
-  // The same without the RAII guard (ShardSetLock).
+  // an object whose destruction ended. Every critical section begins here, through
+  // ShardSetLock.
   void Acquire() {
     mu.lock();
     if (finishing_ != nullptr) SweepFinished();
   }
   void Release() { mu.unlock(); }
 
-  ShardMutex mu;  // only through Lock/Relock
+  ShardMutex mu;  // only through Acquire/Release
   StackMap stacks;
   LiveCount live_blocks{0};  // blocks of this shard's objects (AllocateBlock/FreeBlock count them)
 
@@ -269,7 +259,16 @@ class ShardSetLock {
   // The set held before the last unlock.
   void relock() { lock(last_); }
   [[nodiscard]] bool holds(ShardSet set) const noexcept { return (held_ & set) == set; }
-  [[nodiscard]] ShardSet held() const noexcept { return held_; }
+  // Makes the held set include `want`: nothing to do if it does (returns false); else releases
+  // what is held and takes both sets again in order (returns true: whatever the caller read
+  // under the old set must be read again).
+  bool Extend(ShardSet want) {
+    if (holds(want)) return false;
+    const ShardSet all = held_ | want;
+    unlock();
+    lock(all);
+    return true;
+  }
 
  private:
   ShardSet held_ = 0;

@@ -69,9 +69,7 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
 #else
     const internal::ShardSet want = reg.bit() | Registry::LocationsOf(*e->block);
 #endif
-    if (lock.holds(want)) break;
-    lock.unlock();
-    lock.lock(want);
+    if (!lock.Extend(want)) break;
     e = reg.Lookup(id);
   }
   if (e == nullptr) return TeardownResult::kAlreadyTornDown;
@@ -129,7 +127,7 @@ TeardownResult AbandonOverlay(OverlayId id) noexcept { return Remove(id, Mode::k
 
 size_t FirstExtraIndex(OverlayId id) noexcept {
   Registry& reg = Registry::OfHandle(id);
-  internal::ShardLock lock = reg.Lock();
+  internal::ShardSetLock lock(reg.bit());
   HandleEntry* e = reg.Lookup(id);
   if (e == nullptr) return 0;
   // Released from inside its own callback (P14): torn down, though the entry is freed only
@@ -156,7 +154,7 @@ size_t SumShards(Count count) noexcept {
 #if VTO_FAULT_IS(live_counts_skip_finish)
     sum += count(reg);  // FAULT: "a counter needs no lock": the relaxed loads alone, nothing finished first
 #else
-    internal::ShardLock lock = reg.Lock();
+    internal::ShardSetLock lock(reg.bit());
     sum += count(reg);
 #endif
   }
