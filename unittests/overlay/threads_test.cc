@@ -534,6 +534,7 @@ TEST_F(Threads, CountsSummedOverShardsWhileOthersWork) {
 // An id names its shard: ids made on every shard tear down from any thread, and an id
 // altered in its shard bits (or generation) finds nothing, whichever shard it now names.
 TEST_F(Threads, IdsOfEveryShardAreCheckedInTheirOwnShard) {
+  const size_t blocks0 = LiveBlocks(), handles0 = LiveHandles();
   std::vector<Derived*> objects;
   std::vector<InstallResult> overlays;
   std::vector<bool> seen(internal::kShards, false);
@@ -546,6 +547,9 @@ TEST_F(Threads, IdsOfEveryShardAreCheckedInTheirOwnShard) {
     if (!seen[shard]) ++shards_seen, seen[shard] = true;
   }
   ASSERT_EQ(shards_seen, internal::kShards);
+  // P21: every shard's overlays are counted.
+  EXPECT_EQ(LiveBlocks(), blocks0 + overlays.size());
+  EXPECT_EQ(LiveHandles(), handles0 + overlays.size());
   std::vector<OverlayId> ids;
   for (InstallResult& r : overlays) ids.push_back(r.overlay.release());
   for (OverlayId id : ids) {
