@@ -44,6 +44,10 @@ template <typename... Parts>
   return r;
 }
 
+// Requests with at most this many replacements are checked pair by pair (at most 28
+// comparisons), cheaper than clearing the window's bitmap.
+constexpr size_t kCompareAll = 8;
+
 // Index of the first replacement whose slot an earlier replacement already names, or
 // `replacements.size()` when all slots are distinct. Allocates nothing: the slots are
 // checked in windows of kWindow consecutive slot numbers with a bitmap on the stack,
@@ -53,6 +57,12 @@ template <typename... Parts>
 [[gnu::noinline]] size_t FirstDuplicate(const std::vector<SlotReplacement>& replacements) {
   constexpr uint64_t kWindow = 1024;
   const size_t n = replacements.size();
+  if (n <= kCompareAll) {  // a few replacements (nearly every request): compared pairwise
+    for (size_t i = 1; i < n; ++i)
+      for (size_t k = 0; k < i; ++k)
+        if (replacements[k].slot == replacements[i].slot) return i;
+    return n;
+  }
   size_t first = n;
   uint64_t start = 0;  // the window is [start, start + kWindow)
   for (;;) {

@@ -14,9 +14,7 @@ namespace vto::internal {
 namespace {
 
 // An id: generation (high 32 bits), then the entry's index + 1 in its shard, then the shard.
-constexpr uint32_t kShardMask = static_cast<uint32_t>(kShards - 1);
 constexpr uint32_t kMaxEntries = (uint32_t{1} << (32 - kShardBits)) - 1;  // per shard
-uint32_t ShardOf(OverlayId id) { return static_cast<uint32_t>(id) & kShardMask; }
 uint32_t IndexOf(OverlayId id) { return static_cast<uint32_t>(id) >> kShardBits; }  // index + 1
 uint32_t GenerationOf(OverlayId id) { return static_cast<uint32_t>(id >> 32); }
 
@@ -160,25 +158,9 @@ struct ShardArray {
   ShardArray() {
     for (size_t i = 0; i < kShards; ++i) shards[i].index_ = static_cast<uint32_t>(i);
   }
-  static Registry* Get() {
-    static ShardArray* array = new ShardArray;
-    return array->shards;
-  }
 };
 
-Registry& Registry::At(size_t i) noexcept { return ShardArray::Get()[i]; }
-
-Registry& Registry::OfObject(const void* complete) noexcept {
-  // Multiplicative hashing: the multiply mixes the address's middle bits (objects are aligned
-  // and allocated near each other) into the top bits, which pick the shard. Not the stack
-  // map's multiplier (StackMap::Home): with the same one, every key of a shard would share the
-  // top kShardBits bits its map's slot is picked by, and pile up in a few slots of it (a
-  // batch of 1,024 deletes measured 30-50 % slower that way).
-  const uint64_t h = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(complete)) * 0xd6e8feb86659fd93ull;
-  return At(static_cast<size_t>(h >> (64 - kShardBits)));
-}
-
-Registry& Registry::OfHandle(OverlayId id) noexcept { return At(ShardOf(id)); }
+Registry* Registry::MakeShards() { return (new ShardArray)->shards; }
 
 void Fatal(const char* what, const void* instance) noexcept {
   std::fprintf(stderr, "vtoverlay: FATAL: %s (object %p)\n", what, instance);
@@ -207,7 +189,7 @@ OverlayId Registry::NewHandle(Block* block, size_t first_extra) {
 
 HandleEntry* Registry::Lookup(OverlayId id) noexcept {
   const uint32_t index1 = IndexOf(id);
-  if (id == 0 || ShardOf(id) != index_ || index1 == 0 || index1 > entries_.size()) return nullptr;
+  if (id == 0 || ShardOfId(id) != index_ || index1 == 0 || index1 > entries_.size()) return nullptr;
   HandleEntry& e = entries_[index1 - 1];
   if (e.kind == HandleEntry::Kind::kFree || e.generation != GenerationOf(id)) return nullptr;
   return &e;
