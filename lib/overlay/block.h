@@ -78,6 +78,10 @@ struct Block {
   size_t num_extra;
   size_t total_cells;       // first_extra + num_extra: the cells this block holds
   size_t bitmap_words;
+  // The shards every writer of the object's vptrs locks (Registry::LocationsOf of this
+  // block's vtables: its home and the shard of each vptr address), a ShardSet computed once
+  // by Install; Teardown and the hook walk take them without hashing the addresses again.
+  uint64_t locations;
 
   VTableRecord* vtables() noexcept { return reinterpret_cast<VTableRecord*>(this + 1); }
   VTableRecord& vtable(size_t j) noexcept { return vtables()[j]; }

@@ -73,7 +73,7 @@ abi::DestructorFn RunHooks(void* self, Kind kind) {
     it = reg.stacks.find(complete);
     entered = it == reg.stacks.end() ? nullptr : it->second.top;
     if (entered == nullptr || entered->magic != Block::kMagic) break;  // (fatal below)
-    const internal::ShardSet all = want | Registry::LocationsOf(*entered);
+    const internal::ShardSet all = want | entered->locations;
     if (all == want) break;
     want = all;
   }

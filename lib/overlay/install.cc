@@ -651,13 +651,13 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     }
   }
   for (size_t i = 0; i < first_extra; ++i) block->cell(i) = below->cell(i);  // values move up the stack
+  block->locations = Registry::LocationsOf(*block);
   // The extra range as seen from the instance pointer's vptr (vto::ExtraSlot counts from
   // kFirstExtraDistance below it).
   const size_t extra_index = first_extra + block->cell_distance() +
                              static_cast<size_t>(block->vtable(at.instance_vtable).clone - block->address_point()) -
                              static_cast<size_t>(abi::kFirstExtraDistance);
 
-  InstallResult result;
   try {
     block->handle = reg.NewHandle(block, extra_index);
     if (stack == nullptr) stack = &reg.stacks[complete];
@@ -674,8 +674,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   lock.unlock();
 #endif
   block->InstallVptrs();
-  result.overlay = Overlay(block->handle);
-  return result;
+  return InstallResult{Status::kOk, {}, Overlay(block->handle)};
 }
 
 }  // namespace vto

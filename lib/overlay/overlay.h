@@ -107,7 +107,9 @@ class Overlay {
   Overlay& operator=(Overlay&& other) noexcept;
   Overlay(const Overlay&) = delete;
   Overlay& operator=(const Overlay&) = delete;
-  ~Overlay() { (void)Teardown(); }
+  ~Overlay() {
+    if (id_ != 0) (void)Teardown();  // (an empty handle's Teardown does nothing: not called)
+  }
 
   // Removes the overlay. While the object is alive and this is its only overlay, writes
   // back exactly the vptr that was there before Install; with stacked overlays, removes

@@ -169,6 +169,8 @@ class alignas(64) Registry {
     }
     return set;
   }
+  // The same for the object a block is installed on (its vtable records filled; what Install
+  // stores in Block::locations).
   static ShardSet LocationsOf(const Block& b) noexcept {
     return LocationsOf(b.instance, b.num_vtables, [&b](size_t j) { return b.vtable(j).vptr_offset; });
   }

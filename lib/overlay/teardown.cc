@@ -67,7 +67,7 @@ TeardownResult Remove(OverlayId id, Mode mode) noexcept {
     // are not locked, so an install through a base pointer reads a vptr this teardown writes.
     const internal::ShardSet want = reg.bit();
 #else
-    const internal::ShardSet want = reg.bit() | Registry::LocationsOf(*e->block);
+    const internal::ShardSet want = reg.bit() | e->block->locations;
 #endif
     if (!lock.Extend(want)) break;
     e = reg.Lookup(id);
