@@ -253,6 +253,16 @@ class alignas(64) Registry {
 // an object with one vptr that is one lock, the home shard's; an object with several vptrs
 // whose locations hash to k shards takes k locks.
 //
+// Every other read of an overlaid object's vptrs (ValidateStack, Install's check of the
+// group, the hook walk) is made under the home shard's lock, which every such writer holds
+// too: those reads are ordered with every write whichever locations the reader's shape names,
+// even when a resolver disagrees with the group the object's overlays were installed with
+// (Install then refuses, kInconsistentShapes, after reading the old group's vptrs under the
+// home lock alone). The one writer without the locks is the thread destroying the object,
+// which restores its last block's vptrs after that block was handed to the shard
+// (AddFinishing): the object is its own then (CONTRACT Q1) and the stack stays `dying` (no
+// Install or Teardown reads it) until the next critical section finishes the removal.
+//
 // ShardSetLock takes a set of shards' locks in ascending shard order (so two sets never
 // deadlock), each shard's finished blocks swept as its lock is taken; the destructor releases
 // what is held. Thread-compatible (one guard, one thread).
