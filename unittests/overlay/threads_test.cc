@@ -426,6 +426,73 @@ TEST_F(Threads, SameMultiVptrObjectThroughEitherBaseConcurrently) {
   EXPECT_EQ(Launder(&m)->l(), kMultiL);
 }
 
+// A second resolver that disagrees with MultiGroupShapes about Multi: it describes the
+// primary vtable alone (a group of one), so an overlay installed with it writes the vptr at
+// offset 0 and locks that location's shard only, never Right's.
+const ShapeTable& MultiPrimaryOnlyShapes() {
+  static ShapeTable* table = [] {
+    auto* t = new ShapeTable;
+    t->Add(*MultiGroupShapes().Find(typeid(Left).name()));
+    ClassShape multi = *MultiGroupShapes().Find(typeid(Multi).name());
+    multi.vtable_group.resize(1);
+    multi.subobjects = {{multi.rtti_name, 0}, {typeid(Left).name(), 0}};
+    t->Add(multi);
+    return t;
+  }();
+  return *table;
+}
+
+// The lock rule with two resolvers that disagree on an object's vtable group (registry.h):
+// threads install on one Multi through Right and Left with MultiGroupShapes (two vptrs) and
+// through Left with MultiPrimaryOnlyShapes (one). An install on an object whose overlays were
+// made with the other group is refused (kInconsistentShapes) after it read that group's vptrs
+// under the home shard's lock alone — while the overlays' owners tear them down under their
+// own sets of locks. TSan checks that every such read is ordered with every write.
+TEST_F(Threads, ResolversDisagreeingOnTheGroupConcurrently) {
+  Multi m;
+  const std::array<void*, 2> before = MultiVptrs(&m);
+  const ClassShape& right_shape = *MultiGroupShapes().Find(typeid(Right).name());
+  const ClassShape& left_shape = *MultiGroupShapes().Find(typeid(Left).name());
+  constexpr int kThreads = 4, kIters = 300;
+  std::atomic<int> installed{0}, refused{0}, failures{0};
+  // Each thread keeps up to two of its overlays installed (so that its own next install may
+  // meet an overlay of the other group) and tears down the older one first.
+  auto work = [&](int seed) {
+    std::mt19937 rng(seed);
+    std::vector<Overlay> held;
+    auto tear_down_oldest = [&] {
+      if (held.front().Teardown() != TeardownResult::kRestored) failures.fetch_add(1);
+      held.erase(held.begin());
+    };
+    for (int i = 0; i < kIters; ++i) {
+      const unsigned pick = rng() % 3;
+      InstallRequest req = pick == 0 ? Request(static_cast<Right*>(&m), right_shape, {{2, AsVoidR(&ReplacedR)}})
+                                     : Request(static_cast<Left*>(&m), left_shape, {{2, AsVoidL(&ReplacedL)}});
+      InstallResult r = Install(req, pick == 2 ? MultiPrimaryOnlyShapes() : MultiGroupShapes());
+      if (r.ok()) {
+        installed.fetch_add(1);
+        held.push_back(std::move(r.overlay));
+        if (held.size() > 2) tear_down_oldest();
+      } else if (r.status == Status::kInconsistentShapes) {
+        refused.fetch_add(1);
+      } else {
+        failures.fetch_add(1);
+      }
+    }
+    while (!held.empty()) tear_down_oldest();
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(work, 131 + t);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(installed.load(), 0);
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_EQ(installed.load() + refused.load(), kThreads * kIters);
+  EXPECT_EQ(MultiVptrs(&m), before);
+  EXPECT_EQ(Launder(static_cast<Right*>(&m))->r(), kMultiR);
+  EXPECT_EQ(Launder(&m)->l(), kMultiL);
+}
+
 
 // ---- the registry's shards (P18, P19, P21, P22 across shards) ----------------------------
 
