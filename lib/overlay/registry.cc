@@ -160,7 +160,16 @@ struct ShardArray {
   }
 };
 
-Registry* Registry::MakeShards() { return (new ShardArray)->shards; }
+std::atomic<Registry*> Registry::shards_{nullptr};
+
+Registry* Registry::MakeShards() noexcept {
+  auto* made = new (std::nothrow) ShardArray;
+  if (made == nullptr) Fatal("allocating the registry's shards failed", nullptr);
+  Registry* expected = nullptr;
+  if (shards_.compare_exchange_strong(expected, made->shards, std::memory_order_acq_rel)) return made->shards;
+  delete made;  // another thread's array was published first; nothing used this one
+  return expected;
+}
 
 void Fatal(const char* what, const void* instance) noexcept {
   std::fprintf(stderr, "vtoverlay: FATAL: %s (object %p)\n", what, instance);

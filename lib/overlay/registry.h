@@ -150,11 +150,13 @@ class alignas(64) Registry {
   }
   // The shard that made `id` (an id no shard made leads to a shard whose Lookup finds nothing).
   static Registry& OfHandle(OverlayId id) noexcept { return At(ShardOfId(id)); }
-  // Shard i, 0 <= i < kShards. The shards are made on first use and never destroyed:
-  // overlays may be torn down from static destructors of other objects.
-  static Registry& At(size_t i) noexcept {
-    static Registry* const shards = MakeShards();
-    return shards[i];
+  // Shard i, 0 <= i < kShards.
+  static Registry& At(size_t i) noexcept { return Shards()[i]; }
+  // The kShards shards. Made on first use (the library may be used by other objects' static
+  // constructors) and never destroyed (and by their static destructors); read with one load.
+  static Registry* Shards() noexcept {
+    Registry* shards = shards_.load(std::memory_order_acquire);
+    return shards != nullptr ? shards : MakeShards();
   }
   // This shard's bit.
   [[nodiscard]] ShardSet bit() const noexcept { return ShardSet{1} << index_; }
@@ -239,7 +241,9 @@ class alignas(64) Registry {
   Block* finishing_ = nullptr;  // AddFinishing's list, linked through Block::next_finishing
   uint32_t free_head_ = 0;
   LiveCount live_handles_{0};  // kLive entries, and entries released inside their own callback
-  static Registry* MakeShards();
+  // Makes the shards if no thread has yet (one of two racing threads' arrays is kept).
+  [[gnu::noinline, gnu::cold]] static Registry* MakeShards() noexcept;
+  static std::atomic<Registry*> shards_;  // constant-initialized: nullptr until MakeShards
   friend struct ShardArray;
 };
 
@@ -277,11 +281,13 @@ class ShardSetLock {
   // REQUIRES: nothing held.
   void lock(ShardSet set) {
     held_ = set;
-    for (ShardSet rest = set; rest != 0; rest &= rest - 1) Registry::At(__builtin_ctzll(rest)).Acquire();
+    Registry* const shards = Registry::Shards();
+    for (ShardSet rest = set; rest != 0; rest &= rest - 1) shards[__builtin_ctzll(rest)].Acquire();
   }
   void unlock() noexcept {
     if (held_ == 0) return;
-    for (ShardSet rest = held_; rest != 0; rest &= rest - 1) Registry::At(__builtin_ctzll(rest)).Release();
+    Registry* const shards = Registry::Shards();
+    for (ShardSet rest = held_; rest != 0; rest &= rest - 1) shards[__builtin_ctzll(rest)].Release();
     last_ = held_;
     held_ = 0;
   }
