@@ -105,9 +105,11 @@ class StackMap {
 };
 
 // The lock of one shard: one exchange to take it, one release store to give it back (a
-// std::mutex takes a second locked instruction to release; a locked instruction is the
-// largest single cost of an install + teardown, docs/MEASUREMENTS.md). Its critical sections are short and never run the caller's code (the resolver
-// is asked before, callbacks after); a waiter spins briefly on a read, then yields its core.
+// std::mutex takes a second locked instruction to release). Uncontended, the exchange costs
+// ~0.5 ns here: an install + teardown with it replaced by a plain store measured 1 ns
+// faster of ~74 (docs/MEASUREMENTS.md). Its critical sections are short and never run the
+// caller's code (the resolver is asked before, callbacks after); a waiter spins briefly on
+// a read, then yields its core.
 class ShardMutex {
  public:
   void lock() noexcept {
@@ -152,8 +154,9 @@ class alignas(64) Registry {
   static Registry& OfHandle(OverlayId id) noexcept { return At(ShardOfId(id)); }
   // Shard i, 0 <= i < kShards.
   static Registry& At(size_t i) noexcept { return Shards()[i]; }
-  // The kShards shards. Made on first use (the library may be used by other objects' static
-  // constructors) and never destroyed (and by their static destructors); read with one load.
+  // The kShards shards, reached with one load. Made on first use, so that other objects'
+  // static constructors may use the library, and never destroyed, so that their static
+  // destructors may too.
   static Registry* Shards() noexcept {
     Registry* shards = shards_.load(std::memory_order_acquire);
     return shards != nullptr ? shards : MakeShards();
