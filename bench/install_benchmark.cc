@@ -25,6 +25,7 @@
 #include <typeinfo>
 
 #include "alloc_counter.h"
+#include "binding.h"
 #include "classes.h"
 #include "install_rounds.h"
 #include "overlay/overlay.h"
@@ -155,26 +156,10 @@ void BM_InstallThreads(benchmark::State& state) {
 }
 BENCHMARK(BM_InstallThreads)->Threads(1)->Threads(2)->Threads(4)->UseRealTime();
 
-// What each thread's binding keeps: the handle of its current object, and its count of deaths
-// (per thread: a shared counter would itself bounce between the cores).
-struct ThreadBinding {
-  vto::OverlayId id = 0;
-  uint64_t deaths = 0;
-};
-// The binding's callback: counts the death and releases the handle (kObjectDestroyed).
-void ReleaseOnDeath(void* /*instance*/, void* user_data) {
-  auto* b = static_cast<ThreadBinding*>(user_data);
-  b->deaths += vto::TeardownOverlay(b->id) == vto::TeardownResult::kObjectDestroyed;
-}
-
 void BM_HookedDeleteThreads(benchmark::State& state) {
   ThreadBinding binding;
   Apart before;
-  vto::InstallRequest req;
-  req.reflected = &ShapeOf<Widget>();
-  req.replacements = {{WidgetValueSlot(), reinterpret_cast<void*>(&PlainValue)}};
-  req.on_destroy = &ReleaseOnDeath;
-  req.user_data = &binding;
+  vto::InstallRequest req = HookedWidgetRequest(binding);
   Apart after;
   uint64_t made = 0;
   for (auto _ : state) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <string>
 
+#include "binding.h"
 #include "classes.h"
 #include "install_rounds.h"
 #include "overlay/overlay.h"
@@ -25,25 +26,11 @@
 namespace vto_bench {
 namespace {
 
-struct Binding {
-  vto::OverlayId id = 0;
-  long deaths = 0;
-};
-
-void ReleaseOnDeath(void* /*instance*/, void* user_data) {
-  auto* b = static_cast<Binding*>(user_data);
-  b->deaths += vto::TeardownOverlay(b->id) == vto::TeardownResult::kObjectDestroyed;
-}
-
 // new Widget, (`install`) an overlay replacing Value with a destroy hook that releases it,
 // (`teardown`) torn down before the delete, delete. Returns the rounds that failed.
 int DeleteRounds(int count, bool install, bool teardown) {
-  Binding binding;
-  vto::InstallRequest req;
-  req.reflected = &ShapeOf<Widget>();
-  req.replacements = {{WidgetValueSlot(), reinterpret_cast<void*>(&PlainValue)}};
-  req.on_destroy = &ReleaseOnDeath;
-  req.user_data = &binding;
+  ThreadBinding binding;
+  vto::InstallRequest req = HookedWidgetRequest(binding);
   int failures = 0;
   for (int i = 0; i < count; ++i) {
     Widget* w = MakeWidget(1);
@@ -59,7 +46,7 @@ int DeleteRounds(int count, bool install, bool teardown) {
     }
     delete w;
   }
-  if (install && !teardown) failures += static_cast<int>(count - binding.deaths);
+  if (install && !teardown) failures += static_cast<int>(static_cast<uint64_t>(count) - binding.deaths);
   if (teardown) failures += static_cast<int>(binding.deaths);
   return failures + static_cast<int>(vto::LiveBlocks() != 0);
 }
