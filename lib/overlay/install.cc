@@ -393,6 +393,7 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
   const ClassShape* dyn_seen = nullptr;
   void* complete = nullptr;
   Registry* home = nullptr;
+  internal::ShardSet locations_seen = 0;  // LocationsOf the object as dyn_seen's group places its vptrs
   for (int attempt = 0;; ++attempt) {
     const abi::VPtr seen = abi::ReadVptr(req.instance);  // under a set of locks that includes at_instance's
     rtti_seen = abi::Rtti(seen);
@@ -416,11 +417,12 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     }
     // Every lock the object's operations take: its home, its vptr locations as the shape
     // describes them, and the instance pointer's shard.
-    internal::ShardSet want = home->bit() | at_instance.bit();
+    locations_seen = 0;
     if (dyn_seen != nullptr) {
       const GroupView g(*dyn_seen);
-      want |= Registry::LocationsOf(complete, g.size(), [&g](size_t j) { return g.offset(j); });
+      locations_seen = Registry::LocationsOf(complete, g.size(), [&g](size_t j) { return g.offset(j); });
     }
+    const internal::ShardSet want = home->bit() | at_instance.bit() | locations_seen;
     if (!lock.Extend(want)) break;  // held since the read
     // Read again under them. Another install or teardown of the object (P19) may have written
     // the vptr meanwhile, but never its offset-to-top or RTTI: those change only by the
@@ -651,7 +653,9 @@ InstallResult Install(const InstallRequest& req, const ShapeResolver& resolver) 
     }
   }
   for (size_t i = 0; i < first_extra; ++i) block->cell(i) = below->cell(i);  // values move up the stack
-  block->locations = Registry::LocationsOf(*block);
+  // Hashed for the lock already when the group is the one read then (the block's vptr offsets
+  // are its offsets, on the same complete object).
+  block->locations = dyn == dyn_seen ? locations_seen : Registry::LocationsOf(*block);
   // The extra range as seen from the instance pointer's vptr (vto::ExtraSlot counts from
   // kFirstExtraDistance below it).
   const size_t extra_index = first_extra + block->cell_distance() +
