@@ -366,7 +366,10 @@ void RaceScenario::CheckHooks(const Object& o) {
 }
 
 void RaceScenario::Check() {
-  for (const Op* op : order_) CheckOp(*op);
+  for (const Op* op : order_) {
+    if (op->sequence == Sequence::kSecond && op->sequence_expired) ++stats_.sequence_expired;
+    CheckOp(*op);
+  }
   for (const auto& o : objects_) CheckHooks(*o);
   oracle_.Check(Expectation::Equal(Value::Int(static_cast<long long>(live_base_))),
                 Value::Int(static_cast<long long>(b_.LiveOverlays())), [&] {

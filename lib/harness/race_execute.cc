@@ -30,6 +30,15 @@ void WaitUntil(const std::atomic<bool>& flag, std::memory_order order) {
   }
 }
 
+// A sequenced step's wait (race_model.h Sequence): relaxed, and bounded. False when the
+// bound ran out.
+bool AwaitMark(const std::atomic<int>& mark, int value) {
+  for (int spins = 0; mark.load(std::memory_order_relaxed) < value; Backoff(spins)) {
+    if (spins >= RacePolicy::kSequenceSpins) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void HookThunk(void* instance, void* user_data) {
@@ -170,7 +179,18 @@ void RaceScenario::Execute(WorkerPool& pool) {
         Object& o = *objects_[static_cast<size_t>(op->object)];
         for (int spins = 0; o.completed.load(std::memory_order_acquire) < op->wait_for; Backoff(spins)) {
         }
+        const int mark = op->wait_for + 1;
+        if (op->sequence == Sequence::kSecond) {
+          o.second_ready.store(mark, std::memory_order_relaxed);
+          op->sequence_expired = !AwaitMark(o.first_returned, mark);
+        }
         RunOp(*op);
+        if (op->sequence == Sequence::kFirst) {
+          // Counted only once the second has read the count: reading this operation's
+          // count would order the two.
+          o.first_returned.store(mark, std::memory_order_relaxed);
+          op->sequence_expired = !AwaitMark(o.second_ready, mark);
+        }
         o.completed.fetch_add(1, std::memory_order_acq_rel);
       }
     };

@@ -92,7 +92,22 @@ struct RacePolicy {
   static constexpr double kUnseenAbandon = 0.4; // no hook: deleted with overlays, Abandon after (P17)
   static constexpr double kSplitTeardown = 0.3; // the final teardowns split over two threads (P19)
   static constexpr std::array<int, 4> kDelays = {0, 1, 8, 64};  // collector's yields after its trigger
+  // Two operations at once on one object are sequenced (Sequence) when the first one drawn
+  // runs on an even thread: a draw already made, so a corpus file plans what it planned.
+  // The second waits for the first this many Backoff rounds at most (about a second: 4,096
+  // yields, then 50 us sleeps), and after that runs anyway.
+  static constexpr int kSequenceSpins = 4096 + 20000;
 };
+
+// How the two operations of a step on one object meet. Free: whenever the threads get
+// there. Sequenced: the second starts only once the first has returned, and is told so by
+// relaxed flags (Object::first_returned, second_ready) that order nothing, like
+// HookRecord::entered. Left to real time, a loaded machine runs such a pair in one fixed
+// order more often than not; sequenced, the order is the planned one and the two are still
+// unordered for ThreadSanitizer, so an access the library leaves unsynchronized in that
+// order is reported every time (an install after a teardown that locked too little, fault
+// teardown_locks_home_shard_only). For an install and a teardown the teardown goes first.
+enum class Sequence { kFree, kFirst, kSecond };
 
 struct Object;
 struct Overlay;
@@ -157,6 +172,11 @@ struct Object {
   std::atomic<int> fire_counter{0};
   std::atomic<bool> collector_done{false};
   std::atomic<bool> delete_done{false};  // relaxed, like HookRecord::entered
+  // A sequenced step (Sequence), relaxed: its first operation has returned; its second has
+  // passed its wait for the earlier operations (so the first's count cannot order it). Each
+  // holds the step's wait_for + 1 (steps of one object never overlap).
+  std::atomic<int> first_returned{0};
+  std::atomic<int> second_ready{0};
   // Written by the create operation.
   void* ptr = nullptr;
   std::vector<void*> words;  // vptr words after construction
@@ -196,7 +216,9 @@ struct Op {
   bool read_words = false;        // teardown, use: read the vptr words at the end
   int delete_static = -1;         // delete: through this static type; -1 the exact type
   int trigger = -1, delay = 0;    // collect
+  Sequence sequence = Sequence::kFree;
   // Observations.
+  bool sequence_expired = false;  // sequenced: the wait for the other ran out (they raced)
   std::vector<int> results, again;
   std::vector<void*> words;
   std::vector<CallObservation> call_obs;
@@ -237,6 +259,7 @@ class RaceScenario {
   std::vector<int> StillBelow(const Object& o, const Overlay& ov) const;
   void PlanObject(Object& o, std::vector<Step>& steps);
   void PlanDeath(Object& o, std::vector<int>& active, std::vector<Step>& steps);
+  void SequencePair(Op& a, Op& b);
 
   // --- transcript (race_transcribe.cc) ------------------------------------------------------
   void T(const std::string& statement) const {

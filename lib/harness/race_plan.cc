@@ -109,6 +109,16 @@ Op RaceScenario::UseOp(Object& o, const std::vector<int>& active, int thread) {
   return op;
 }
 
+// Two operations at once on one object (`a` drawn first): sequenced or free (Sequence,
+// RacePolicy::kSequenceSpins).
+void RaceScenario::SequencePair(Op& a, Op& b) {
+  if (a.thread % 2 != 0) return;
+  ++stats_.sequenced_groups;
+  const bool b_first = a.kind == OpKind::kInstall && b.kind == OpKind::kTeardown;
+  (b_first ? b : a).sequence = Sequence::kFirst;
+  (b_first ? a : b).sequence = Sequence::kSecond;
+}
+
 void RaceScenario::PlanObject(Object& o, std::vector<Step>& steps) {
   steps.push_back({MakeOp(OpKind::kCreate, o, PickThread())});
   std::vector<int> active;  // bottom up
@@ -147,6 +157,7 @@ void RaceScenario::PlanObject(Object& o, std::vector<Step>& steps) {
       for (Op* op : {&a, &b}) {
         if (op->kind == OpKind::kInstall) active.push_back(op->overlays[0]);
       }
+      SequencePair(a, b);
       step.push_back(std::move(a));
       step.push_back(std::move(b));
     }
@@ -291,6 +302,7 @@ void RaceScenario::PlanDeath(Object& o, std::vector<int>& active, std::vector<St
     Op b = MakeOp(OpKind::kTeardown, o, OtherThread(a.thread));
     a.overlays.assign(active.begin(), active.begin() + static_cast<std::ptrdiff_t>(cut));
     b.overlays.assign(active.begin() + static_cast<std::ptrdiff_t>(cut), active.end());
+    SequencePair(a, b);
     steps.push_back({std::move(a), std::move(b)});
     Op use = UseOp(o, {}, PickThread());
     use.read_words = true;

@@ -9,7 +9,9 @@
 //     for the previous one on that object, acquire/release on a per-object counter: the
 //     ordering Q1 asks of a binding); nothing else orders the threads;
 //   - two threads install and/or tear down overlays of ONE object at the same time, with no
-//     call in between (P19);
+//     call in between (P19); half of such pairs are sequenced — the second starts once the
+//     first has returned, told by relaxed flags that order nothing — so the planned order
+//     (a teardown before an install) is run even where a loaded machine would run the other;
 //   - the defined race (P20): a thread deletes an object through a hooked virtual destructor
 //     while a collector thread tears down (or abandons) some of its overlays. The collector
 //     starts when a chosen callback has begun — told by a relaxed atomic flag, so the only

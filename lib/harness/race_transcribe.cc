@@ -85,6 +85,9 @@ void RaceScenario::TranscribeOp(const Op& op) {
   const std::string ro = "RO[" + std::to_string(o.index) + "]";
   T("// " + std::string(kOpKindNames[static_cast<int>(op.kind)]) + " object #" + std::to_string(o.index));
   T("vto_repro::Await(" + ro + ", " + std::to_string(op.wait_for) + ");");
+  // A sequenced step (race_model.h Sequence): the same relaxed, bounded waits.
+  const std::string mark = std::to_string(op.wait_for + 1);
+  if (op.sequence == Sequence::kSecond) T("vto_repro::AfterFirst(" + ro + ", " + mark + ");");
   auto read_words = [&] {
     for (size_t w = 0; w < rc.vptr_offsets.size(); ++w) {
       T("Y[" + std::to_string(op.y_tx + static_cast<int>(w)) + "] = *(void**)" + At(o, rc.vptr_offsets[w]) + ";");
@@ -153,6 +156,7 @@ void RaceScenario::TranscribeOp(const Op& op) {
       TranscribeResults(op, o);
       break;
   }
+  if (op.sequence == Sequence::kFirst) T("vto_repro::FirstReturned(" + ro + ", " + mark + ");");
   T("vto_repro::Done(" + ro + ");");
 }
 

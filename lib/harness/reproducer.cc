@@ -587,10 +587,30 @@ struct RaceObject {
   std::atomic<int> fire_counter{0};
   std::atomic<bool> collector_done{false};  // release by the collector, acquire by waiting callbacks
   std::atomic<bool> delete_done{false};     // relaxed: tells the collector, orders nothing
+  std::atomic<int> first_returned{0};       // a sequenced pair, relaxed: its first returned
+  std::atomic<int> second_ready{0};         // ... its second has passed its Await
 };
 inline void Await(RaceObject& o, int previous) {
   for (int spins = 0; o.completed.load(std::memory_order_acquire) < previous; Backoff(spins)) {
   }
+}
+// Two operations of one object sequenced by real time only (the harness's race_model.h
+// Sequence): the second, after its Await, waits for AfterFirst's mark; the first, before
+// its Done, publishes it and waits until the second has passed its Await, so that its count
+// orders nothing. Relaxed and bounded (about a second), as in the harness.
+inline bool AwaitMark(const std::atomic<int>& mark, int value) {
+  for (int spins = 0; mark.load(std::memory_order_relaxed) < value; Backoff(spins)) {
+    if (spins >= 4096 + 20000) return false;  // the harness's RacePolicy::kSequenceSpins
+  }
+  return true;
+}
+inline void AfterFirst(RaceObject& o, int mark) {
+  o.second_ready.store(mark, std::memory_order_relaxed);
+  AwaitMark(o.first_returned, mark);
+}
+inline void FirstReturned(RaceObject& o, int mark) {
+  o.first_returned.store(mark, std::memory_order_relaxed);
+  AwaitMark(o.second_ready, mark);
 }
 inline void Done(RaceObject& o) { o.completed.fetch_add(1, std::memory_order_acq_rel); }
 // A hooked overlay of the race: main sets up what its callback does before the threads

@@ -49,6 +49,8 @@ TEST(RaceScenario, SeedCorpusCleanAndExercisesEveryRace) {
   EXPECT_GT(s.objects, 50u);
   EXPECT_GT(s.handoffs, 100u);            // objects moved between threads
   EXPECT_GT(s.same_object_groups, 20u);   // P19 pairs
+  EXPECT_GT(s.sequenced_groups, 5u);      // ... some run in their planned order
+  EXPECT_LT(s.sequenced_groups, s.same_object_groups);  // ... and some left to real time
   EXPECT_GT(s.calls_checked, 200u);
   EXPECT_GT(s.hooked_deaths, 5u);
   EXPECT_GT(s.defined_races, 5u);         // P20
@@ -78,13 +80,13 @@ int TeardownNeverCancelled(vto_backend* b, uint64_t h) {
 TEST(RaceScenario, FindsBackendThatMislabelsTeardownDuringDestruction) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownNeverDestroyed; });
-  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kObjectDestroyed|fired 1 times)");
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kObjectDestroyed|fired 1 times|never if kCancelled: got 1, expected 0)");
 }
 
 TEST(RaceScenario, FindsBackendThatMislabelsCancelledTeardown) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const vto_backend_api* api = PatchedBuiltin([](vto_backend_api& a) { a.teardown = &TeardownNeverCancelled; });
-  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kCancelled|fired 0 times)");
+  EXPECT_DEATH(RunSeeds(api), "VTO ORACLE FAILURE: .*(expected kCancelled|fired 0 times|never if kCancelled: got 0, expected 1)");
 }
 
 size_t Count(const std::string& text, const std::string& what) {
@@ -109,6 +111,7 @@ TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
   for (const auto& seed : seeds) {
     Transcript tx;
     const uint64_t handoffs = runner.stats().handoffs, races = runner.stats().defined_races;
+    const uint64_t sequenced = runner.stats().sequenced_groups;
     runner.Run(seed.data(), seed.size(), &tx);
     const std::string text = tx.Render();
     const size_t threads = Count(text, "std::thread thread_");
@@ -118,6 +121,8 @@ TEST(RaceScenario, TranscribesEachWorkerAsAThreadAndChecksAfterTheJoins) {
     EXPECT_GT(Count(text, "vto_repro::Await(RO["), 0u);
     EXPECT_EQ(Count(text, "vto_repro::Await(RO["), Count(text, "vto_repro::Done(RO["));
     EXPECT_EQ(Count(text, "vto_repro::AwaitTrigger("), runner.stats().defined_races - races);
+    EXPECT_EQ(Count(text, "vto_repro::AfterFirst(RO["), runner.stats().sequenced_groups - sequenced);
+    EXPECT_EQ(Count(text, "vto_repro::FirstReturned(RO["), runner.stats().sequenced_groups - sequenced);
     defined_races += runner.stats().defined_races - races;
     if (runner.stats().handoffs > handoffs) EXPECT_GT(threads, 1u);
     const size_t last_join = text.rfind(".join();");
